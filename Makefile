@@ -1,0 +1,56 @@
+# Leadhouse: `make run` builds everything from a fresh clone; `make test` runs the suite.
+# Needs only python3 (3.11+), make and git.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+DATA_DIR := $(or $(LEADHOUSE_DATA_DIR),data)
+LEADS ?= 10000
+SEED ?= 42
+
+export DAGSTER_HOME := $(CURDIR)/dagster_home
+export DO_NOT_TRACK := 1
+export DBT_VERSION_CHECK := false
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export LEADHOUSE_DATA_DIR := $(abspath $(DATA_DIR))
+
+.PHONY: run test install data manifest materialize summary dev lock clean
+
+run: install data manifest materialize summary ## set up, generate sample data, build every asset, summarize
+
+test: install manifest ## run the test suite
+	$(PY) -m pytest
+
+install: $(VENV)/.installed ## virtual environment from the lock file
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $@
+
+data: install ## sample sources under $(DATA_DIR)/landing (skipped when already generated)
+	@if [ -f "$(DATA_DIR)/.sample-$(LEADS)-$(SEED)" ]; then \
+		echo "sample data for $(LEADS) leads (seed $(SEED)) already in $(DATA_DIR)"; \
+	else \
+		$(PY) -m sample_data --leads $(LEADS) --seed $(SEED) --out "$(DATA_DIR)" && touch "$(DATA_DIR)/.sample-$(LEADS)-$(SEED)"; \
+	fi
+
+manifest: install ## dbt parse: the manifest the Dagster definitions load
+	$(VENV)/bin/dbt parse --quiet --project-dir dbt_project --profiles-dir dbt_project
+
+materialize: install manifest ## materialize every asset (in-process) into the warehouse
+	$(VENV)/bin/dagster asset materialize --select '*' -m orchestration.definitions
+
+summary: install ## what is in the warehouse
+	$(PY) -m leadhouse.summary
+
+dev: install manifest ## the Dagster UI on http://127.0.0.1:3000
+	$(VENV)/bin/dagster dev -h 127.0.0.1 -p 3000 -w workspace.yaml
+
+lock: ## re-resolve requirements.lock from pyproject.toml (needs uv)
+	uvx --from uv uv pip compile pyproject.toml --extra dev --python-version 3.11 --no-header --annotation-style line -o requirements.lock
+
+clean: ## remove runtime data (warehouse, landing, Dagster history); keeps the environment
+	rm -rf "$(DATA_DIR)"/landing "$(DATA_DIR)"/ground_truth "$(DATA_DIR)"/warehouse "$(DATA_DIR)"/published "$(DATA_DIR)"/exports "$(DATA_DIR)"/.sample-*
+	find dagster_home -mindepth 1 ! -name dagster.yaml -exec rm -rf {} +

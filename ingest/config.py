@@ -1,0 +1,162 @@
+"""Source definitions: one YAML file per source, validated on load.
+
+A source config says where a source's files are, how to read them and how its native columns map
+onto the canonical schema of its entity (``ingest.schemas``). Adding a CSV or JSON Lines source
+takes a config file and nothing else. Errors name the file, the key and the fix.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from ingest.schemas import ENTITIES, Entity
+
+DEFAULT_FILES = {"csv": "*.csv", "jsonl": "*.jsonl"}
+DATETIME_KINDS = ("datetime", "date")
+
+
+class SourceConfigError(ValueError):
+    """A source config is wrong; the message names the file, the key and the fix."""
+
+
+class CsvOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    delimiter: str = Field(",", min_length=1, max_length=1)
+    quote: str = Field('"', min_length=1, max_length=1)
+    encoding: str = "utf-8"
+
+
+class SplitName(BaseModel):
+    """Fill first_name/last_name from one full-name column ("Jane Doe" or "DOE, JANE")."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    column: str
+    order: Literal["first_last", "last_first"] = "first_last"
+
+
+class SourceConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    entity: Literal["lead", "activity", "status_change", "agent", "ad_spend"]
+    description: str = ""
+    format: Literal["csv", "jsonl"]
+    files: str | None = None
+    csv: CsvOptions = CsvOptions()
+    # canonical column -> native column (dotted paths reach into nested JSON objects)
+    columns: dict[str, str] = {}
+    # canonical column -> constant, used where the source has no value
+    defaults: dict[str, Any] = {}
+    date_formats: dict[str, list[str]] = {}
+    split_name: SplitName | None = None
+    phone_region: str = "US"
+    timezone: str = "UTC"
+    null_values: list[str] = [""]
+    require_any: list[str] | None = None
+    path: Path | None = Field(None, exclude=True)
+
+    @property
+    def schema(self) -> Entity:
+        return ENTITIES[self.entity]
+
+    @property
+    def file_glob(self) -> str:
+        return self.files or DEFAULT_FILES[self.format]
+
+    @property
+    def contact_fields(self) -> tuple[str, ...]:
+        """At least one of these must be present on every row."""
+        if self.require_any is None:
+            return self.schema.require_any
+        return tuple(self.require_any)
+
+    def mapping(self, native_columns: list[str]) -> dict[str, str]:
+        """canonical -> native for this file: the configured mapping, plus every native column
+        that already carries a canonical name and is not mapped elsewhere."""
+        mapped = dict(self.columns)
+        used = set(mapped.values())
+        for column in self.schema.column_names:
+            if column not in mapped and column in native_columns and column not in used:
+                mapped[column] = column
+        return mapped
+
+    @field_validator("date_formats")
+    @classmethod
+    def _formats_not_empty(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for column, formats in value.items():
+            if not formats:
+                raise ValueError(f"date_formats.{column} is empty; list at least one format")
+        return value
+
+    @model_validator(mode="after")
+    def _keys_are_canonical(self) -> "SourceConfig":
+        schema = self.schema
+        known = schema.column_names
+        for section in ("columns", "defaults", "date_formats"):
+            for key in getattr(self, section):
+                if key not in known:
+                    raise ValueError(
+                        f"{section}.{key}: '{key}' is not a column of the {schema.name} schema; "
+                        f"use one of: {', '.join(known)} (docs/schemas.md)"
+                    )
+        for key in self.date_formats:
+            if schema.column(key).kind not in DATETIME_KINDS:
+                raise ValueError(f"date_formats.{key}: '{key}' is not a date or timestamp column")
+        for key in self.require_any or []:
+            if key not in known:
+                raise ValueError(f"require_any: '{key}' is not a column of the {schema.name} schema")
+        if self.split_name and self.entity != "lead":
+            raise ValueError("split_name: only lead sources have first_name/last_name")
+        return self
+
+
+def _format_validation_error(path: Path, error: ValidationError) -> str:
+    lines = []
+    for item in error.errors():
+        key = ".".join(str(p) for p in item["loc"]) or "(top level)"
+        message = item["msg"].removeprefix("Value error, ")
+        if item["type"] == "extra_forbidden":
+            message = "unknown key; remove it or check its spelling (docs/adding_a_source.md)"
+        elif item["type"] == "missing":
+            message = "required key is missing"
+        lines.append(f"  {key}: {message}")
+    return f"{path}: invalid source config\n" + "\n".join(lines)
+
+
+def load_source_config(path: Path) -> SourceConfig:
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise SourceConfigError(f"{path}: not valid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise SourceConfigError(f"{path}: expected a mapping of keys (name, entity, format, ...)")
+    try:
+        config = SourceConfig(**data, path=path)
+    except ValidationError as exc:
+        raise SourceConfigError(_format_validation_error(path, exc)) from exc
+    if config.name != path.stem:
+        raise SourceConfigError(
+            f"{path}: name: '{config.name}' differs from the file name; rename the file to "
+            f"{config.name}.yml or set name: {path.stem}"
+        )
+    return config
+
+
+def load_source_configs(directory: Path) -> list[SourceConfig]:
+    """Every ``*.yml``/``*.yaml`` in ``directory``, sorted by name."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise SourceConfigError(f"{directory}: source config directory does not exist (LEADHOUSE_SOURCES)")
+    paths = sorted(p for p in directory.iterdir() if p.suffix in (".yml", ".yaml"))
+    configs = [load_source_config(p) for p in paths]
+    if not configs:
+        raise SourceConfigError(f"{directory}: no source configs (*.yml) found (LEADHOUSE_SOURCES)")
+    return configs
+

@@ -1,0 +1,89 @@
+"""The raw layer of the warehouse: tables the ingestion appends to, the quarantine and the ledger.
+
+DuckDB is the default engine. Timestamps are stored as naive UTC ``TIMESTAMP`` so the same values
+read identically on other engines (see ../shared/PORTABILITY.md).
+"""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+
+from ingest.schemas import ENTITIES, Entity, raw_schema
+
+RAW_SCHEMA = "raw"
+
+QUARANTINE_COLUMNS: dict[str, pl.DataType] = {
+    "source": pl.String(),
+    "entity": pl.String(),
+    "file": pl.String(),
+    "file_sha256": pl.String(),
+    "file_version": pl.Int64(),
+    "row_number": pl.Int64(),
+    "raw_row": pl.String(),  # JSON: the native row as read
+    "reasons": pl.String(),  # JSON array of reasons
+    "batch_id": pl.String(),
+    "quarantined_at": pl.Datetime("us"),
+}
+
+LEDGER_COLUMNS: dict[str, pl.DataType] = {
+    "source": pl.String(),
+    "entity": pl.String(),
+    "file": pl.String(),
+    "file_sha256": pl.String(),
+    "file_size": pl.Int64(),
+    "file_version": pl.Int64(),
+    "status": pl.String(),  # loaded | rejected | empty
+    "rows_read": pl.Int64(),
+    "rows_loaded": pl.Int64(),
+    "rows_quarantined": pl.Int64(),
+    "message": pl.String(),
+    "batch_id": pl.String(),
+    "ingested_at": pl.Datetime("us"),
+}
+
+_SQL_TYPES = {
+    pl.String: "VARCHAR",
+    pl.Int64: "BIGINT",
+    pl.Float64: "DOUBLE",
+    pl.Boolean: "BOOLEAN",
+    pl.Date: "DATE",
+    pl.Datetime: "TIMESTAMP",
+}
+
+
+def sql_type(dtype: pl.DataType) -> str:
+    return _SQL_TYPES[dtype.base_type()]
+
+
+def storage_schema(columns: dict[str, pl.DataType]) -> dict[str, pl.DataType]:
+    """The polars types as stored: timestamps naive (UTC)."""
+    return {k: (pl.Datetime("us") if isinstance(v, pl.Datetime) else v) for k, v in columns.items()}
+
+
+def _create(conn: duckdb.DuckDBPyConnection, table: str, columns: dict[str, pl.DataType]) -> None:
+    body = ",\n  ".join(f'"{name}" {sql_type(dtype)}' for name, dtype in columns.items())
+    conn.execute(f"create table if not exists {RAW_SCHEMA}.{table} (\n  {body}\n)")
+
+
+def ensure_raw_tables(conn: duckdb.DuckDBPyConnection) -> None:
+    """Create the raw schema and every raw table (empty) so dbt can always build."""
+    conn.execute(f"create schema if not exists {RAW_SCHEMA}")
+    for entity in ENTITIES.values():
+        _create(conn, entity.table, raw_schema(entity))
+    _create(conn, "quarantine", QUARANTINE_COLUMNS)
+    _create(conn, "ingest_ledger", LEDGER_COLUMNS)
+
+
+def append(conn: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
+    if frame.height == 0:
+        return
+    conn.register("_leadhouse_append", frame.to_arrow())
+    try:
+        conn.execute(f"insert into {RAW_SCHEMA}.{table} by name select * from _leadhouse_append")
+    finally:
+        conn.unregister("_leadhouse_append")
+
+
+def raw_table(entity: Entity) -> str:
+    return f"{RAW_SCHEMA}.{entity.table}"

@@ -1,0 +1,1 @@
+"""Shared pieces of Leadhouse that every part uses: paths and settings, the published warehouse."""

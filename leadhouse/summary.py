@@ -1,0 +1,76 @@
+"""Print what the last build put in the warehouse: `make summary` (also the end of `make run`).
+
+Reads the published copy, so it never competes with the pipeline for the warehouse's write lock.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+
+import duckdb
+
+from ingest.pipeline import reason_key
+from leadhouse.settings import Settings
+
+
+def _count(conn: duckdb.DuckDBPyConnection, table: str) -> int | None:
+    try:
+        return conn.execute(f"select count(*) from {table}").fetchone()[0]
+    except duckdb.CatalogException:
+        return None
+
+
+def summarize(settings: Settings) -> str:
+    path = settings.published_path if settings.published_path.exists() else settings.warehouse_path
+    if not path.exists():
+        return f"No warehouse yet at {settings.warehouse_path}. Run `make run`."
+    lines = []
+    with duckdb.connect(str(path), read_only=True) as conn:
+        per_source = conn.execute(
+            """
+            select source, entity, count(*) as files, sum(rows_read), sum(rows_loaded), sum(rows_quarantined),
+                   count(*) filter (where status = 'rejected')
+            from raw.ingest_ledger group by all order by entity, source
+            """
+        ).fetchall()
+        lines.append(f"{'source':<22}{'entity':<15}{'files':>6}{'read':>10}{'loaded':>10}{'quarantined':>13}")
+        for source, entity, files, read, loaded, quarantined, rejected in per_source:
+            note = f"  ({rejected} file(s) rejected)" if rejected else ""
+            lines.append(f"{source:<22}{entity:<15}{files:>6}{read:>10}{loaded:>10}{quarantined:>13}{note}")
+        totals = [sum(r[i] for r in per_source) for i in (3, 4, 5)]
+        lines.append(f"{'total':<43}{totals[0]:>10}{totals[1]:>10}{totals[2]:>13}")
+
+        reasons: Counter = Counter()
+        for (raw,) in conn.execute("select reasons from raw.quarantine").fetchall():
+            reasons.update(reason_key(reason) for reason in json.loads(raw))
+        if reasons:
+            lines.append("\nquarantined rows by reason (a row may have several):")
+            lines.extend(f"  {n:>7}  {reason}" for reason, n in reasons.most_common(10))
+
+        lead_records = _count(conn, "marts.lead_identity_map")
+        leads = _count(conn, "marts.dim_leads")
+        if leads is not None:
+            lines.append(f"\nlead records: {lead_records}  ->  leads after dedupe: {leads}")
+        for table in ("marts.fct_lead_activities", "marts.fct_lead_status_changes"):
+            if (n := _count(conn, table)) is not None:
+                lines.append(f"{table}: {n} rows")
+
+    lines += [
+        "",
+        f"warehouse (pipeline's, single writer): {settings.warehouse_path}",
+        f"published copy for BI and notebooks:   {settings.published_path}",
+        f"  query it:  .venv/bin/python -c \"import duckdb; print(duckdb.connect('{settings.published_path}', read_only=True).sql('from marts.dim_leads limit 5'))\"",
+        "Dagster UI: make dev, then open http://127.0.0.1:3000",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> int:
+    print(summarize(Settings.from_env()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

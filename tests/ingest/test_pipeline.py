@@ -1,0 +1,146 @@
+"""The ingestion's guarantees, on real DuckDB files in temporary folders."""
+
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from ingest.config import SourceConfig
+from ingest.pipeline import Ingestor
+
+WEB_FORMS = SourceConfig(
+    name="web_forms", entity="lead", format="csv",
+    columns={"source_record_id": "ID", "email": "Email", "phone": "Phone", "last_name": "Last", "created_at": "At"},
+    date_formats={"created_at": ["%m/%d/%Y"]},
+)
+HEADER = "ID,Email,Phone,Last,At,Note\n"
+
+
+@pytest.fixture
+def landing(tmp_path: Path) -> Path:
+    (tmp_path / "landing" / "web_forms").mkdir(parents=True)
+    return tmp_path / "landing"
+
+
+@pytest.fixture
+def conn(tmp_path: Path):
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as connection:
+        yield connection
+
+
+def write(landing: Path, name: str, content: str | bytes) -> Path:
+    path = landing / "web_forms" / name
+    path.write_bytes(content.encode() if isinstance(content, str) else content)
+    return path
+
+
+def counts(conn) -> tuple[int, int]:
+    return (
+        conn.execute("select count(*) from raw.lead_records").fetchone()[0],
+        conn.execute("select count(*) from raw.quarantine").fetchone()[0],
+    )
+
+
+def test_bad_rows_are_quarantined_with_every_reason_and_counts_reconcile(landing, conn):
+    write(landing, "a.csv", HEADER
+          + "1,a@b.co,(212) 555-0143,Doe,03/04/2025,ok\n"
+          + "2,not-an-email,12345,Roe,31/31/2025,bad\n"
+          + "3,,,,03/04/2025,no contact\n"
+          + "4,c@d.co,,Poe,03/05/2025,fine\n"
+          + "5,e@f.co,\n")  # truncated last line
+    report = Ingestor(conn, landing).ingest(WEB_FORMS)
+    (file,) = report.files
+    assert (file.rows_read, file.rows_loaded, file.rows_quarantined) == (5, 2, 3)
+    assert counts(conn) == (2, 3)
+    quarantined = {
+        row: json.loads(reasons)
+        for row, reasons in conn.execute("select row_number, reasons from raw.quarantine").fetchall()
+    }
+    assert quarantined == {
+        2: [
+            "created_at: '31/31/2025' matches none of the formats ['%m/%d/%Y']",
+            "phone: '12345' is not a valid phone number (region US)",
+            "email: 'not-an-email' is not a valid email address",
+        ],
+        3: ["needs at least one of: email, phone, last_name"],
+        5: ["row has 3 fields, the header has 6 (truncated line or stray delimiter)"],
+    }
+    raw = conn.execute("select raw_row, file from raw.quarantine where row_number = 2").fetchone()
+    assert json.loads(raw[0])["Email"] == "not-an-email" and raw[1] == "web_forms/a.csv"
+    loaded = conn.execute("select source_record_id, attributes, _file, _row_number from raw.lead_records order by 1").fetchall()
+    assert loaded == [("1", '{"Note":"ok"}', "web_forms/a.csv", 1), ("4", '{"Note":"fine"}', "web_forms/a.csv", 4)]
+    ledger = conn.execute("select status, rows_read, rows_loaded, rows_quarantined from raw.ingest_ledger").fetchall()
+    assert ledger == [("loaded", 5, 2, 3)]
+
+
+def test_a_file_is_ingested_once_and_a_changed_file_is_a_new_version(landing, conn):
+    path = write(landing, "a.csv", HEADER + "1,a@b.co,,Doe,03/04/2025,x\n")
+    ingestor = Ingestor(conn, landing)
+    ingestor.ingest(WEB_FORMS)
+    again = ingestor.ingest(WEB_FORMS)
+    assert [f.status for f in again.files] == ["skipped"]
+    assert counts(conn) == (1, 0)
+
+    path.write_text(HEADER + "1,a@b.co,,Doe-Smith,03/04/2025,x\n2,b@b.co,,Lee,03/04/2025,y\n")
+    changed = ingestor.ingest(WEB_FORMS)
+    assert [(f.status, f.file_version, f.rows_loaded) for f in changed.files] == [("loaded", 2, 2)]
+    versions = conn.execute(
+        "select source_record_id, last_name, _file_version from raw.lead_records order by 3, 1"
+    ).fetchall()
+    assert versions == [("1", "Doe", 1), ("1", "Doe-Smith", 2), ("2", "Lee", 2)]
+    # A fresh connection (a later run) still knows what was ingested.
+    assert [f.status for f in Ingestor(conn, landing).ingest(WEB_FORMS).files] == ["skipped"]
+
+
+def test_malformed_files_are_reported_and_the_run_goes_on(landing, conn):
+    write(landing, "1_empty.csv", "")
+    write(landing, "2_header_only.csv", HEADER)
+    write(landing, "3_drifted.csv", "ID,E-mail,Phone,Last,At\n1,a@b.co,,Doe,03/04/2025\n2,b@b.co,,Lee,03/04/2025\n")
+    write(landing, "4_latin1.csv", (HEADER + "1,a@b.co,,Müller,03/04/2025,x\n2,b@b.co,,Lee,03/04/2025,y\n").encode("latin-1"))
+    write(landing, "5_good.csv", HEADER + "9,z@z.co,,Zed,03/04/2025,\n")
+    report = Ingestor(conn, landing).ingest(WEB_FORMS)
+    by_file = {Path(f.file).name: f for f in report.files}
+    assert by_file["1_empty.csv"].status == "empty"
+    assert by_file["2_header_only.csv"].status == "empty"
+    drifted = by_file["3_drifted.csv"]
+    assert (drifted.status, drifted.rows_read, drifted.rows_quarantined) == ("rejected", 2, 2)
+    assert "no column(s) 'Email'" in drifted.message and "ID, E-mail, Phone, Last, At" in drifted.message
+    latin = by_file["4_latin1.csv"]
+    assert (latin.rows_loaded, latin.rows_quarantined) == (1, 1)
+    assert "Last: bytes 0xfc are not valid utf-8; set csv.encoding" in next(iter(latin.reasons))
+    assert by_file["5_good.csv"].rows_loaded == 1
+    assert all(f.reconciles for f in report.files)
+    assert counts(conn) == (2, 3)
+
+
+def test_declared_encoding_reads_the_file(landing, conn):
+    write(landing, "latin1.csv", (HEADER + "1,a@b.co,,Müller,03/04/2025,x\n").encode("latin-1"))
+    config = WEB_FORMS.model_copy(update={"csv": WEB_FORMS.csv.model_copy(update={"encoding": "latin-1"})})
+    Ingestor(conn, landing).ingest(config)
+    assert conn.execute("select last_name from raw.lead_records").fetchall() == [("Müller",)]
+
+
+def test_jsonl_nested_objects_and_bad_lines(tmp_path, conn):
+    (tmp_path / "landing" / "chat").mkdir(parents=True)
+    lines = [
+        {"id": "c1", "visitor": {"name": "Ann Lee", "email": "ANN@lee.io"}, "tags": ["a"]},
+        "{broken",
+        {"id": "c2", "visitor": {"name": "Bo"}},
+    ]
+    (tmp_path / "landing" / "chat" / "c.jsonl").write_text(
+        "\n".join(x if isinstance(x, str) else json.dumps(x) for x in lines) + "\n"
+    )
+    config = SourceConfig(
+        name="chat", entity="lead", format="jsonl", split_name={"column": "visitor.name"},
+        columns={"source_record_id": "id", "email": "visitor.email"},
+    )
+    report = Ingestor(conn, tmp_path / "landing").ingest(config)
+    (file,) = report.files
+    assert (file.rows_read, file.rows_loaded, file.rows_quarantined) == (3, 1, 2)
+    assert conn.execute("select first_name, last_name, email, attributes from raw.lead_records").fetchall() == [
+        ("Ann", "Lee", "ann@lee.io", '{"tags":"[\\"a\\"]"}')
+    ]
+    reasons = dict(conn.execute("select row_number, reasons from raw.quarantine").fetchall())
+    assert json.loads(reasons[2]) == ["line is not valid JSON: Expecting property name enclosed in double quotes at column 2"]
+    assert json.loads(reasons[3]) == ["needs at least one of: email, phone, last_name"]
