@@ -1,0 +1,147 @@
+{#
+    One row per lead. Golden fields: the most recent non-null value of each field over the lead's
+    records (by created_at, records without one last; ties by ingestion time, then source and id).
+#}
+
+{%- set golden_fields = [
+    'first_name', 'last_name', 'email', 'phone', 'company', 'job_title', 'industry',
+    'company_size', 'budget', 'timeline', 'city', 'region', 'country', 'postal_code',
+] -%}
+
+with
+
+lead_records as (
+    select *
+    from {{ ref('int_lead_records_matched') }}
+),
+
+status_changes as (
+    select *
+    from {{ ref('fct_lead_status_changes') }}
+    where lead_id is not null
+),
+
+golden_records as (
+    select
+        lead_id,
+        {%- for field in golden_fields %}
+        {{ first_value_ignore_nulls(field) }} over newest_records_first as {{ field }},
+        {%- endfor %}
+        {{ first_value_ignore_nulls('channel') }} over oldest_records_first as first_channel,
+        {{ first_value_ignore_nulls('campaign') }} over oldest_records_first as first_campaign,
+        row_number() over newest_record_rank as record_recency_rank
+    from lead_records
+    window
+        newest_record_rank as (
+            partition by lead_id
+            order by created_at desc nulls last, _ingested_at desc nulls last, source asc, source_record_id asc
+        ),
+        newest_records_first as (
+            partition by lead_id
+            order by created_at desc nulls last, _ingested_at desc nulls last, source asc, source_record_id asc
+            rows between unbounded preceding and unbounded following
+        ),
+        oldest_records_first as (
+            partition by lead_id
+            order by created_at asc nulls last, _ingested_at asc nulls last, source asc, source_record_id asc
+            rows between unbounded preceding and unbounded following
+        )
+),
+
+lead_record_summaries as (
+    select
+        lead_id,
+        min(created_at) as first_seen_at,
+        max(created_at) as last_seen_at,
+        count(*) as source_record_count,
+        count(distinct source) as source_count,
+        {{ sorted_distinct_string_agg('source', ',') }} as sources,
+        coalesce({{ dbt.bool_or('do_not_email') }}, false) as do_not_email,
+        coalesce({{ dbt.bool_or('do_not_call') }}, false) as do_not_call
+    from lead_records
+    group by lead_id
+),
+
+status_history as (
+    select
+        lead_id,
+        status,
+        changed_at,
+        row_number() over newest_change_rank as change_recency_rank,
+        {{ first_value_ignore_nulls('agent_id') }} over newest_changes_first as owner_agent_id,
+        -- The deal amount known at this change: its own, else the latest one before it.
+        {{ first_value_ignore_nulls('deal_amount') }} over this_and_older_changes as known_deal_amount
+    from status_changes
+    window
+        newest_change_rank as (
+            partition by lead_id
+            order by changed_at desc nulls last, status_change_id desc
+        ),
+        newest_changes_first as (
+            partition by lead_id
+            order by changed_at desc nulls last, status_change_id desc
+            rows between unbounded preceding and unbounded following
+        ),
+        this_and_older_changes as (
+            partition by lead_id
+            order by changed_at desc nulls last, status_change_id desc
+            rows between current row and unbounded following
+        )
+),
+
+current_statuses as (
+    select
+        lead_id,
+        status as current_status,
+        changed_at as current_status_at,
+        owner_agent_id
+    from status_history
+    where change_recency_rank = 1
+),
+
+first_wins as (
+    select
+        lead_id,
+        changed_at as won_at,
+        known_deal_amount as won_amount,
+        row_number() over (
+            partition by lead_id
+            order by changed_at asc nulls last, change_recency_rank desc
+        ) as win_order
+    from status_history
+    where status in ({{ sql_string_list([var('leadhouse_won_status')]) }})
+)
+
+select
+    golden_records.lead_id,
+    {%- for field in golden_fields %}
+    golden_records.{{ field }},
+    {%- endfor %}
+    golden_records.first_channel,
+    golden_records.first_campaign,
+    lead_record_summaries.first_seen_at,
+    lead_record_summaries.last_seen_at,
+    lead_record_summaries.source_record_count,
+    lead_record_summaries.source_count,
+    lead_record_summaries.sources,
+    lead_record_summaries.do_not_email,
+    lead_record_summaries.do_not_call,
+    current_statuses.current_status,
+    current_statuses.current_status_at,
+    current_statuses.owner_agent_id,
+    coalesce(
+        current_statuses.current_status in ({{ sql_string_list(var('leadhouse_closed_statuses')) }}),
+        false
+    ) as is_closed,
+    first_wins.won_at is not null as is_won,
+    first_wins.won_amount,
+    first_wins.won_at
+from golden_records
+inner join lead_record_summaries
+    on golden_records.lead_id = lead_record_summaries.lead_id
+left join current_statuses
+    on golden_records.lead_id = current_statuses.lead_id
+left join first_wins
+    on golden_records.lead_id = first_wins.lead_id
+    and first_wins.win_order = 1
+where golden_records.record_recency_rank = 1

@@ -1,0 +1,303 @@
+"""The dbt project built on the hand-written raw layer of raw_fixture.py: the values in the marts.
+
+One `dbt build` (models, data tests and unit tests) per session, on a warehouse in a temporary
+folder; every test below reads what it produced.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+import yaml
+
+from ingest.schemas import ACTIVITY_TYPES, CHANNELS, ENTITIES, LEAD_STATUSES, raw_schema
+from tests.dbt.raw_fixture import build_raw_fixture
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+SOURCE_CONFIGS = sorted((PROJECT_ROOT / "config" / "sources").glob("*.yml"))
+
+ORPHAN_WARNINGS = {"not_null_fct_lead_activities_lead_id": 1, "not_null_fct_lead_status_changes_lead_id": 1}
+
+
+def run_dbt(command: str, data_dir: Path, work_dir: Path) -> tuple[subprocess.CompletedProcess, list[dict]]:
+    """Run a dbt command against the warehouse under `data_dir`, as the orchestration does: in a
+    process of its own (dbt-duckdb keeps its connection open for the life of the process).
+    Returns the process and the results of run_results.json (empty for parse)."""
+    target_dir = work_dir / "target"
+    process = subprocess.run(
+        [
+            str(Path(sys.executable).with_name("dbt")), command,
+            "--project-dir", str(DBT_PROJECT_DIR),
+            "--profiles-dir", str(DBT_PROJECT_DIR),
+            "--target-path", str(target_dir),
+            "--log-path", str(work_dir / "logs"),
+        ],
+        env=os.environ | {"LEADHOUSE_DATA_DIR": str(data_dir), "DO_NOT_TRACK": "1", "DBT_VERSION_CHECK": "false"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    run_results = target_dir / "run_results.json"
+    results = json.loads(run_results.read_text())["results"] if command != "parse" and run_results.exists() else []
+    return process, results
+
+
+def lead_id_of(match_key: str) -> str:
+    return hashlib.md5(match_key.encode()).hexdigest()[:16]
+
+
+@pytest.fixture(scope="module")
+def build(tmp_path_factory):
+    data_dir = tmp_path_factory.mktemp("data")
+    warehouse = data_dir / "warehouse" / "leadhouse.duckdb"
+    build_raw_fixture(warehouse)
+    return run_dbt("build", data_dir, tmp_path_factory.mktemp("dbt")), warehouse
+
+
+@pytest.fixture(scope="module")
+def warehouse(build):
+    _, path = build
+    with duckdb.connect(str(path), read_only=True) as conn:
+        yield conn
+
+
+def rows(conn, sql: str) -> list[dict]:
+    cursor = conn.execute(sql)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+def leads_by_record(conn) -> dict[str, str]:
+    return {r["source_record_id"]: r["lead_id"] for r in rows(conn, "select * from marts.lead_identity_map")}
+
+
+def dim_lead(conn, lead_id: str) -> dict:
+    (lead,) = rows(conn, f"select * from marts.dim_leads where lead_id = '{lead_id}'")
+    return lead
+
+
+def test_build_passes_with_only_the_orphan_warnings(build):
+    (process, results), _ = build
+    assert process.returncode == 0, process.stdout[-5000:]
+    assert not {r["unique_id"]: r["status"] for r in results if r["status"] not in ("success", "pass", "warn")}
+    # Data test ids are test.leadhouse.<test name>.<hash>.
+    warnings = {r["unique_id"].split(".")[2]: r["failures"] for r in results if r["status"] == "warn"}
+    assert warnings == ORPHAN_WARNINGS
+    unit_tests = sorted(r["unique_id"] for r in results if r["unique_id"].startswith("unit_test."))
+    assert unit_tests == [
+        "unit_test.leadhouse.dim_leads.test_dim_leads_survivorship",
+        "unit_test.leadhouse.fct_quarantine_reasons.test_quarantine_reasons_group_by_kind_without_values",
+        "unit_test.leadhouse.int_lead_records_matched.test_records_with_the_same_email_are_one_lead",
+    ]
+
+
+def test_identity_map_holds_every_lead_record_once(warehouse):
+    identity = rows(warehouse, "select source, source_record_id, match_rule from marts.lead_identity_map")
+    assert sorted((r["source"], r["source_record_id"], r["match_rule"]) for r in identity) == [
+        ("ad_leads", "AL-7", "exact_email"),
+        ("call_center", "CALL-1", "single_record"),
+        ("referrals", "R-1", "exact_email"),
+        ("trade_show", "TS-1", "exact_email"),
+        ("trade_show", "TS-2", "single_record"),
+        ("web_forms", "WF-1", "exact_email"),
+    ]
+
+
+def test_records_with_the_same_email_share_a_stable_lead_id(warehouse):
+    lead = leads_by_record(warehouse)
+    assert lead["WF-1"] == lead["AL-7"] == lead_id_of("email:jane.doe@example.com")
+    assert lead["R-1"] == lead["TS-1"] == lead_id_of("email:carla@example.org")
+    assert lead["CALL-1"] == lead_id_of("record:call_center:CALL-1")
+    assert lead["TS-2"] == lead_id_of("record:trade_show:TS-2")
+    assert warehouse.execute("select count(*) from marts.dim_leads").fetchone()[0] == 4
+
+
+def test_latest_version_of_a_record_wins(warehouse):
+    (web_form,) = rows(warehouse, "select company, _file_version from staging.stg_web_forms__leads")
+    assert web_form == {"company": "Acme Corp", "_file_version": 2}
+    (activity,) = rows(warehouse, "select detail from marts.fct_lead_activities where source_record_id = 'A-1'")
+    assert activity["detail"] == "Welcome email (resent)"
+
+
+def test_config_only_sources_flow_through_the_catch_all(warehouse):
+    other_lead_sources = rows(warehouse, "select distinct source from staging.stg_other_sources__leads")
+    assert other_lead_sources == [{"source": "trade_show"}]
+    other_activity_sources = rows(warehouse, "select distinct source from staging.stg_other_sources__activities")
+    assert other_activity_sources == [{"source": "expo_app"}]
+    lead = leads_by_record(warehouse)
+    carla = dim_lead(warehouse, lead["TS-1"])
+    assert (carla["sources"], carla["source_count"], carla["source_record_count"]) == ("referrals,trade_show", 2, 2)
+    (meeting,) = rows(warehouse, "select lead_id from marts.fct_lead_activities where source = 'expo_app'")
+    assert meeting["lead_id"] == lead["TS-1"]
+
+
+def test_golden_record_takes_the_newest_non_null_value_per_field(warehouse):
+    jane = dim_lead(warehouse, leads_by_record(warehouse)["WF-1"])
+    assert {k: jane[k] for k in ("first_name", "last_name", "email", "phone", "company", "job_title", "city", "region")} == {
+        "first_name": "Jane",
+        "last_name": "Doe",
+        "email": "jane.doe@example.com",
+        "phone": "+15551230001",  # only WF-1 has one
+        "company": "Acme Corp",  # AL-7 has none; WF-1's second version
+        "job_title": "Chief Technology Officer",  # AL-7 is newer
+        "city": "Dallas",
+        "region": "TX",
+    }
+    assert (jane["first_channel"], jane["first_campaign"]) == ("web_form", "spring_promo")
+    assert str(jane["first_seen_at"]) == "2025-03-01 10:00:00"
+    assert str(jane["last_seen_at"]) == "2025-03-05 09:30:00"
+    assert (jane["sources"], jane["do_not_email"], jane["do_not_call"]) == ("ad_leads,web_forms", True, False)
+
+
+def test_blank_text_is_cleaned_to_null(warehouse):
+    bob = dim_lead(warehouse, leads_by_record(warehouse)["CALL-1"])
+    assert bob["company"] is None
+    assert (bob["last_name"], bob["do_not_call"]) == ("Smith", True)
+
+
+def test_status_fields_follow_the_status_history(warehouse):
+    lead = leads_by_record(warehouse)
+    status_columns = "current_status, owner_agent_id, is_closed, is_won, won_amount, cast(won_at as varchar) as won_at"
+    statuses = {
+        record: rows(warehouse, f"select {status_columns} from marts.dim_leads where lead_id = '{lead[record]}'")[0]
+        for record in ("WF-1", "CALL-1", "R-1", "TS-2")
+    }
+    assert statuses["WF-1"] == {
+        "current_status": "Closed Won", "owner_agent_id": "AG-2", "is_closed": True, "is_won": True,
+        "won_amount": 50000.0, "won_at": "2025-03-10 11:00:00",
+    }
+    assert statuses["CALL-1"] == {
+        "current_status": "Disqualified", "owner_agent_id": "AG-1", "is_closed": True, "is_won": False,
+        "won_amount": None, "won_at": None,
+    }
+    assert statuses["R-1"] == {
+        "current_status": "Qualified", "owner_agent_id": "AG-1", "is_closed": False, "is_won": False,
+        "won_amount": None, "won_at": None,
+    }
+    assert statuses["TS-2"] == {
+        "current_status": None, "owner_agent_id": None, "is_closed": False, "is_won": False,
+        "won_amount": None, "won_at": None,
+    }
+
+
+def test_status_changes_chain_across_the_records_of_a_lead(warehouse):
+    history = rows(
+        warehouse,
+        "select source_record_id, previous_status, hours_in_previous_status from marts.fct_lead_status_changes "
+        f"where lead_id = '{leads_by_record(warehouse)['WF-1']}' order by changed_at",
+    )
+    assert [(r["source_record_id"], r["previous_status"], r["hours_in_previous_status"]) for r in history] == [
+        ("S-1", None, None),
+        ("S-2", "New", 24.0),
+        ("S-3", "Contacted", 96.0),  # S-3 is recorded against AL-7, S-2 against WF-1: one lead
+        ("S-4", "Proposal", 96.0),
+    ]
+
+
+def test_references_to_unknown_lead_records_keep_a_null_lead_id(warehouse):
+    orphans = rows(
+        warehouse,
+        "select source_record_id, lead_id from marts.fct_lead_activities where lead_record_id = 'WF-404' "
+        "union all "
+        "select source_record_id, lead_id from marts.fct_lead_status_changes where lead_record_id = 'WF-404'",
+    )
+    assert sorted((r["source_record_id"], r["lead_id"]) for r in orphans) == [("A-4", None), ("S-8", None)]
+    assert warehouse.execute("select count(*) from marts.fct_lead_activities").fetchone()[0] == 5
+    assert warehouse.execute("select count(*) from marts.fct_lead_status_changes").fetchone()[0] == 8
+
+
+def test_agents_count_the_leads_they_own(warehouse):
+    agents = rows(
+        warehouse,
+        "select agent_id, owned_lead_count, open_lead_count, won_lead_count, remaining_capacity "
+        "from marts.dim_agents order by agent_id",
+    )
+    assert agents == [
+        {"agent_id": "AG-1", "owned_lead_count": 2, "open_lead_count": 1, "won_lead_count": 0, "remaining_capacity": 19},
+        {"agent_id": "AG-2", "owned_lead_count": 1, "open_lead_count": 0, "won_lead_count": 1, "remaining_capacity": 10},
+    ]
+
+
+def test_ad_spend_is_summed_per_day_platform_and_campaign(warehouse):
+    spend = rows(
+        warehouse,
+        "select cast(spend_date as varchar) as spend_date, platform, campaign, currency, spend, clicks, "
+        "cost_per_click, click_through_rate from marts.fct_ad_spend_daily order by spend_date",
+    )
+    assert spend == [
+        {"spend_date": "2025-03-05", "platform": "facebook", "campaign": "fb_spring", "currency": "USD",
+         "spend": 150.0, "clicks": 240, "cost_per_click": 0.625, "click_through_rate": 0.02},
+        {"spend_date": "2025-03-06", "platform": "google", "campaign": "search_brand", "currency": "USD",
+         "spend": 50.0, "clicks": 0, "cost_per_click": None, "click_through_rate": None},
+    ]
+
+
+def test_ingestion_quality_counts_rows_and_reasons_per_file(warehouse):
+    files = rows(
+        warehouse,
+        "select source, file_version, status, rows_read, rows_quarantined, quarantine_table_row_count, "
+        "quarantine_reason_count, top_quarantine_reason from marts.fct_ingestion_quality "
+        "where source = 'web_forms' order by file_version",
+    )
+    assert files == [
+        {"source": "web_forms", "file_version": 1, "status": "loaded", "rows_read": 3, "rows_quarantined": 2,
+         "quarantine_table_row_count": 2, "quarantine_reason_count": 2,
+         "top_quarantine_reason": "email: is not a valid email address"},
+        {"source": "web_forms", "file_version": 2, "status": "loaded", "rows_read": 1, "rows_quarantined": 0,
+         "quarantine_table_row_count": 0, "quarantine_reason_count": 0, "top_quarantine_reason": None},
+    ]
+    reasons = rows(warehouse, "select reason_kind, quarantined_row_count from marts.fct_quarantine_reasons order by 1")
+    assert reasons == [
+        {"reason_kind": "created_at: matches none of the formats ['%m/%d/%Y %H:%M']", "quarantined_row_count": 1},
+        {"reason_kind": "email: is not a valid email address", "quarantined_row_count": 2},
+    ]
+
+
+def test_staging_exposes_every_canonical_column(warehouse):
+    renamed = {"agent": {"source_record_id": "agent_id", "active": "is_active"}}
+    plural = {"lead": "leads", "activity": "activities", "status_change": "status_changes", "agent": "agents",
+              "ad_spend": "ad_spend"}
+    for name, entity in ENTITIES.items():
+        expected = [renamed.get(name, {}).get(c, c) for c in raw_schema(entity)]
+        columns = [r[0] for r in warehouse.execute(f"describe staging.stg_other_sources__{plural[name]}").fetchall()]
+        assert sorted(columns) == sorted(expected), name
+
+
+def test_project_vars_match_the_ingest_enumerations():
+    project = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text())
+    variables = project["vars"]
+    assert tuple(variables["leadhouse_channels"]) == CHANNELS
+    assert tuple(variables["leadhouse_activity_types"]) == ACTIVITY_TYPES
+    assert tuple(variables["leadhouse_lead_statuses"]) == LEAD_STATUSES
+    assert set(variables["leadhouse_closed_statuses"]) <= set(LEAD_STATUSES)
+    assert variables["leadhouse_won_status"] in variables["leadhouse_closed_statuses"]
+
+
+def test_every_shipped_source_has_a_dbt_source_and_a_staging_model():
+    raw = yaml.safe_load((DBT_PROJECT_DIR / "models" / "staging" / "_raw__sources.yml").read_text())["sources"][0]
+    tables = {t["name"]: t for t in raw["tables"]}
+    entity_of_table = {e.table: e.name for e in ENTITIES.values()}
+    assert SOURCE_CONFIGS
+    for config_path in SOURCE_CONFIGS:
+        config = yaml.safe_load(config_path.read_text())
+        table = tables.get(config["name"])
+        assert table is not None, f"{config_path.name}: no table {config['name']} in _raw__sources.yml"
+        assert table["config"]["meta"] == {"entity": config["entity"]}
+        assert entity_of_table[table.get("identifier", table["name"])] == config["entity"]
+        assert list((DBT_PROJECT_DIR / "models" / "staging" / config["name"]).glob(f"stg_{config['name']}__*.sql"))
+
+
+def test_parse_needs_no_warehouse(tmp_path):
+    missing_data_dir = tmp_path / "nothing-here"
+    process, _ = run_dbt("parse", missing_data_dir, tmp_path)
+    assert process.returncode == 0, process.stdout[-5000:]
+    assert (tmp_path / "target" / "manifest.json").exists()
+    assert not missing_data_dir.exists()
