@@ -1,0 +1,1 @@
+"""The Dagster code location: thin wiring of tested functions into assets, checks and schedules."""

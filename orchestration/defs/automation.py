@@ -1,0 +1,56 @@
+"""Jobs, the schedule and the landing-folder sensor."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import dagster as dg
+
+from ingest.config import load_source_configs
+from ingest.pipeline import landing_files
+from leadhouse.settings import Settings
+
+everything_job = dg.define_asset_job(
+    "refresh_warehouse",
+    selection=dg.AssetSelection.all(),
+    description="Ingest new landing files, rebuild the warehouse, publish the read-only copy.",
+)
+
+
+def build_automation_defs(settings: Settings) -> dg.Definitions:
+    daily = dg.ScheduleDefinition(
+        name="daily_refresh",
+        job=everything_job,
+        cron_schedule="0 6 * * *",
+        execution_timezone="UTC",
+        default_status=dg.DefaultScheduleStatus.RUNNING,
+        description="Full refresh every morning at 06:00 UTC, whether or not files arrived.",
+    )
+
+    @dg.sensor(
+        name="landing_files_sensor",
+        job=everything_job,
+        minimum_interval_seconds=60,
+        default_status=dg.DefaultSensorStatus.RUNNING,
+        description="Starts a refresh when a file lands in, or changes in, any landing/<source>/ folder. "
+        "It only looks at names, sizes and modification times; the ingestion's content ledger decides "
+        "what is really new.",
+    )
+    def landing_files_sensor(context: dg.SensorEvaluationContext):
+        seen = json.loads(context.cursor) if context.cursor else {}
+        current = {}
+        for config in load_source_configs(settings.sources_dir):
+            for path in landing_files(config, settings.landing_dir):
+                stat = path.stat()
+                current[str(path.relative_to(settings.landing_dir))] = [stat.st_size, stat.st_mtime_ns]
+        changed = sorted(name for name, state in current.items() if seen.get(name) != state)
+        context.update_cursor(json.dumps(current))
+        if not changed:
+            return dg.SkipReason("no new or changed landing files")
+        return dg.RunRequest(
+            run_key="landing-" + hashlib.sha256(json.dumps(current, sort_keys=True).encode()).hexdigest()[:16],
+            tags={"leadhouse/changed_files": ", ".join(changed[:20])},
+        )
+
+    return dg.Definitions(jobs=[everything_job], schedules=[daily], sensors=[landing_files_sensor])

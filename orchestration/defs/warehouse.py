@@ -1,0 +1,58 @@
+"""The dbt warehouse as assets (staging, intermediate, marts; dbt tests as asset checks) and the
+published read-only copy for BI tools."""
+
+import os
+
+import dagster as dg
+from dagster_dbt import DbtCliResource, dbt_assets
+from dagster_duckdb import DuckDBResource
+
+from ingest.warehouse import ensure_raw_tables
+from leadhouse.publish import publish
+from leadhouse.settings import Settings
+from orchestration.lib.dbt import LeadhouseDbtTranslator, dbt_project
+from orchestration.lib.resources import WAREHOUSE_WRITER_POOL
+
+PUBLISHED_KEY = dg.AssetKey(["published", "warehouse"])
+
+def build_warehouse_defs(settings: Settings) -> dg.Definitions:
+    translator = LeadhouseDbtTranslator()
+
+    @dbt_assets(
+        manifest=dbt_project().manifest_path,
+        project=dbt_project(),
+        dagster_dbt_translator=translator,
+        pool=WAREHOUSE_WRITER_POOL,
+        name="leadhouse_dbt",
+    )
+    def leadhouse_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: DuckDBResource):
+        with duckdb.get_connection() as conn:
+            ensure_raw_tables(conn)  # so the warehouse builds even before the first file lands
+        # dbt runs inside dbt_project/; give it absolute paths and no telemetry.
+        os.environ.update(settings.dbt_env())
+        yield from dbt.cli(["build"], context=context).stream()
+
+    mart_keys = [key for key in leadhouse_dbt.keys if key.path[0] == "marts"]
+
+    @dg.asset(
+        key=PUBLISHED_KEY,
+        deps=mart_keys,
+        group_name="publish",
+        kinds={"duckdb"},
+        pool=WAREHOUSE_WRITER_POOL,
+        description="A read-only copy of the whole warehouse at `published/leadhouse.duckdb`, replaced "
+        "atomically after each build. Point BI tools and notebooks here, never at the live file.",
+    )
+    def published_warehouse(duckdb: DuckDBResource) -> dg.MaterializeResult:
+        with duckdb.get_connection() as conn:
+            tables = publish(conn, settings.published_path)
+        marts = {k: v for k, v in tables.items() if k.startswith("marts.")}
+        return dg.MaterializeResult(
+            metadata={
+                "path": dg.MetadataValue.path(str(settings.published_path)),
+                "tables": len(tables),
+                "mart_rows": dg.MetadataValue.json(marts),
+            }
+        )
+
+    return dg.Definitions(assets=[leadhouse_dbt, published_warehouse])

@@ -1,0 +1,46 @@
+"""dbt wiring: the project, and the translator that names dbt nodes as Dagster assets."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cache
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtProject
+
+from leadhouse.settings import DBT_PROJECT_DIR
+
+
+@cache
+def dbt_project() -> DbtProject:
+    """The dbt project. Under `dagster dev` its manifest is prepared (dbt parse) on load; in every
+    other context `make` builds it first, so importing the definitions never shells out."""
+    project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+    project.prepare_if_dev()
+    return project
+
+
+def all_sources_key(table: str) -> dg.AssetKey:
+    """The physical raw table every source of an entity appends to (``raw.lead_records``, ...)."""
+    return dg.AssetKey(["raw", "all_sources", table])
+
+
+class LeadhouseDbtTranslator(DagsterDbtTranslator):
+    """Models are keyed ``<schema>/<model>`` (``marts/dim_leads``) and grouped by layer; a dbt
+    source ``raw.<name>`` is the ingestion asset ``raw/<name>``; the physical all-sources tables
+    the catch-all staging models read are ``raw/all_sources/<table>``."""
+
+    def __init__(self) -> None:
+        super().__init__(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            if dbt_resource_props.get("meta", {}).get("all_sources"):
+                return all_sources_key(dbt_resource_props["identifier"])
+            return dg.AssetKey([dbt_resource_props["source_name"], dbt_resource_props["name"]])
+        return dg.AssetKey([dbt_resource_props["config"].get("schema") or "main", dbt_resource_props["name"]])
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        fqn = dbt_resource_props.get("fqn", [])
+        return fqn[1] if len(fqn) > 2 else "warehouse"

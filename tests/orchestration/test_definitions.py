@@ -1,0 +1,87 @@
+"""The definitions load the way `dagster dev` loads them, without dbt or the network."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import dagster as dg
+
+from leadhouse.settings import PROJECT_ROOT
+from orchestration.definitions import build_definitions
+from orchestration.lib.resources import WAREHOUSE_WRITER_POOL
+
+SNAPSHOT = Path(__file__).with_name("asset_keys.txt")
+
+# Third-party packages are imported first (dagster's vendored croniter runs `file` once at
+# import); after that, loading our definitions must not start a process or open a connection.
+NO_SUBPROCESS_NO_NETWORK = """
+import dagster, dagster_dbt, dagster_duckdb, duckdb, polars, pandera.polars, phonenumbers
+import socket, subprocess
+def refuse(self, *args, **kwargs):
+    raise RuntimeError(f"importing the definitions tried to run or connect: {args[:1]}")
+subprocess.Popen.__init__ = refuse
+socket.socket.connect = refuse
+import orchestration.definitions as module
+print(len(module.defs.resolve_asset_graph().get_all_asset_keys()))
+"""
+
+
+def test_import_runs_nothing_and_needs_no_network():
+    env = {k: v for k, v in os.environ.items() if k != "DAGSTER_IS_DEV_CLI"}
+    result = subprocess.run(
+        [sys.executable, "-c", NO_SUBPROCESS_NO_NETWORK], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert int(result.stdout.strip()) > 30
+
+
+def test_workspace_loads_like_dagster_dev(tmp_path):
+    env = os.environ | {"DAGSTER_HOME": str(tmp_path)}
+    (tmp_path / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("dagster")), "definitions", "validate", "-w", "workspace.yaml"],
+        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "Validation successful" in result.stdout + result.stderr
+
+
+def test_asset_graph_matches_snapshot():
+    """Renaming or dropping an asset is a visible diff: update asset_keys.txt on purpose."""
+    graph = build_definitions().resolve_asset_graph()
+    keys = sorted(key.to_user_string() for key in graph.get_all_asset_keys())
+    expected = SNAPSHOT.read_text().split()
+    assert keys == expected, "asset keys changed; if intended, regenerate tests/orchestration/asset_keys.txt"
+
+
+def test_every_source_has_an_asset_and_a_blocking_reconciliation_check():
+    defs = build_definitions()
+    graph = defs.resolve_asset_graph()
+    for source in ("web_forms", "ad_leads", "crm_export", "crm_activities", "ad_spend"):
+        key = dg.AssetKey(["raw", source])
+        assert graph.has(key)
+        node = graph.get(key)
+        assert node.pools == {WAREHOUSE_WRITER_POOL}
+        check = dg.AssetCheckKey(key, "rows_reconcile")
+        assert check in graph.asset_check_keys
+        assert graph.get_check_spec(check).blocking
+    # dbt sources are the ingestion assets, so lineage runs source -> staging -> marts.
+    assert dg.AssetKey(["raw", "web_forms"]) in graph.get(dg.AssetKey(["staging", "stg_web_forms__leads"])).parent_keys
+    dim_leads = graph.get(dg.AssetKey(["marts", "dim_leads"]))
+    assert dim_leads.pools == {WAREHOUSE_WRITER_POOL}
+    assert any(c.asset_key == dim_leads.key for c in graph.asset_check_keys)  # dbt tests are checks
+    assert graph.get(dg.AssetKey(["published", "warehouse"])).pools == {WAREHOUSE_WRITER_POOL}
+
+
+def test_jobs_schedule_sensor_and_executor():
+    defs = build_definitions()
+    assert defs.resolve_job_def("refresh_warehouse")
+    assert defs.resolve_schedule_def("daily_refresh").cron_schedule == "0 6 * * *"
+    assert defs.resolve_sensor_def("landing_files_sensor")
+    assert defs.executor is dg.in_process_executor
+
+
+def test_instance_config_has_telemetry_off_and_one_writer():
+    text = (PROJECT_ROOT / "dagster_home" / "dagster.yaml").read_text()
+    assert "enabled: false" in text and "default_limit: 1" in text

@@ -1,0 +1,27 @@
+import dagster as dg
+
+from leadhouse.settings import PROJECT_ROOT, Settings
+from orchestration.definitions import build_definitions
+
+
+def test_landing_sensor_fires_on_new_and_changed_files_only(tmp_path):
+    settings = Settings(data_dir=tmp_path, sources_dir=PROJECT_ROOT / "config" / "sources", model_dir=tmp_path / "m")
+    sensor = build_definitions(settings).resolve_sensor_def("landing_files_sensor")
+    folder = tmp_path / "landing" / "web_forms"
+    folder.mkdir(parents=True)
+
+    first = sensor.evaluate_tick(dg.build_sensor_context(cursor=None))
+    assert first.skip_message == "no new or changed landing files"
+
+    (folder / "a.csv").write_text("Submission ID\n1\n")
+    (folder / "ignored.txt").write_text("not matched by the config's glob")
+    second = sensor.evaluate_tick(dg.build_sensor_context(cursor=first.cursor))
+    assert len(second.run_requests) == 1
+    assert second.run_requests[0].tags["leadhouse/changed_files"] == "web_forms/a.csv"
+
+    third = sensor.evaluate_tick(dg.build_sensor_context(cursor=second.cursor))
+    assert third.skip_message and not third.run_requests
+
+    (folder / "a.csv").write_text("Submission ID\n1\n2\n")
+    fourth = sensor.evaluate_tick(dg.build_sensor_context(cursor=third.cursor))
+    assert len(fourth.run_requests) == 1 and fourth.run_requests[0].run_key != second.run_requests[0].run_key
