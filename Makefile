@@ -26,7 +26,7 @@ install: $(VENV)/.installed ## virtual environment from the lock file
 $(VENV)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
-	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
 
 data: install ## sample sources under $(DATA_DIR)/landing (skipped when already generated)

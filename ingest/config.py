@@ -44,7 +44,7 @@ class SourceConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    entity: Literal["lead", "activity", "status_change", "agent", "ad_spend"]
+    entity: Literal["lead", "activity", "status_change", "agent", "ad_spend", "match_decision"]
     description: str = ""
     format: Literal["csv", "jsonl"]
     files: str | None = None

@@ -185,7 +185,30 @@ AD_SPEND = Entity(
     ),
 )
 
-ENTITIES: dict[str, Entity] = {e.name: e for e in (LEAD, ACTIVITY, STATUS_CHANGE, AGENT, AD_SPEND)}
+MATCH_DECISIONS = ("match", "no_match")
+
+MATCH_DECISION = Entity(
+    name="match_decision",
+    table="match_decisions",
+    description="A reviewer's verdict on whether two lead records are the same person "
+    "(from marts.lead_match_review_queue). Entity resolution obeys it on the next run.",
+    required=("left_source", "left_record_id", "right_source", "right_record_id", "decision"),
+    columns=(
+        _ID,
+        Column("left_source", pl.String(), "Source of one lead record."),
+        Column("left_record_id", pl.String(), "Its source_record_id."),
+        Column("right_source", pl.String(), "Source of the other lead record."),
+        Column("right_record_id", pl.String(), "Its source_record_id."),
+        Column("decision", pl.String(), "match (same person) or no_match.", "text", MATCH_DECISIONS),
+        Column("reviewer", pl.String(), "Who decided."),
+        Column("decided_at", pl.Datetime("us", "UTC"), "When (UTC); the latest decision on a pair wins.", "datetime"),
+        Column("note", pl.String(), "Why."),
+    ),
+)
+
+ENTITIES: dict[str, Entity] = {
+    e.name: e for e in (LEAD, ACTIVITY, STATUS_CHANGE, AGENT, AD_SPEND, MATCH_DECISION)
+}
 
 # Lineage columns every raw table carries, so every warehouse number traces back to a file row.
 LINEAGE_COLUMNS: dict[str, pl.DataType] = {

@@ -11,6 +11,7 @@
         'status_change': {'table': 'status_changes', 'all_sources': 'status_changes'},
         'agent': {'table': 'agents', 'all_sources': 'agents'},
         'ad_spend': {'table': 'ad_spend', 'all_sources': 'ad_spend_all_sources'},
+        'match_decision': {'table': 'match_decisions', 'all_sources': 'match_decisions'},
     } -%}
     {%- if entity not in entities -%}
         {{ exceptions.raise_compiler_error(

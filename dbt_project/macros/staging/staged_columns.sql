@@ -38,6 +38,18 @@
             ('do_not_email', 'do_not_email'),
             ('do_not_call', 'do_not_call'),
         ],
+        'match_decision': [
+            ('source', 'source'),
+            ('source_record_id', 'source_record_id'),
+            ('left_source', clean_text('left_source')),
+            ('left_record_id', clean_text('left_record_id')),
+            ('right_source', clean_text('right_source')),
+            ('right_record_id', clean_text('right_record_id')),
+            ('decision', 'lower(' ~ clean_text('decision') ~ ')'),
+            ('reviewer', clean_text('reviewer')),
+            ('decided_at', 'decided_at'),
+            ('note', clean_text('note')),
+        ],
         'activity': [
             ('source', 'source'),
             ('source_record_id', 'source_record_id'),

@@ -1,10 +1,11 @@
 {#
-    Which lead each lead record belongs to. This is the only model that decides identity; the
-    identity map, dim_leads and the lead facts all read lead_id from here.
+    Which lead each lead record belongs to: entity resolution's clusters
+    (intermediate/entity_resolution/, docs/entity_resolution.md). The identity map, dim_leads and
+    the lead facts all read lead_id from here.
 
-    Rule (exact match): records with the same normalized email are one lead; a record without an
-    email is a lead of its own. lead_id is a short hash of the match key, so it is the same on
-    every run and every engine as long as the key is.
+    match_rule: fellegi_sunter (linked by estimated match probability), baseline_rule (the points
+    rule, in baseline mode), reviewer (a reviewer confirmed the link), or single_record (a lead
+    with one record).
 #}
 
 with
@@ -14,21 +15,26 @@ lead_records as (
     from {{ ref('int_lead_records_unioned') }}
 ),
 
-lead_record_match_keys as (
-    select
-        case
-            when email is not null then 'exact_email'
-            else 'single_record'
-        end as match_rule,
-        case
-            when email is not null then {{ dbt.concat(["'email:'", 'email']) }}
-            else {{ dbt.concat(["'record:'", 'source', "':'", 'source_record_id']) }}
-        end as match_key,
-        lead_records.*
-    from lead_records
+clustered as (
+    select *
+    from {{ ref('int_er_records_clustered') }}
 )
 
 select
-    {{ short_hash('match_key') }} as lead_id,
-    lead_record_match_keys.*
-from lead_record_match_keys
+    clustered.lead_id,
+    case
+        when clustered.cluster_size = 1 then 'single_record'
+        when clustered.matched_by like 'confirmed by reviewer%' then 'reviewer'
+        {%- if er_config().mode == 'baseline' %}
+        else 'baseline_rule'
+        {%- else %}
+        else 'fellegi_sunter'
+        {%- endif %}
+    end as match_rule,
+    clustered.match_probability,
+    clustered.matched_by,
+    clustered.cluster_size as lead_record_count,
+    lead_records.*
+from lead_records
+inner join clustered
+    on clustered.record_key = {{ dbt.concat(['lead_records.source', "':'", 'lead_records.source_record_id']) }}

@@ -1,0 +1,81 @@
+{#
+    Candidate pairs: two records are compared only when they share every key of at least one
+    blocking rule. Blocks larger than `max_block_size` are skipped for that rule, so the number of
+    pairs stays near-linear in the number of records (a skipped block's records can still meet
+    through the other rules). One row per pair, with the rules that proposed it.
+#}
+{% macro er_candidate_pairs(records, rules, max_block_size) -%}
+with
+
+{% for rule in rules %}
+rule_{{ rule.name }}_keyed_records as (
+    select
+        record_key,
+        {%- for key in rule['keys'] %}
+        {{ key }} as block_key_{{ loop.index }},
+        {%- endfor %}
+        count(*) over (partition by {{ rule['keys'] | join(', ') }}) as block_size
+    from {{ records }}
+    where {% for key in rule['keys'] %}{{ key }} is not null{{ ' and ' if not loop.last }}{% endfor %}
+),
+
+rule_{{ rule.name }}_pairs as (
+    select
+        l.record_key as record_key_l,
+        r.record_key as record_key_r,
+        '{{ rule.name }}' as blocking_rule
+    from rule_{{ rule.name }}_keyed_records as l
+    inner join rule_{{ rule.name }}_keyed_records as r
+        on {% for key in rule['keys'] %}l.block_key_{{ loop.index }} = r.block_key_{{ loop.index }}{{ ' and ' if not loop.last }}{% endfor %}
+        and l.record_key < r.record_key
+    where l.block_size <= {{ max_block_size }}
+),
+
+{% endfor %}
+proposed_pairs as (
+    {%- for rule in rules %}
+    select * from rule_{{ rule.name }}_pairs
+    {{ 'union all' if not loop.last }}
+    {%- endfor %}
+)
+
+select
+    record_key_l,
+    record_key_r,
+    {{ sorted_distinct_string_agg('blocking_rule', ',') }} as blocked_by
+from proposed_pairs
+group by record_key_l, record_key_r
+{%- endmacro %}
+
+
+{# Per rule: records with all keys, blocks, blocks skipped as too large, and pairs proposed. #}
+{% macro er_blocking_rule_stats(records, rules, max_block_size) -%}
+with
+
+{% for rule in rules %}
+rule_{{ rule.name }}_blocks as (
+    select count(*) as block_size
+    from {{ records }}
+    where {% for key in rule['keys'] %}{{ key }} is not null{{ ' and ' if not loop.last }}{% endfor %}
+    group by {{ rule['keys'] | join(', ') }}
+),
+
+{% endfor %}
+rule_stats as (
+    {%- for rule in rules %}
+    select
+        '{{ rule.name }}' as blocking_rule,
+        {{ loop.index }} as rule_order,
+        '{{ rule['keys'] | join(', ') }}' as block_keys,
+        sum(block_size) as keyed_records,
+        count(*) as blocks,
+        sum(case when block_size > {{ max_block_size }} then 1 else 0 end) as skipped_blocks,
+        sum(case when block_size > {{ max_block_size }} then block_size else 0 end) as records_in_skipped_blocks,
+        sum(case when block_size <= {{ max_block_size }} then block_size * (block_size - 1) / 2 else 0 end) as pairs_proposed
+    from rule_{{ rule.name }}_blocks
+    {{ 'union all' if not loop.last }}
+    {%- endfor %}
+)
+
+select * from rule_stats
+{%- endmacro %}

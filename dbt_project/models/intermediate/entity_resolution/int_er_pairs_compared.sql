@@ -1,0 +1,66 @@
+{#
+    Comparison levels (gamma) of every candidate pair, one column per comparison. Incremental: a
+    run compares only pairs it has not compared before, or whose records changed since (their
+    fingerprints differ), so a new batch is matched against existing leads without recomputing the
+    string similarities of every old pair.
+#}
+{{ config(
+    materialized='incremental',
+    unique_key=['record_key_l', 'record_key_r'],
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+) }}
+
+{%- set config = er_config() -%}
+
+with
+
+candidate_pairs as (
+    select *
+    from {{ ref('int_er_pairs_blocked') }}
+),
+
+records as (
+    select *
+    from {{ ref('int_er_records_prepared') }}
+),
+
+{% if is_incremental() %}
+compared_before as (
+    select record_key_l, record_key_r, record_fingerprint_l, record_fingerprint_r
+    from {{ this }}
+),
+{% endif %}
+
+pairs_to_compare as (
+    select
+        candidate_pairs.record_key_l,
+        candidate_pairs.record_key_r,
+        candidate_pairs.blocked_by
+    from candidate_pairs
+    {%- if is_incremental() %}
+    inner join records as l on l.record_key = candidate_pairs.record_key_l
+    inner join records as r on r.record_key = candidate_pairs.record_key_r
+    left join compared_before
+        on compared_before.record_key_l = candidate_pairs.record_key_l
+        and compared_before.record_key_r = candidate_pairs.record_key_r
+        and compared_before.record_fingerprint_l = l.record_fingerprint
+        and compared_before.record_fingerprint_r = r.record_fingerprint
+    where compared_before.record_key_l is null
+    {%- endif %}
+)
+
+select
+    pairs_to_compare.record_key_l,
+    pairs_to_compare.record_key_r,
+    pairs_to_compare.blocked_by,
+    l.record_fingerprint as record_fingerprint_l,
+    r.record_fingerprint as record_fingerprint_r,
+    {%- for comparison in config.comparisons %}
+    {{ er_comparison_level(comparison) }} as gamma_{{ comparison.name }},
+    {%- endfor %}
+    {{ dbt.current_timestamp() }} as compared_at
+from pairs_to_compare
+inner join records as l on l.record_key = pairs_to_compare.record_key_l
+inner join records as r on r.record_key = pairs_to_compare.record_key_r
+{{ er_comparison_joins(config.comparisons) }}

@@ -1,0 +1,128 @@
+{#
+    Every current candidate pair with its match weight, match probability and the evidence behind
+    it: the prior, plus each comparison's level weight, plus term-frequency adjustments on exact
+    agreement. Also the baseline rule's points, so both modes can be reported side by side.
+    `decision` applies the configured mode and thresholds: match, review, non_match or
+    cannot_link (strong evidence of two different people).
+#}
+
+{%- set config = er_config() -%}
+{%- set t = config.thresholds -%}
+{%- set b = config.get('baseline') -%}
+
+with
+
+pairs as (
+    select compared.*
+    from {{ ref('int_er_pairs_compared') }} as compared
+    inner join {{ ref('int_er_pairs_blocked') }} as blocked
+        on blocked.record_key_l = compared.record_key_l
+        and blocked.record_key_r = compared.record_key_r
+),
+
+weights as (
+    select *
+    from {{ ref('int_er_match_weights') }}
+),
+
+prior as (
+    select max(prior_match_share) as match_share
+    from weights
+),
+
+term_frequencies as (
+    select *
+    from {{ ref('int_er_term_frequencies') }}
+),
+
+records as (
+    select *
+    from {{ ref('int_er_records_prepared') }}
+),
+
+weighed as (
+    select
+        pairs.record_key_l,
+        pairs.record_key_r,
+        pairs.blocked_by,
+        {%- for c in config.comparisons %}
+        pairs.gamma_{{ c.name }},
+        coalesce(w_{{ c.name }}.match_weight, 0.0)
+            {%- if c.get('tf') %}
+            + case when pairs.gamma_{{ c.name }} = {{ er_exact_level(c) }} then coalesce(tf_{{ c.name }}.tf_adjustment_bits, 0.0) else 0.0 end
+            {%- endif %}
+            as weight_{{ c.name }},
+        w_{{ c.name }}.level_name as level_{{ c.name }},
+        {%- endfor %}
+        {{ er_log2('prior.match_share / (1.0 - prior.match_share)') }} as prior_weight
+    from pairs
+    cross join prior
+    {%- for c in config.comparisons %}
+    left join weights as w_{{ c.name }}
+        on w_{{ c.name }}.comparison = '{{ c.name }}'
+        and w_{{ c.name }}.comparison_level = pairs.gamma_{{ c.name }}
+    {%- if c.get('tf') %}
+    left join records as tf_record_{{ c.name }}
+        on tf_record_{{ c.name }}.record_key = pairs.record_key_l
+    left join term_frequencies as tf_{{ c.name }}
+        on tf_{{ c.name }}.comparison = '{{ c.name }}'
+        and tf_{{ c.name }}.value = tf_record_{{ c.name }}.{{ c.column }}
+    {%- endif %}
+    {%- endfor %}
+),
+
+scored as (
+    select
+        *,
+        prior_weight
+        {%- for c in config.comparisons %}
+        + weight_{{ c.name }}
+        {%- endfor %} as match_weight
+    from weighed
+),
+
+with_probability as (
+    select
+        *,
+        1.0 / (1.0 + power(2.0, -least(greatest(match_weight, -60.0), 60.0))) as match_probability,
+        {%- if b %}
+        {#- The seeds' rule: email 100 points, phone 50, same name and company 75 (lead comparisons). #}
+        case when gamma_email = 3 then {{ b.email }} else 0 end
+            + case when gamma_phone = 2 then {{ b.phone }} else 0 end
+            + case when gamma_first_name = 4 and gamma_last_name = 4 and gamma_company >= 2 then {{ b.name_and_company }} else 0 end
+            as baseline_points
+        {%- else %}
+        cast(null as integer) as baseline_points
+        {%- endif %}
+    from scored
+)
+
+select
+    record_key_l,
+    record_key_r,
+    blocked_by,
+    match_weight,
+    match_probability,
+    baseline_points,
+    {%- if config.mode == 'baseline' %}
+    case when baseline_points > {{ b.duplicate_above }} then 'match' else 'non_match' end as decision,
+    {%- else %}
+    case
+        when match_probability >= {{ t.match }} then 'match'
+        when match_probability >= {{ t.review_low }} then 'review'
+        when match_probability < {{ t.cannot_link_below }} then 'cannot_link'
+        else 'non_match'
+    end as decision,
+    {%- endif %}
+    concat_ws(' ',
+        {%- for c in config.comparisons %}
+        case when gamma_{{ c.name }} >= 0 then
+            {{ dbt.concat(["'" ~ c.name ~ ":'", 'level_' ~ c.name, "'('", "cast(round(weight_" ~ c.name ~ ", 1) as " ~ dbt.type_string() ~ ")", "')'"]) }}
+        end{{ ',' if not loop.last }}
+        {%- endfor %}
+    ) as evidence,
+    {%- for c in config.comparisons %}
+    gamma_{{ c.name }},
+    {%- endfor %}
+    {{ config.version }} as config_version
+from with_probability

@@ -1,0 +1,86 @@
+"""Every lead record with the lead (person) it belongs to.
+
+A dbt Python model because this is where SQL is the wrong tool: growing clusters edge by edge
+with a guard against chaining, and carrying lead ids over from the previous run. The logic is
+plain Python in the `entity_resolution` package (unit-tested there); this model only feeds it.
+Incremental: the previous run's ids are read from this table before it is replaced.
+"""
+
+from datetime import datetime, timezone
+
+import polars as pl
+
+from entity_resolution.clustering import cluster_pairs
+from entity_resolution.identity import assign_lead_ids
+
+
+def strongest_links(clusters: pl.DataFrame, links: pl.DataFrame, confirmed: pl.DataFrame) -> pl.DataFrame:
+    """For each record, the most probable link that holds it in its cluster, and its evidence."""
+    cluster_of = clusters.select("record_key", "cluster_key")
+    evidence = pl.concat(
+        [
+            links.select("record_key_l", "record_key_r", "match_probability", "evidence"),
+            confirmed.select(
+                "record_key_l",
+                "record_key_r",
+                pl.lit(1.0).alias("match_probability"),
+                pl.format("confirmed by reviewer {}", pl.col("reviewer").fill_null("unknown")).alias("evidence"),
+            ),
+        ]
+    )
+    inside = (
+        evidence.join(cluster_of.rename({"record_key": "record_key_l", "cluster_key": "cluster_l"}), on="record_key_l")
+        .join(cluster_of.rename({"record_key": "record_key_r", "cluster_key": "cluster_r"}), on="record_key_r")
+        .filter(pl.col("cluster_l") == pl.col("cluster_r"))
+    )
+    both_ends = pl.concat(
+        [
+            inside.select(pl.col("record_key_l").alias("record_key"), "match_probability", "evidence"),
+            inside.select(pl.col("record_key_r").alias("record_key"), "match_probability", "evidence"),
+        ]
+    )
+    return (
+        both_ends.sort(["record_key", "match_probability", "evidence"], descending=[False, True, False])
+        .unique("record_key", keep="first")
+        .rename({"match_probability": "match_probability", "evidence": "matched_by"})
+    )
+
+
+def model(dbt, session):
+    dbt.config(materialized="incremental", unique_key="record_key", incremental_strategy="delete+insert")
+
+    records = dbt.ref("int_er_records_prepared").project("record_key, first_seen_at").pl()
+    decided = dbt.ref("int_er_pairs_scored").filter("decision in ('match', 'cannot_link')")
+    scored = decided.project("record_key_l, record_key_r, match_probability, evidence, decision").pl()
+    reviews = dbt.ref("int_er_review_decisions").pl()
+    previous = session.sql(f"select record_key, lead_id from {dbt.this}").pl() if dbt.is_incremental else None
+
+    links = scored.filter(pl.col("decision") == "match")
+    confirmed = reviews.filter(pl.col("decision") == "match")
+    clusters = cluster_pairs(
+        records["record_key"],
+        links,
+        cannot_links=scored.filter(pl.col("decision") == "cannot_link"),
+        confirmed=confirmed,
+        rejected=reviews.filter(pl.col("decision") == "no_match"),
+    )
+    with_seen = clusters.join(records.select("record_key", "first_seen_at"), on="record_key")
+    assigned = assign_lead_ids(with_seen, previous)
+
+    return (
+        records.join(assigned, on="record_key")
+        .join(clusters.select("record_key", "cluster_size"), on="record_key")
+        .join(strongest_links(clusters, links, confirmed), on="record_key", how="left")
+        .select(
+            "record_key",
+            "lead_id",
+            "previous_lead_id",
+            "cluster_key",
+            "cluster_size",
+            "match_probability",
+            "matched_by",
+            "first_seen_at",
+            pl.lit(datetime.now(timezone.utc).replace(tzinfo=None), pl.Datetime("us")).alias("resolved_at"),
+        )
+        .sort("record_key")
+    )

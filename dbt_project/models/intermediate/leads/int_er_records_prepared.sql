@@ -1,0 +1,121 @@
+{#
+    Lead records in the shape entity resolution compares (the one dataset-specific input of the
+    models in intermediate/entity_resolution/, which any dataset can reuse by providing a model
+    of this name with the columns its configured blocking rules and comparisons use): one row per (source, source_record_id),
+    keyed `source:source_record_id`, with the normalized values the blocking rules and
+    comparisons use. Emails lose +tags, and dots in Gmail local parts; phones keep their last 10
+    and 7 digits; first names get a nickname-aware blocking key; companies lose legal suffixes.
+#}
+
+with
+
+lead_records as (
+    select *
+    from {{ ref('int_lead_records_unioned') }}
+),
+
+nicknames as (
+    select
+        nickname,
+        min(canonical_name) as canonical_name
+    from {{ ref('nicknames') }}
+    group by nickname
+),
+
+lowered as (
+    select
+        {{ dbt.concat(['source', "':'", 'source_record_id']) }} as record_key,
+        source,
+        source_record_id,
+        coalesce(created_at, _ingested_at) as first_seen_at,
+        nullif(trim(lower(first_name)), '') as first_name_std,
+        nullif(trim(lower(last_name)), '') as last_name_std,
+        lower(email) as email_lower,
+        {{ er_regexp_replace_all('phone', '[^0-9]', '') }} as phone_digits,
+        nullif(trim({{ er_regexp_replace_all(er_regexp_replace_all('lower(company)', '[^a-z0-9 ]', ''), '[ ]+(incorporated|inc|llc|ltd|limited|corporation|corp|co|company|gmbh|plc)$', '') }}), '') as company_key,
+        nullif(trim(lower(city)), '') as city_std,
+        nullif(trim(lower(postal_code)), '') as postal_code
+    from lead_records
+),
+
+email_parts as (
+    select
+        *,
+        {{ dbt.split_part('email_lower', "'@'", 2) }} as email_domain,
+        {{ er_regexp_replace_all(dbt.split_part('email_lower', "'@'", 1), '[+].*$', '') }} as email_local_untagged,
+        {{ er_regexp_replace_all('first_name_std', '[^a-z]', '') }} as first_name_letters,
+        {{ er_regexp_replace_all('last_name_std', '[^a-z]', '') }} as last_name_letters
+    from lowered
+),
+
+prepared as (
+    select
+        email_parts.record_key,
+        email_parts.source,
+        email_parts.source_record_id,
+        email_parts.first_seen_at,
+        email_parts.first_name_std,
+        email_parts.last_name_std,
+        coalesce(nicknames.canonical_name, email_parts.first_name_std) as first_name_block,
+        case
+            when email_parts.email_domain in ('gmail.com', 'googlemail.com')
+                then replace(email_parts.email_local_untagged, '.', '')
+            else email_parts.email_local_untagged
+        end as email_mailbox,
+        -- The local part without separators, so jane.doe@acme.com and jane_doe@gmail.com agree.
+        {{ er_regexp_replace_all('email_parts.email_local_untagged', '[._-]', '') }} as email_local,
+        {{ er_regexp_replace_all('email_parts.email_local_untagged', '[^a-z]', '') }} as email_letters,
+        nullif({{ dbt.concat(['email_parts.first_name_letters', 'email_parts.last_name_letters']) }}, '') as name_letters,
+        nullif({{ dbt.concat(['email_parts.last_name_letters', 'email_parts.first_name_letters']) }}, '') as name_letters_reversed,
+        email_parts.email_domain,
+        email_parts.company_key,
+        email_parts.city_std,
+        email_parts.postal_code,
+        case when length(email_parts.phone_digits) >= 10 then {{ dbt.right('email_parts.phone_digits', 10) }} end as phone_10,
+        case when length(email_parts.phone_digits) >= 7 then {{ dbt.right('email_parts.phone_digits', 7) }} end as phone_7
+    from email_parts
+    left join nicknames
+        on nicknames.nickname = email_parts.first_name_std
+)
+
+select
+    record_key,
+    source,
+    source_record_id,
+    first_seen_at,
+    first_name_std,
+    last_name_std,
+    first_name_block,
+    substring(last_name_std, 1, 3) as last_name_prefix,
+    -- The same for "Jane Doe" and "Doe Jane" (names typed in each other's field).
+    case when first_name_std is not null and last_name_std is not null then
+        case when first_name_std < last_name_std
+            then {{ dbt.concat(['first_name_std', "'|'", 'last_name_std']) }}
+            else {{ dbt.concat(['last_name_std', "'|'", 'first_name_std']) }}
+        end
+    end as name_pair_key,
+    case when email_mailbox is not null and email_domain is not null
+        then {{ dbt.concat(['email_mailbox', "'@'", 'email_domain']) }} end as email_key,
+    -- A local part shared across domains (jane.doe@gmail.com, jane.doe@acme.com) is evidence only
+    -- when it is specific enough; short ones (info, sales) are left out.
+    case when length(email_local) >= 6 then email_local end as email_local,
+    -- Letters of the name, or for a record without a name those of its email's local part:
+    -- an email-only record (milo.contreras@...) meets the named record (Milo Contreras).
+    case when first_name_std is not null and last_name_std is not null then name_letters end as name_letters,
+    case when first_name_std is not null and last_name_std is not null then name_letters_reversed end as name_letters_reversed,
+    case when length(email_letters) >= 6 then email_letters end as email_letters,
+    coalesce(
+        case when first_name_std is not null and last_name_std is not null then name_letters end,
+        case when length(email_letters) >= 6 then email_letters end
+    ) as name_or_email_letters,
+    phone_10,
+    phone_7,
+    company_key,
+    city_std,
+    postal_code,
+    {{ short_hash(dbt.concat([
+        "coalesce(first_name_std, '')", "'|'", "coalesce(last_name_std, '')", "'|'",
+        "coalesce(email_mailbox, '')", "'|'", "coalesce(email_domain, '')", "'|'", "coalesce(phone_10, '')", "'|'",
+        "coalesce(company_key, '')", "'|'", "coalesce(city_std, '')", "'|'", "coalesce(postal_code, '')"
+    ])) }} as record_fingerprint
+from prepared

@@ -1,0 +1,1 @@
+{{ stage_source_records('match_reviews') }}

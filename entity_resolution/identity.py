@@ -1,0 +1,67 @@
+"""Stable lead ids across runs.
+
+Clusters are recomputed every run; lead ids are not. Each new cluster inherits the id its records
+had before:
+- no record had an id: a new id, derived from the cluster's smallest record key (so the same
+  records always get the same id, even after a full refresh);
+- all had the same id: it keeps that id; when a previous lead split into several clusters, the
+  cluster holding most of its records keeps it (ties: the smallest record key) and the others get
+  new ids;
+- records had several ids: the leads merged; the survivor is the id whose lead was seen first
+  (ties: the smallest id), and the others point to it in the merge history.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import polars as pl
+
+ID_PREFIX = "ld_"
+
+
+def new_lead_id(record_key: str) -> str:
+    return ID_PREFIX + hashlib.md5(record_key.encode("utf-8")).hexdigest()[:16]
+
+
+def assign_lead_ids(clusters: pl.DataFrame, previous: pl.DataFrame | None) -> pl.DataFrame:
+    """clusters: ``record_key``, ``cluster_key``, ``first_seen_at`` (of the record).
+    previous: ``record_key``, ``lead_id`` from the last run (None on the first run).
+    Returns ``record_key``, ``cluster_key``, ``lead_id``, ``previous_lead_id``."""
+    if previous is None or previous.height == 0:
+        previous = pl.DataFrame(schema={"record_key": pl.String, "lead_id": pl.String})
+    joined = clusters.join(
+        previous.select("record_key", pl.col("lead_id").alias("previous_lead_id")), on="record_key", how="left"
+    )
+    # When each previous lead was first seen, to pick merge survivors.
+    claims = (
+        joined.filter(pl.col("previous_lead_id").is_not_null())
+        .group_by("cluster_key", "previous_lead_id")
+        .agg(pl.len().alias("records"), pl.col("first_seen_at").min().alias("seen"))
+        .with_columns(pl.col("seen").min().over("previous_lead_id").alias("lead_first_seen_at"))
+    )
+    # Each previous id goes to one heir: the cluster holding most of its records.
+    heirs = claims.sort(["records", "cluster_key"], descending=[True, False]).unique(
+        "previous_lead_id", keep="first", maintain_order=True
+    )
+    # A cluster that is heir to several ids keeps the one seen first; the others merged into it.
+    survivors = heirs.sort(["lead_first_seen_at", "previous_lead_id"], nulls_last=True).unique(
+        "cluster_key", keep="first", maintain_order=True
+    )
+    kept = dict(survivors.select("cluster_key", "previous_lead_id").iter_rows())
+    used = set(previous["lead_id"].to_list()) | set(kept.values())
+
+    def fresh(cluster_key: str) -> str:
+        candidate, n = new_lead_id(cluster_key), 1
+        while candidate in used:  # a split-off part must not reuse its old lead's id
+            n += 1
+            candidate = new_lead_id(f"{cluster_key}#{n}")
+        used.add(candidate)
+        return candidate
+
+    cluster_keys = sorted(clusters["cluster_key"].unique().to_list())
+    ids = pl.DataFrame(
+        {"cluster_key": cluster_keys, "lead_id": [kept.get(k) or fresh(k) for k in cluster_keys]},
+        schema={"cluster_key": pl.String, "lead_id": pl.String},
+    )
+    return joined.join(ids, on="cluster_key").select("record_key", "cluster_key", "lead_id", "previous_lead_id").sort("record_key")
