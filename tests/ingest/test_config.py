@@ -16,7 +16,7 @@ def test_every_committed_config_loads():
     configs = load_source_configs(PROJECT_ROOT / "config" / "sources")
     assert {c.name for c in configs} == {
         "web_forms", "ad_leads", "referrals", "call_center", "events", "chat", "walk_ins", "crm_export",
-        "crm_activities", "crm_status_changes", "crm_agents", "ad_spend",
+        "crm_activities", "crm_status_changes", "crm_agents", "ad_spend", "match_reviews",
     }
     lead_channels = {c.defaults.get("channel") for c in configs if c.entity == "lead"}
     assert lead_channels == {"web_form", "ad_form", "referral", "call_center", "event", "chat", "walk_in", "crm"}
