@@ -37,7 +37,7 @@ data: install ## sample sources under $(DATA_DIR)/landing (skipped when already 
 	fi
 
 manifest: install ## dbt parse: the manifest the Dagster definitions load
-	$(VENV)/bin/dbt parse --quiet --project-dir dbt_project --profiles-dir dbt_project
+	$(VENV)/bin/dbt parse --quiet --project-dir "$(CURDIR)/dbt_project" --profiles-dir "$(CURDIR)/dbt_project"
 
 materialize: install manifest ## materialize every asset (in-process) into the warehouse
 	$(VENV)/bin/dagster asset materialize --select '*' -m orchestration.definitions
