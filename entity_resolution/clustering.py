@@ -60,6 +60,10 @@ def cluster_pairs(
     confirmed = empty if confirmed is None else confirmed.select(list(PAIR_SCHEMA))
     rejected = empty if rejected is None else rejected.select(list(PAIR_SCHEMA))
     clusters = _Clusters(records.unique().sort().to_list())
+    # A reviewer's decision may name a record that does not exist (a typo, a record since
+    # corrected): it cannot link anything, so it is ignored rather than failing the build.
+    known = pl.col("record_key_l").is_in(list(clusters.parent)) & pl.col("record_key_r").is_in(list(clusters.parent))
+    confirmed = confirmed.filter(known)
 
     in_play = set(links["record_key_l"].to_list()) | set(links["record_key_r"].to_list())
     in_play |= set(confirmed["record_key_l"].to_list()) | set(confirmed["record_key_r"].to_list())

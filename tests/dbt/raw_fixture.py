@@ -14,6 +14,11 @@ cover what the warehouse must get right:
 - Activities and status changes for those leads, including an activity from a config-only
   activity source (expo_app), an activity delivered in two files (the later one wins), and an
   activity and a status change of a lead record that was never ingested (WF-404).
+
+Identity comes from entity resolution, whose weights are estimated by EM on the candidate pairs.
+On six records that estimate is degenerate, so the rows make the answer unambiguous instead:
+the records of one person share name, email and phone; different people share nothing any
+blocking rule keys on, so they are never even compared.
 """
 
 from __future__ import annotations
@@ -32,19 +37,19 @@ BATCH_1 = "batch-1"
 BATCH_2 = "batch-2"
 
 
-def _at(text: str) -> datetime:
+def at(text: str) -> datetime:
     """A naive UTC timestamp, as the ingestion stores them."""
     return datetime.fromisoformat(text)
 
 
-def _lineage(file: str, row_number: int, ingested_at: str, version: int = 1, batch: str = BATCH_1) -> dict[str, Any]:
+def lineage(file: str, row_number: int, ingested_at: str, version: int = 1, batch: str = BATCH_1) -> dict[str, Any]:
     return {
         "_file": file,
         "_file_sha256": f"sha-{file}-v{version}",
         "_file_version": version,
         "_row_number": row_number,
         "_batch_id": batch,
-        "_ingested_at": _at(ingested_at),
+        "_ingested_at": at(ingested_at),
     }
 
 
@@ -53,138 +58,139 @@ LEAD_RECORDS = [
         "source": "web_forms", "source_record_id": "WF-1", "first_name": "Jane", "last_name": "Doe",
         "email": "jane.doe@example.com", "phone": "+15551230001", "company": "Acme", "job_title": "CTO",
         "city": "Austin", "region": "TX", "channel": "web_form", "campaign": "spring_promo",
-        "created_at": _at("2025-03-01 10:00:00"), "do_not_email": False,
-        **_lineage("web_forms_2025-03-01.csv", 1, "2025-03-02 01:00:00"),
+        "created_at": at("2025-03-01 10:00:00"), "do_not_email": False,
+        **lineage("web_forms_2025-03-01.csv", 1, "2025-03-02 01:00:00"),
     },
     {   # The same file delivered again with a change: version 2 replaces version 1.
         "source": "web_forms", "source_record_id": "WF-1", "first_name": "Jane", "last_name": "Doe",
         "email": "jane.doe@example.com", "phone": "+15551230001", "company": "Acme Corp", "job_title": "CTO",
         "city": "Austin", "region": "TX", "channel": "web_form", "campaign": "spring_promo",
-        "created_at": _at("2025-03-01 10:00:00"), "do_not_email": False,
-        **_lineage("web_forms_2025-03-01.csv", 1, "2025-03-03 01:00:00", version=2, batch=BATCH_2),
+        "created_at": at("2025-03-01 10:00:00"), "do_not_email": False,
+        **lineage("web_forms_2025-03-01.csv", 1, "2025-03-03 01:00:00", version=2, batch=BATCH_2),
     },
     {   # "JANE.DOE@Example.COM" in the file; the ingestion lower-cases emails.
         "source": "ad_leads", "source_record_id": "AL-7", "first_name": "Jane", "last_name": "Doe",
-        "email": "jane.doe@example.com", "job_title": "Chief Technology Officer", "city": "Dallas",
-        "channel": "ad_form", "campaign": "fb_spring", "created_at": _at("2025-03-05 09:30:00"),
+        "email": "jane.doe@example.com", "phone": "+15551230001", "job_title": "Chief Technology Officer",
+        "city": "Dallas", "channel": "ad_form", "campaign": "fb_spring", "created_at": at("2025-03-05 09:30:00"),
         "do_not_email": True,
-        **_lineage("ad_leads_2025-03-05.jsonl", 1, "2025-03-06 01:00:00"),
+        **lineage("ad_leads_2025-03-05.jsonl", 1, "2025-03-06 01:00:00"),
     },
     {
         "source": "call_center", "source_record_id": "CALL-1", "first_name": "Bob", "last_name": "Smith",
         "phone": "+15551230002", "company": "   ", "channel": "call_center",
-        "created_at": _at("2025-03-02 15:00:00"), "do_not_call": True,
-        **_lineage("calls_2025-03-02.txt", 1, "2025-03-03 01:00:00"),
+        "created_at": at("2025-03-02 15:00:00"), "do_not_call": True,
+        **lineage("calls_2025-03-02.txt", 1, "2025-03-03 01:00:00"),
     },
     {
         "source": "referrals", "source_record_id": "R-1", "first_name": "Carla", "last_name": "Gomez",
-        "email": "carla@example.org", "company": "Gomez LLC", "channel": "referral", "referrer": "Partner Co",
-        "created_at": _at("2025-03-01 00:00:00"),
-        **_lineage("referrals_2025-03.csv", 1, "2025-03-02 01:00:00"),
+        "email": "carla@example.org", "phone": "+15551230003", "company": "Gomez LLC", "channel": "referral",
+        "referrer": "Partner Co",
+        "created_at": at("2025-03-01 00:00:00"),
+        **lineage("referrals_2025-03.csv", 1, "2025-03-02 01:00:00"),
     },
     {   # trade_show has a YAML config only: no staging model, no dbt source of its own.
         "source": "trade_show", "source_record_id": "TS-1", "first_name": "Carla", "last_name": "Gomez",
         "email": "carla@example.org", "phone": "+15551230003", "channel": "event", "campaign": "expo_2025",
-        "created_at": _at("2025-03-04 11:00:00"),
-        **_lineage("badges.csv", 1, "2025-03-05 01:00:00"),
+        "created_at": at("2025-03-04 11:00:00"),
+        **lineage("badges.csv", 1, "2025-03-05 01:00:00"),
     },
     {
         "source": "trade_show", "source_record_id": "TS-2", "last_name": "Ng", "phone": "+15551230004",
         "channel": "event", "campaign": "expo_2025",
-        **_lineage("badges.csv", 2, "2025-03-05 01:00:00"),
+        **lineage("badges.csv", 2, "2025-03-05 01:00:00"),
     },
 ]
 
 ACTIVITIES = [
     {
         "source": "crm_activities", "source_record_id": "A-1", "lead_record_source": "web_forms",
-        "lead_record_id": "WF-1", "activity_type": "email_open", "occurred_at": _at("2025-03-02 08:00:00"),
+        "lead_record_id": "WF-1", "activity_type": "email_open", "occurred_at": at("2025-03-02 08:00:00"),
         "detail": "Welcome email",
-        **_lineage("activities_0302.jsonl", 1, "2025-03-03 01:00:00"),
+        **lineage("activities_0302.jsonl", 1, "2025-03-03 01:00:00"),
     },
     {   # A-1 again in a later file: the later delivery wins.
         "source": "crm_activities", "source_record_id": "A-1", "lead_record_source": "web_forms",
-        "lead_record_id": "WF-1", "activity_type": "email_open", "occurred_at": _at("2025-03-02 08:00:00"),
+        "lead_record_id": "WF-1", "activity_type": "email_open", "occurred_at": at("2025-03-02 08:00:00"),
         "detail": "Welcome email (resent)",
-        **_lineage("activities_0303.jsonl", 4, "2025-03-04 01:00:00", batch=BATCH_2),
+        **lineage("activities_0303.jsonl", 4, "2025-03-04 01:00:00", batch=BATCH_2),
     },
     {
         "source": "crm_activities", "source_record_id": "A-2", "lead_record_source": "ad_leads",
-        "lead_record_id": "AL-7", "activity_type": "demo", "occurred_at": _at("2025-03-06 14:00:00"),
+        "lead_record_id": "AL-7", "activity_type": "demo", "occurred_at": at("2025-03-06 14:00:00"),
         "detail": "Product demo", "duration_seconds": 1800,
-        **_lineage("activities_0306.jsonl", 1, "2025-03-07 01:00:00"),
+        **lineage("activities_0306.jsonl", 1, "2025-03-07 01:00:00"),
     },
     {
         "source": "crm_activities", "source_record_id": "A-3", "lead_record_source": "call_center",
-        "lead_record_id": "CALL-1", "activity_type": "call", "occurred_at": _at("2025-03-03 10:00:00"),
+        "lead_record_id": "CALL-1", "activity_type": "call", "occurred_at": at("2025-03-03 10:00:00"),
         "duration_seconds": 300,
-        **_lineage("activities_0303.jsonl", 1, "2025-03-04 01:00:00"),
+        **lineage("activities_0303.jsonl", 1, "2025-03-04 01:00:00"),
     },
     {   # Orphan: web_forms WF-404 was never ingested.
         "source": "crm_activities", "source_record_id": "A-4", "lead_record_source": "web_forms",
-        "lead_record_id": "WF-404", "activity_type": "page_view", "occurred_at": _at("2025-03-03 12:00:00"),
+        "lead_record_id": "WF-404", "activity_type": "page_view", "occurred_at": at("2025-03-03 12:00:00"),
         "detail": "/pricing",
-        **_lineage("activities_0303.jsonl", 2, "2025-03-04 01:00:00"),
+        **lineage("activities_0303.jsonl", 2, "2025-03-04 01:00:00"),
     },
     {   # An activity source with a YAML config only.
         "source": "expo_app", "source_record_id": "X-1", "lead_record_source": "trade_show",
-        "lead_record_id": "TS-1", "activity_type": "meeting", "occurred_at": _at("2025-03-04 11:30:00"),
+        "lead_record_id": "TS-1", "activity_type": "meeting", "occurred_at": at("2025-03-04 11:30:00"),
         "detail": "Booth meeting", "duration_seconds": 900,
-        **_lineage("expo_app.jsonl", 1, "2025-03-05 01:00:00"),
+        **lineage("expo_app.jsonl", 1, "2025-03-05 01:00:00"),
     },
 ]
 
 STATUS_CHANGES = [
     {
         "source": "crm_status_changes", "source_record_id": "S-1", "lead_record_source": "web_forms",
-        "lead_record_id": "WF-1", "status": "New", "changed_at": _at("2025-03-01 11:00:00"), "agent_id": "AG-1",
+        "lead_record_id": "WF-1", "status": "New", "changed_at": at("2025-03-01 11:00:00"), "agent_id": "AG-1",
     },
     {
         "source": "crm_status_changes", "source_record_id": "S-2", "lead_record_source": "web_forms",
-        "lead_record_id": "WF-1", "status": "Contacted", "changed_at": _at("2025-03-02 11:00:00"),
+        "lead_record_id": "WF-1", "status": "Contacted", "changed_at": at("2025-03-02 11:00:00"),
         "agent_id": "AG-1",
     },
     {
         "source": "crm_status_changes", "source_record_id": "S-3", "lead_record_source": "ad_leads",
-        "lead_record_id": "AL-7", "status": "Proposal", "changed_at": _at("2025-03-06 11:00:00"),
+        "lead_record_id": "AL-7", "status": "Proposal", "changed_at": at("2025-03-06 11:00:00"),
         "agent_id": "AG-2", "deal_amount": 50000.0,
     },
     {   # No agent and no amount on the closing change: the owner and amount known before carry on.
         "source": "crm_status_changes", "source_record_id": "S-4", "lead_record_source": "ad_leads",
-        "lead_record_id": "AL-7", "status": "Closed Won", "changed_at": _at("2025-03-10 11:00:00"),
+        "lead_record_id": "AL-7", "status": "Closed Won", "changed_at": at("2025-03-10 11:00:00"),
     },
     {
         "source": "crm_status_changes", "source_record_id": "S-5", "lead_record_source": "call_center",
-        "lead_record_id": "CALL-1", "status": "New", "changed_at": _at("2025-03-02 16:00:00"), "agent_id": "AG-1",
+        "lead_record_id": "CALL-1", "status": "New", "changed_at": at("2025-03-02 16:00:00"), "agent_id": "AG-1",
     },
     {
         "source": "crm_status_changes", "source_record_id": "S-6", "lead_record_source": "call_center",
-        "lead_record_id": "CALL-1", "status": "Disqualified", "changed_at": _at("2025-03-04 16:00:00"),
+        "lead_record_id": "CALL-1", "status": "Disqualified", "changed_at": at("2025-03-04 16:00:00"),
         "agent_id": "AG-1", "reason": "No budget",
     },
     {
         "source": "crm_status_changes", "source_record_id": "S-7", "lead_record_source": "referrals",
-        "lead_record_id": "R-1", "status": "Qualified", "changed_at": _at("2025-03-05 09:00:00"),
+        "lead_record_id": "R-1", "status": "Qualified", "changed_at": at("2025-03-05 09:00:00"),
         "agent_id": "AG-1",
     },
     {   # Orphan: web_forms WF-404 was never ingested.
         "source": "crm_status_changes", "source_record_id": "S-8", "lead_record_source": "web_forms",
-        "lead_record_id": "WF-404", "status": "New", "changed_at": _at("2025-03-03 12:00:00"),
+        "lead_record_id": "WF-404", "status": "New", "changed_at": at("2025-03-03 12:00:00"),
     },
 ]
 for _row_number, _change in enumerate(STATUS_CHANGES, start=1):
-    _change.update(_lineage("status_changes.csv", _row_number, "2025-03-11 01:00:00"))
+    _change.update(lineage("status_changes.csv", _row_number, "2025-03-11 01:00:00"))
 
 AGENTS = [
     {
         "source": "crm_agents", "source_record_id": "AG-1", "agent_name": "Alice Agent", "email": "alice@leadhouse.test",
         "territory": "TX,OK", "specializations": "software", "price_min": 1000.0, "price_max": 100000.0,
-        "capacity": 20, "active": True, **_lineage("agents.csv", 1, "2025-03-01 01:00:00"),
+        "capacity": 20, "active": True, **lineage("agents.csv", 1, "2025-03-01 01:00:00"),
     },
     {
         "source": "crm_agents", "source_record_id": "AG-2", "agent_name": "Bruno Agent", "email": "bruno@leadhouse.test",
         "territory": "CA", "specializations": "hardware", "price_min": 10000.0, "price_max": 500000.0,
-        "capacity": 10, "active": True, **_lineage("agents.csv", 2, "2025-03-01 01:00:00"),
+        "capacity": 10, "active": True, **lineage("agents.csv", 2, "2025-03-01 01:00:00"),
     },
 ]
 
@@ -192,17 +198,17 @@ AD_SPEND = [
     {
         "source": "ad_spend", "source_record_id": "SP-1", "spend_date": date(2025, 3, 5), "channel": "ad_form",
         "platform": "Facebook", "campaign": "fb_spring", "spend": 120.0, "currency": "usd",
-        "impressions": 10000, "clicks": 200, **_lineage("spend_2025-03.csv", 1, "2025-03-06 01:00:00"),
+        "impressions": 10000, "clicks": 200, **lineage("spend_2025-03.csv", 1, "2025-03-06 01:00:00"),
     },
     {
         "source": "ad_spend", "source_record_id": "SP-2", "spend_date": date(2025, 3, 5), "channel": "ad_form",
         "platform": "facebook", "campaign": "fb_spring", "spend": 30.0, "currency": "USD",
-        "impressions": 2000, "clicks": 40, **_lineage("spend_2025-03.csv", 2, "2025-03-06 01:00:00"),
+        "impressions": 2000, "clicks": 40, **lineage("spend_2025-03.csv", 2, "2025-03-06 01:00:00"),
     },
     {
         "source": "ad_spend", "source_record_id": "SP-3", "spend_date": date(2025, 3, 6), "channel": "ad_form",
         "platform": "google", "campaign": "search_brand", "spend": 50.0, "currency": "USD",
-        "impressions": 0, "clicks": 0, **_lineage("spend_2025-03.csv", 3, "2025-03-06 01:00:00"),
+        "impressions": 0, "clicks": 0, **lineage("spend_2025-03.csv", 3, "2025-03-06 01:00:00"),
     },
 ]
 
@@ -211,30 +217,30 @@ QUARANTINE = [
         "source": "web_forms", "entity": "lead", "file": "web_forms_2025-03-01.csv", "file_sha256": "sha-web_forms_2025-03-01.csv-v1",
         "file_version": 1, "row_number": 2, "raw_row": '{"Email Address": "not-an-email"}',
         "reasons": '["email: \'not-an-email\' is not a valid email address"]',
-        "batch_id": BATCH_1, "quarantined_at": _at("2025-03-02 01:00:00"),
+        "batch_id": BATCH_1, "quarantined_at": at("2025-03-02 01:00:00"),
     },
     {
         "source": "web_forms", "entity": "lead", "file": "web_forms_2025-03-01.csv", "file_sha256": "sha-web_forms_2025-03-01.csv-v1",
         "file_version": 1, "row_number": 3, "raw_row": '{"Email Address": "x@", "Submitted At": "yesterday"}',
         "reasons": '["email: \'x@\' is not a valid email address", '
                    '"created_at: \'yesterday\' matches none of the formats [\'%m/%d/%Y %H:%M\']"]',
-        "batch_id": BATCH_1, "quarantined_at": _at("2025-03-02 01:00:00"),
+        "batch_id": BATCH_1, "quarantined_at": at("2025-03-02 01:00:00"),
     },
 ]
 
 LEDGER = [
     {"source": "web_forms", "entity": "lead", "file": "web_forms_2025-03-01.csv", "file_version": 1,
      "status": "loaded", "rows_read": 3, "rows_loaded": 1, "rows_quarantined": 2,
-     "batch_id": BATCH_1, "ingested_at": _at("2025-03-02 01:00:00")},
+     "batch_id": BATCH_1, "ingested_at": at("2025-03-02 01:00:00")},
     {"source": "web_forms", "entity": "lead", "file": "web_forms_2025-03-01.csv", "file_version": 2,
      "status": "loaded", "rows_read": 1, "rows_loaded": 1, "rows_quarantined": 0,
-     "batch_id": BATCH_2, "ingested_at": _at("2025-03-03 01:00:00")},
+     "batch_id": BATCH_2, "ingested_at": at("2025-03-03 01:00:00")},
     {"source": "referrals", "entity": "lead", "file": "referrals_broken.csv", "file_version": 1,
      "status": "rejected", "rows_read": 0, "rows_loaded": 0, "rows_quarantined": 0,
-     "message": "missing columns: referral_id", "batch_id": BATCH_1, "ingested_at": _at("2025-03-02 01:00:00")},
+     "message": "missing columns: referral_id", "batch_id": BATCH_1, "ingested_at": at("2025-03-02 01:00:00")},
     {"source": "trade_show", "entity": "lead", "file": "badges.csv", "file_version": 1,
      "status": "loaded", "rows_read": 2, "rows_loaded": 2, "rows_quarantined": 0,
-     "batch_id": BATCH_1, "ingested_at": _at("2025-03-05 01:00:00")},
+     "batch_id": BATCH_1, "ingested_at": at("2025-03-05 01:00:00")},
 ]
 for _entry in LEDGER:
     _entry.update(file_sha256=f"sha-{_entry['file']}-v{_entry['file_version']}", file_size=100)
@@ -245,16 +251,32 @@ RAW_ROWS: dict[str, list[dict[str, Any]]] = {
     ENTITIES["status_change"].table: STATUS_CHANGES,
     ENTITIES["agent"].table: AGENTS,
     ENTITIES["ad_spend"].table: AD_SPEND,
+    # Reviewer decisions across runs: test_entity_resolution_runs.py.
+    ENTITIES["match_decision"].table: [],
 }
+
+
+def append_raw_rows(duckdb_path: str | Path, rows_by_table: dict[str, list[dict[str, Any]]]) -> None:
+    """Append rows to raw tables of ``duckdb_path`` (creating the raw layer if needed), typed as
+    the ingestion types them. Keys are raw table names (``ENTITIES[...].table``)."""
+    entity_of_table = {entity.table: entity for entity in ENTITIES.values()}
+    unknown = set(rows_by_table) - set(entity_of_table)
+    if unknown:
+        raise ValueError(f"not raw entity tables: {sorted(unknown)}")
+    Path(duckdb_path).parent.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(duckdb_path)) as conn:
+        ensure_raw_tables(conn)
+        for table, table_rows in rows_by_table.items():
+            schema = storage_schema(raw_schema(entity_of_table[table]))
+            append(conn, table, pl.DataFrame(table_rows, schema=schema))
 
 
 def build_raw_fixture(duckdb_path: str | Path) -> None:
     """Create the raw schema with every raw table in ``duckdb_path`` and insert the rows above."""
-    Path(duckdb_path).parent.mkdir(parents=True, exist_ok=True)
+    missing = {entity.table for entity in ENTITIES.values()} - set(RAW_ROWS)
+    if missing:
+        raise ValueError(f"new raw tables {sorted(missing)}: give them rows (or []) in RAW_ROWS")
+    append_raw_rows(duckdb_path, RAW_ROWS)
     with duckdb.connect(str(duckdb_path)) as conn:
-        ensure_raw_tables(conn)
-        for entity in ENTITIES.values():
-            schema = storage_schema(raw_schema(entity))
-            append(conn, entity.table, pl.DataFrame(RAW_ROWS[entity.table], schema=schema))
         append(conn, "quarantine", pl.DataFrame(QUARANTINE, schema=storage_schema(QUARANTINE_COLUMNS)))
         append(conn, "ingest_ledger", pl.DataFrame(LEDGER, schema=storage_schema(LEDGER_COLUMNS)))

@@ -6,52 +6,17 @@ folder; every test below reads what it produced.
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import duckdb
 import pytest
 import yaml
 
 from ingest.schemas import ACTIVITY_TYPES, CHANNELS, ENTITIES, LEAD_STATUSES, raw_schema
+from tests.dbt.dbt_runner import DBT_PROJECT_DIR, PROJECT_ROOT, lead_id_of, rows, run_dbt
 from tests.dbt.raw_fixture import build_raw_fixture
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 SOURCE_CONFIGS = sorted((PROJECT_ROOT / "config" / "sources").glob("*.yml"))
 
 ORPHAN_WARNINGS = {"not_null_fct_lead_activities_lead_id": 1, "not_null_fct_lead_status_changes_lead_id": 1}
-
-
-def run_dbt(command: str, data_dir: Path, work_dir: Path) -> tuple[subprocess.CompletedProcess, list[dict]]:
-    """Run a dbt command against the warehouse under `data_dir`, as the orchestration does: in a
-    process of its own (dbt-duckdb keeps its connection open for the life of the process).
-    Returns the process and the results of run_results.json (empty for parse)."""
-    target_dir = work_dir / "target"
-    process = subprocess.run(
-        [
-            str(Path(sys.executable).with_name("dbt")), command,
-            "--project-dir", str(DBT_PROJECT_DIR),
-            "--profiles-dir", str(DBT_PROJECT_DIR),
-            "--target-path", str(target_dir),
-            "--log-path", str(work_dir / "logs"),
-        ],
-        env=os.environ | {"LEADHOUSE_DATA_DIR": str(data_dir), "DO_NOT_TRACK": "1", "DBT_VERSION_CHECK": "false"},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    run_results = target_dir / "run_results.json"
-    results = json.loads(run_results.read_text())["results"] if command != "parse" and run_results.exists() else []
-    return process, results
-
-
-def lead_id_of(match_key: str) -> str:
-    return hashlib.md5(match_key.encode()).hexdigest()[:16]
 
 
 @pytest.fixture(scope="module")
@@ -67,12 +32,6 @@ def warehouse(build):
     _, path = build
     with duckdb.connect(str(path), read_only=True) as conn:
         yield conn
-
-
-def rows(conn, sql: str) -> list[dict]:
-    cursor = conn.execute(sql)
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row)) for row in cursor.fetchall()]
 
 
 def leads_by_record(conn) -> dict[str, str]:
@@ -95,29 +54,68 @@ def test_build_passes_with_only_the_orphan_warnings(build):
     assert unit_tests == [
         "unit_test.leadhouse.dim_leads.test_dim_leads_survivorship",
         "unit_test.leadhouse.fct_quarantine_reasons.test_quarantine_reasons_group_by_kind_without_values",
-        "unit_test.leadhouse.int_lead_records_matched.test_records_with_the_same_email_are_one_lead",
+        "unit_test.leadhouse.int_er_match_weights.test_match_weights_em_recovers_known_classes",
+        "unit_test.leadhouse.int_er_pairs_compared.test_pairs_compared_grade_every_level_of_every_comparison",
+        "unit_test.leadhouse.int_er_pairs_compared.test_pairs_compared_incrementally_compare_only_new_or_changed_pairs",
+        "unit_test.leadhouse.int_er_pairs_scored.test_pairs_scored_add_weights_into_probability_decision_and_evidence",
+        "unit_test.leadhouse.int_er_records_prepared.test_records_prepared_normalize_what_matching_compares",
+        "unit_test.leadhouse.int_er_review_decisions.test_review_decisions_keep_the_latest_decision_per_pair",
     ]
 
 
 def test_identity_map_holds_every_lead_record_once(warehouse):
     identity = rows(warehouse, "select source, source_record_id, match_rule from marts.lead_identity_map")
     assert sorted((r["source"], r["source_record_id"], r["match_rule"]) for r in identity) == [
-        ("ad_leads", "AL-7", "exact_email"),
+        ("ad_leads", "AL-7", "fellegi_sunter"),
         ("call_center", "CALL-1", "single_record"),
-        ("referrals", "R-1", "exact_email"),
-        ("trade_show", "TS-1", "exact_email"),
+        ("referrals", "R-1", "fellegi_sunter"),
+        ("trade_show", "TS-1", "fellegi_sunter"),
         ("trade_show", "TS-2", "single_record"),
-        ("web_forms", "WF-1", "exact_email"),
+        ("web_forms", "WF-1", "fellegi_sunter"),
     ]
 
 
-def test_records_with_the_same_email_share_a_stable_lead_id(warehouse):
+def test_records_of_one_person_share_a_lead_id_from_their_smallest_record_key(warehouse):
     lead = leads_by_record(warehouse)
-    assert lead["WF-1"] == lead["AL-7"] == lead_id_of("email:jane.doe@example.com")
-    assert lead["R-1"] == lead["TS-1"] == lead_id_of("email:carla@example.org")
-    assert lead["CALL-1"] == lead_id_of("record:call_center:CALL-1")
-    assert lead["TS-2"] == lead_id_of("record:trade_show:TS-2")
+    assert lead["WF-1"] == lead["AL-7"] == lead_id_of("ad_leads:AL-7")
+    assert lead["R-1"] == lead["TS-1"] == lead_id_of("referrals:R-1")
+    assert lead["CALL-1"] == lead_id_of("call_center:CALL-1")
+    assert lead["TS-2"] == lead_id_of("trade_show:TS-2")
     assert warehouse.execute("select count(*) from marts.dim_leads").fetchone()[0] == 4
+
+
+def test_each_link_carries_its_probability_and_evidence(warehouse):
+    identity = {
+        r["source_record_id"]: r
+        for r in rows(warehouse, "select source_record_id, match_probability, matched_by from marts.lead_identity_map")
+    }
+    for record in ("WF-1", "AL-7", "R-1", "TS-1"):
+        assert identity[record]["match_probability"] >= 0.95, record
+        assert identity[record]["matched_by"].startswith("email:exact("), record
+        assert " phone:exact(" in identity[record]["matched_by"], record
+    for record in ("CALL-1", "TS-2"):
+        assert (identity[record]["match_probability"], identity[record]["matched_by"]) == (None, None)
+    pairs = rows(
+        warehouse,
+        "select record_key_l, record_key_r, decision, baseline_points from intermediate.int_er_pairs_scored order by 1",
+    )
+    # The only candidate pairs; baseline: email 100 + phone 50 (no company to add name_and_company).
+    assert [tuple(pair.values()) for pair in pairs] == [
+        ("ad_leads:AL-7", "web_forms:WF-1", "match", 150),
+        ("referrals:R-1", "trade_show:TS-1", "match", 150),
+    ]
+
+
+def test_a_first_build_has_no_merge_history_and_nothing_to_review(warehouse):
+    assert warehouse.execute("select count(*) from marts.lead_merge_history").fetchone()[0] == 0
+    assert warehouse.execute("select count(*) from marts.lead_match_review_queue").fetchone()[0] == 0
+    blocking = {r["blocking_rule"]: r for r in rows(warehouse, "select * from marts.er_blocking_rules")}
+    assert {r["candidate_pairs_total"] for r in blocking.values()} == {2}
+    # Jane's and Carla's records share email, phone and name; nobody shares a company.
+    assert {rule: r["pairs_proposed"] for rule, r in blocking.items() if r["pairs_proposed"]} == {
+        "email": 2, "phone": 2, "full_name": 2, "name_pair": 2, "first_name_last_name_prefix": 2,
+        "name_in_email": 2, "first_name_phone_7": 2, "email_local_part": 1,
+    }
 
 
 def test_latest_version_of_a_record_wins(warehouse):
@@ -145,7 +143,7 @@ def test_golden_record_takes_the_newest_non_null_value_per_field(warehouse):
         "first_name": "Jane",
         "last_name": "Doe",
         "email": "jane.doe@example.com",
-        "phone": "+15551230001",  # only WF-1 has one
+        "phone": "+15551230001",  # the same on both records (how ER knows they are one person)
         "company": "Acme Corp",  # AL-7 has none; WF-1's second version
         "job_title": "Chief Technology Officer",  # AL-7 is newer
         "city": "Dallas",
@@ -263,11 +261,15 @@ def test_ingestion_quality_counts_rows_and_reasons_per_file(warehouse):
 
 def test_staging_exposes_every_canonical_column(warehouse):
     renamed = {"agent": {"source_record_id": "agent_id", "active": "is_active"}}
-    plural = {"lead": "leads", "activity": "activities", "status_change": "status_changes", "agent": "agents",
-              "ad_spend": "ad_spend"}
+    # Reviewer decisions have one source (the review queue's CSV) and no catch-all.
+    staging_model = {
+        "lead": "stg_other_sources__leads", "activity": "stg_other_sources__activities",
+        "status_change": "stg_other_sources__status_changes", "agent": "stg_other_sources__agents",
+        "ad_spend": "stg_other_sources__ad_spend", "match_decision": "stg_match_reviews__decisions",
+    }
     for name, entity in ENTITIES.items():
         expected = [renamed.get(name, {}).get(c, c) for c in raw_schema(entity)]
-        columns = [r[0] for r in warehouse.execute(f"describe staging.stg_other_sources__{plural[name]}").fetchall()]
+        columns = [r[0] for r in warehouse.execute(f"describe staging.{staging_model[name]}").fetchall()]
         assert sorted(columns) == sorted(expected), name
 
 

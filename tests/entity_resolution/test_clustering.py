@@ -93,3 +93,9 @@ def test_split_keeps_id_with_the_larger_part_and_never_reuses_it():
     ids = dict(second.select("record_key", "lead_id").iter_rows())
     assert ids["b"] == ids["c"] == new_lead_id("a")
     assert ids["a"] not in (new_lead_id("a"),) and ids["a"].startswith("ld_")
+
+
+def test_decisions_about_unknown_records_are_ignored():
+    decided = pl.DataFrame({"record_key_l": ["a", "ghost"], "record_key_r": ["typo", "b"]})
+    result = cluster(list("ab"), pairs(("a", "b", 0.99)), confirmed=decided, rejected=decided)
+    assert clusters_of(result) == {frozenset("ab")}

@@ -67,11 +67,13 @@ rule_stats as (
         '{{ rule.name }}' as blocking_rule,
         {{ loop.index }} as rule_order,
         '{{ rule['keys'] | join(', ') }}' as block_keys,
-        sum(block_size) as keyed_records,
-        count(*) as blocks,
-        sum(case when block_size > {{ max_block_size }} then 1 else 0 end) as skipped_blocks,
-        sum(case when block_size > {{ max_block_size }} then block_size else 0 end) as records_in_skipped_blocks,
-        sum(case when block_size <= {{ max_block_size }} then block_size * (block_size - 1) / 2 else 0 end) as pairs_proposed
+        cast(sum(block_size) as {{ dbt.type_bigint() }}) as keyed_records,
+        cast(count(*) as {{ dbt.type_bigint() }}) as blocks,
+        cast(sum(case when block_size > {{ max_block_size }} then 1 else 0 end) as {{ dbt.type_bigint() }}) as skipped_blocks,
+        cast(sum(case when block_size > {{ max_block_size }} then block_size else 0 end) as {{ dbt.type_bigint() }})
+            as records_in_skipped_blocks,
+        cast(sum(case when block_size <= {{ max_block_size }} then block_size * (block_size - 1) else 0 end) / 2
+            as {{ dbt.type_bigint() }}) as pairs_proposed
     from rule_{{ rule.name }}_blocks
     {{ 'union all' if not loop.last }}
     {%- endfor %}

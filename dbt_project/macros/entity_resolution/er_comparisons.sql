@@ -47,7 +47,8 @@
         {%- endif %}
         when {{ er_jaro_winkler('l.' ~ c.column, 'r.' ~ c.column) }} >= 0.92 then 2
         {%- if c.get('swapped_with') %}
-        when l.{{ c.column }} = r.{{ c.swapped_with }} then 1
+        {#- Both names written in each other's field: symmetric in l and r. #}
+        when l.{{ c.column }} = r.{{ c.swapped_with }} and r.{{ c.column }} = l.{{ c.swapped_with }} then 1
         {%- endif %}
     {%- elif c.type == 'string' %}
         {%- set levels = er_string_levels(c) %}

@@ -1,7 +1,8 @@
 {#
     Comparison levels (gamma) of every candidate pair, one column per comparison. Incremental: a
-    run compares only pairs it has not compared before, or whose records changed since (their
-    fingerprints differ), so a new batch is matched against existing leads without recomputing the
+    run compares only pairs it has not compared before, whose records changed since (their
+    fingerprints differ), or that were compared under another config version (bump
+    vars.entity_resolution.version after changing comparisons or the nicknames seed), so a new batch is matched against existing leads without recomputing the
     string similarities of every old pair.
 #}
 {{ config(
@@ -29,6 +30,7 @@ records as (
 compared_before as (
     select record_key_l, record_key_r, record_fingerprint_l, record_fingerprint_r
     from {{ this }}
+    where config_version = {{ config.version }}
 ),
 {% endif %}
 
@@ -59,6 +61,7 @@ select
     {%- for comparison in config.comparisons %}
     {{ er_comparison_level(comparison) }} as gamma_{{ comparison.name }},
     {%- endfor %}
+    {{ config.version }} as config_version,
     {{ dbt.current_timestamp() }} as compared_at
 from pairs_to_compare
 inner join records as l on l.record_key = pairs_to_compare.record_key_l

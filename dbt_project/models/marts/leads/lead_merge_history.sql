@@ -1,7 +1,7 @@
 {#
     Every change of identity, appended run by run: when records of one lead now belong to
-    another. merge: the old lead is gone, all its records joined the surviving lead (the one seen
-    first). split: the old lead still exists but some of its records left it.
+    another. merge: they joined a lead that existed before (the one seen first survives).
+    split: they left their lead for a new one.
 #}
 {{ config(materialized='incremental', unique_key='identity_event_id', incremental_strategy='delete+insert', on_schema_change='fail') }}
 
@@ -12,9 +12,10 @@ clustered as (
     from {{ ref('int_er_records_clustered') }}
 ),
 
-current_leads as (
-    select distinct lead_id
+previous_leads as (
+    select distinct previous_lead_id as lead_id
     from clustered
+    where previous_lead_id is not null
 ),
 
 moves as (
@@ -34,7 +35,9 @@ moves as (
 select
     {{ short_hash(dbt.concat(['moves.previous_lead_id', "'>'", 'moves.lead_id', "'@'", 'cast(moves.resolved_at as ' ~ dbt.type_string() ~ ')'])) }}
         as identity_event_id,
-    case when current_leads.lead_id is null then 'merge' else 'split' end as event_type,
+    -- Records moving to a lead that existed before joined it (merge); records moving to a new
+    -- id left their lead (split).
+    case when previous_leads.lead_id is not null then 'merge' else 'split' end as event_type,
     moves.previous_lead_id as from_lead_id,
     moves.lead_id as to_lead_id,
     moves.records_moved,
@@ -42,5 +45,5 @@ select
     moves.evidence,
     moves.resolved_at
 from moves
-left join current_leads
-    on current_leads.lead_id = moves.previous_lead_id
+left join previous_leads
+    on previous_leads.lead_id = moves.lead_id
