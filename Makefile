@@ -14,7 +14,7 @@ export DBT_VERSION_CHECK := false
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export LEADHOUSE_DATA_DIR := $(abspath $(DATA_DIR))
 
-.PHONY: run test install data manifest materialize summary dev lock clean
+.PHONY: run test install data manifest materialize summary dev lock clean bench-env bench-er bench-generator
 
 run: install data manifest materialize summary ## set up, generate sample data, build every asset, summarize
 
@@ -47,6 +47,24 @@ summary: install ## what is in the warehouse
 
 dev: install manifest ## the Dagster UI on http://127.0.0.1:3000
 	$(VENV)/bin/dagster dev -h 127.0.0.1 -p 3000 -w workspace.yaml
+
+BENCH_VENV := .venv-bench
+ER_DATASETS ?= febrl3,febrl4,gen10k,gen100k,gen1m
+BENCH_DIR ?= /tmp/leadhouse-bench
+
+bench-env: $(BENCH_VENV)/.installed ## benchmark-only environment (Splink, recordlinkage): never a runtime dependency
+
+$(BENCH_VENV)/.installed: requirements.lock bench/requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements.lock -r bench/requirements.txt
+	$(BENCH_VENV)/bin/pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $@
+
+bench-er: install manifest bench-env ## entity resolution vs Splink (docs/entity_resolution_benchmark.md)
+	$(PY) bench/er/run.py --datasets $(ER_DATASETS) --workdir $(BENCH_DIR)/er --bench-python $(BENCH_VENV)/bin/python
+
+bench-generator: install ## sample-data generator at 1,000,000 leads
+	$(PY) bench/generator_bench.py
 
 lock: ## re-resolve requirements.lock from pyproject.toml (needs uv)
 	uvx --from uv uv pip compile pyproject.toml --extra dev --python-version 3.11 --no-header --annotation-style line -o requirements.lock

@@ -35,13 +35,17 @@ FEBRL_PROJECT_DIR = PROJECT_ROOT / "bench" / "er" / "febrl_dbt"
 
 def _dbt(project_dir: Path, workdir: Path, env: dict[str, str], extra: list[str]) -> None:
     command = [
-        str(Path(sys.executable).with_name("dbt")), "run", "--quiet",
+        str(Path(sys.executable).with_name("dbt")), "build", "--quiet",
+        "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test",
         "--project-dir", str(project_dir), "--profiles-dir", str(project_dir),
         "--target-path", str(workdir / "target"), "--log-path", str(workdir / "logs"),
         "--select", "+int_er_records_clustered", *extra,
     ]
     environment = os.environ | env | {"DO_NOT_TRACK": "1", "DBT_VERSION_CHECK": "false"}
     result = subprocess.run(command, env=environment, capture_output=True, text=True)
+    if os.environ.get("LEADHOUSE_BENCH_KEEP"):
+        import shutil
+        shutil.copytree(workdir / "target", os.environ["LEADHOUSE_BENCH_KEEP"], dirs_exist_ok=True)
     if result.returncode != 0:
         raise SystemExit(f"dbt failed:\n{result.stdout[-4000:]}\n{result.stderr[-2000:]}")
 

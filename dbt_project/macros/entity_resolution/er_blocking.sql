@@ -1,6 +1,6 @@
 {#
     Candidate pairs: two records are compared only when they share every key of at least one
-    blocking rule. Blocks larger than `max_block_size` are skipped for that rule, so the number of
+    blocking rule. Blocks larger than `max_block_size` (or the rule's own) are skipped for that rule, so the number of
     pairs stays near-linear in the number of records (a skipped block's records can still meet
     through the other rules). One row per pair, with the rules that proposed it.
 #}
@@ -28,7 +28,7 @@ rule_{{ rule.name }}_pairs as (
     inner join rule_{{ rule.name }}_keyed_records as r
         on {% for key in rule['keys'] %}l.block_key_{{ loop.index }} = r.block_key_{{ loop.index }}{{ ' and ' if not loop.last }}{% endfor %}
         and l.record_key < r.record_key
-    where l.block_size <= {{ max_block_size }}
+    where l.block_size <= {{ rule.get('max_block_size', max_block_size) }}
 ),
 
 {% endfor %}
@@ -63,16 +63,17 @@ rule_{{ rule.name }}_blocks as (
 {% endfor %}
 rule_stats as (
     {%- for rule in rules %}
+    {%- set cap = rule.get('max_block_size', max_block_size) %}
     select
         '{{ rule.name }}' as blocking_rule,
         {{ loop.index }} as rule_order,
         '{{ rule['keys'] | join(', ') }}' as block_keys,
         cast(sum(block_size) as {{ dbt.type_bigint() }}) as keyed_records,
         cast(count(*) as {{ dbt.type_bigint() }}) as blocks,
-        cast(sum(case when block_size > {{ max_block_size }} then 1 else 0 end) as {{ dbt.type_bigint() }}) as skipped_blocks,
-        cast(sum(case when block_size > {{ max_block_size }} then block_size else 0 end) as {{ dbt.type_bigint() }})
+        cast(sum(case when block_size > {{ cap }} then 1 else 0 end) as {{ dbt.type_bigint() }}) as skipped_blocks,
+        cast(sum(case when block_size > {{ cap }} then block_size else 0 end) as {{ dbt.type_bigint() }})
             as records_in_skipped_blocks,
-        cast(sum(case when block_size <= {{ max_block_size }} then block_size * (block_size - 1) else 0 end) / 2
+        cast(sum(case when block_size <= {{ cap }} then block_size * (block_size - 1) else 0 end) / 2
             as {{ dbt.type_bigint() }}) as pairs_proposed
     from rule_{{ rule.name }}_blocks
     {{ 'union all' if not loop.last }}

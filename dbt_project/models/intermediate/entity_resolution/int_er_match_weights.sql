@@ -6,7 +6,12 @@
     iteration computes every pattern's posterior probability of being a match (E step) and
     re-estimates m, u and the share of matches among candidate pairs (M step). The iterations are
     unrolled; each reads only the previous one, so the plan stays linear on every engine.
-    One row per (comparison, level); `prior_match_share` and `last_iteration_change` repeat on each.
+    With `em.estimate_u: false` (the default) u stays at its random-pair estimate, as in Fellegi
+    and Sunter's model, and the prior used for scoring is the probability that two records picked
+    at random match (the matches EM finds among candidate pairs over all pairs): scores then do not
+    depend on which pairs blocking happened to propose. With `estimate_u: true`, u is re-estimated
+    among candidate pairs and the prior is the share of matches among them.
+    One row per (comparison, level); the priors and `last_iteration_change` repeat on each.
 #}
 
 {%- set config = er_config() -%}
@@ -129,6 +134,14 @@ final_params as (
     from params_{{ iterations }}
 ),
 
+{%- if not config.em.estimate_u %}
+pair_counts as (
+    select
+        (select sum(pairs) from patterns) as candidate_pairs,
+        (select count(*) from {{ ref('int_er_records_prepared') }}) as records
+),
+{%- endif %}
+
 previous_params as (
     select comparison, comparison_level, m_probability as previous_m_probability
     from params_{{ iterations - 1 }}
@@ -143,6 +156,12 @@ select
     final_params.u_probability,
     {{ er_log2('final_params.m_probability / final_params.u_probability') }} as match_weight,
     final_params.match_share as prior_match_share,
+    {%- if config.em.estimate_u %}
+    final_params.match_share as prior_match_probability,
+    {%- else %}
+    least(final_params.match_share * pair_counts.candidate_pairs
+        / (pair_counts.records * (pair_counts.records - 1) / 2.0), 0.5) as prior_match_probability,
+    {%- endif %}
     max(abs(final_params.m_probability - previous_params.previous_m_probability)) over () as last_iteration_change,
     {{ iterations }} as em_iterations
 from final_params
@@ -152,3 +171,6 @@ left join level_names
 left join previous_params
     on previous_params.comparison = final_params.comparison
     and previous_params.comparison_level = final_params.comparison_level
+{%- if not config.em.estimate_u %}
+cross join pair_counts
+{%- endif %}

@@ -26,7 +26,7 @@ weights as (
 ),
 
 prior as (
-    select max(prior_match_share) as match_share
+    select max(prior_match_probability) as match_share
     from weights
 ),
 

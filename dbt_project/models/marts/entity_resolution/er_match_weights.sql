@@ -8,6 +8,7 @@ select
     u_probability,
     match_weight,
     prior_match_share,
+    prior_match_probability,
     last_iteration_change,
     em_iterations
 from {{ ref('int_er_match_weights') }}
