@@ -24,6 +24,9 @@
     {%- if c.type == 'email' %}
         when l.email_key is null or r.email_key is null then -1
         when l.email_key = r.email_key then 3
+        {#- A local part spelled from the name (jane.doe@, jdoe@) is shared by namesakes too: it
+            would count the name's evidence twice, so only other local parts count here. #}
+        when {{ er_local_part_spells_name('l') }} or {{ er_local_part_spells_name('r') }} then 0
         when l.email_local = r.email_local then 2
         when {{ er_jaro_winkler('l.email_key', 'r.email_key') }} >= 0.9 then 1
     {%- elif c.type == 'email_name' %}
@@ -103,4 +106,28 @@
 {# The highest level of a comparison: exact agreement. #}
 {% macro er_exact_level(comparison) -%}
     {{ return(er_level_names(comparison).keys() | max) }}
+{%- endmacro %}
+
+
+{#
+    Where a comparison's term-frequency adjustment applies: `tf: true` adjusts its exact level by
+    the frequency of its column's value; `tf: {column: c, level: n}` adjusts level n by the
+    frequency of column c (e.g. a shared email local part: jane.doe is common, zq7x.k is not).
+    Returns none without `tf`.
+#}
+{% macro er_tf_setting(comparison) -%}
+    {%- set tf = comparison.get('tf') -%}
+    {%- if not tf -%}
+        {{ return(none) }}
+    {%- elif tf is mapping -%}
+        {{ return({'column': tf.column, 'level': tf.level}) }}
+    {%- else -%}
+        {{ return({'column': comparison.column, 'level': er_exact_level(comparison)}) }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{# The record's email local part contains its last name (letters only). #}
+{% macro er_local_part_spells_name(alias) -%}
+    (coalesce({{ alias }}.last_name_letters, '') <> '' and instr(coalesce({{ alias }}.email_letters_all, ''), {{ alias }}.last_name_letters) > 0)
 {%- endmacro %}

@@ -1,6 +1,8 @@
 {#
-    The distinct comparison patterns (one gamma level per comparison) among the current candidate
-    pairs, with how many pairs show each. EM estimates the weights from this small table.
+    The distinct comparison patterns (one gamma level per comparison) of each EM training session
+    with how many pairs show each. EM estimates the weights from this small table.
+    Sessions (em.training_sessions): the candidate pairs one blocking rule proposed; with
+    em.estimate_u, a single session of all candidate pairs.
 #}
 
 {%- set config = er_config() -%}
@@ -15,14 +17,29 @@ current_pairs as (
         and blocked.record_key_r = compared.record_key_r
 ),
 
+session_pairs as (
+    {%- if config.em.estimate_u %}
+    select 'all_candidate_pairs' as training_session, current_pairs.* from current_pairs
+    {%- else %}
+    {%- for session in config.em.training_sessions %}
+    select '{{ session.blocking_rule }}' as training_session, current_pairs.*
+    from current_pairs
+    where {{ dbt.concat(["','", 'blocked_by', "','"]) }} like '%,{{ session.blocking_rule }},%'
+    {{ 'union all' if not loop.last }}
+    {%- endfor %}
+    {%- endif %}
+),
+
 patterns as (
     select
+        training_session,
         {%- for comparison in config.comparisons %}
         gamma_{{ comparison.name }},
         {%- endfor %}
         count(*) as pairs
-    from current_pairs
+    from session_pairs
     group by
+        training_session,
         {%- for comparison in config.comparisons %}
         gamma_{{ comparison.name }}{{ ',' if not loop.last }}
         {%- endfor %}
@@ -30,7 +47,7 @@ patterns as (
 
 select
     row_number() over (
-        order by {% for comparison in config.comparisons %}gamma_{{ comparison.name }}{{ ', ' if not loop.last }}{% endfor %}
+        order by training_session, {% for comparison in config.comparisons %}gamma_{{ comparison.name }}{{ ', ' if not loop.last }}{% endfor %}
     ) as pattern_id,
     patterns.*
 from patterns

@@ -1,21 +1,29 @@
 {#
     Fellegi-Sunter match weights estimated from the data, without labels, by expectation-
-    maximisation over the comparison patterns of the candidate pairs:
+    maximisation over comparison patterns (int_er_comparison_patterns):
       m = P(level | same person), u = P(level | different people), match weight = log2(m / u).
-    u starts from random record pairs (int_er_u_probabilities), m from a monotone guess; each
-    iteration computes every pattern's posterior probability of being a match (E step) and
-    re-estimates m, u and the share of matches among candidate pairs (M step). The iterations are
-    unrolled; each reads only the previous one, so the plan stays linear on every engine.
-    With `em.estimate_u: false` (the default) u stays at its random-pair estimate, as in Fellegi
-    and Sunter's model, and the prior used for scoring is the probability that two records picked
-    at random match (the matches EM finds among candidate pairs over all pairs): scores then do not
-    depend on which pairs blocking happened to propose. With `estimate_u: true`, u is re-estimated
-    among candidate pairs and the prior is the share of matches among them.
-    One row per (comparison, level); the priors and `last_iteration_change` repeat on each.
+
+    Default (em.estimate_u: false), as Splink trains: u comes from random record pairs
+    (int_er_u_probabilities) and stays fixed; m is estimated in training sessions, each over the
+    candidate pairs of one blocking rule, leaving out the comparisons that rule fixes (pairs blocked
+    on email all agree on email, which says nothing about how often matches do); a comparison's m is
+    the average over the sessions that estimate it. The prior is P(two random records match):
+    pairs at the anchor level (em.prior_anchor, exact email) are nearly all matches, so matches
+    number about (pairs at that level) / m(that level), out of n(n-1)/2 pairs.
+
+    em.estimate_u: true: one session of all candidate pairs, u re-estimated there too, and the
+    prior is the share of matches among candidate pairs.
+
+    Each iteration (em.iterations, unrolled) computes every pattern's posterior probability of
+    being a match (E step) and re-estimates m (and u) and each session's share of matches (M step),
+    reading only the previous iteration, so the plan stays linear.
+    One row per (comparison, level).
 #}
 
 {%- set config = er_config() -%}
 {%- set iterations = config.em.iterations -%}
+{%- set estimate_u = config.em.estimate_u -%}
+{%- set sessions = [] if estimate_u else config.em.training_sessions -%}
 {%- set floor = 0.000001 -%}
 
 with
@@ -27,15 +35,22 @@ patterns as (
 
 pattern_levels as {{ er_materialized_cte() }} (
     {%- for comparison in config.comparisons %}
-    select pattern_id, pairs, '{{ comparison.name }}' as comparison, gamma_{{ comparison.name }} as comparison_level
+    {%- set fixed_in = [] %}
+    {%- for session in sessions if comparison.name in session.get('fixes', []) %}
+    {%- do fixed_in.append(session.blocking_rule) %}
+    {%- endfor %}
+    select training_session, pattern_id, pairs, '{{ comparison.name }}' as comparison, gamma_{{ comparison.name }} as comparison_level
     from patterns
     where gamma_{{ comparison.name }} >= 0
+    {%- if fixed_in %}
+        and training_session not in ('{{ fixed_in | join("', '") }}')
+    {%- endif %}
     {{ 'union all' if not loop.last }}
     {%- endfor %}
 ),
 
 observed_levels as (
-    select distinct comparison, comparison_level
+    select distinct training_session, comparison, comparison_level
     from pattern_levels
 ),
 
@@ -46,10 +61,12 @@ random_pair_u as (
 
 params_0 as {{ er_materialized_cte() }} (
     select
+        observed_levels.training_session,
         observed_levels.comparison,
         observed_levels.comparison_level,
         power(3.0, observed_levels.comparison_level)
-            / sum(power(3.0, observed_levels.comparison_level)) over (partition by observed_levels.comparison)
+            / sum(power(3.0, observed_levels.comparison_level))
+                over (partition by observed_levels.training_session, observed_levels.comparison)
             as m_probability,
         greatest(coalesce(random_pair_u.u_probability, 0), {{ floor }}) as u_probability,
         cast({{ config.em.initial_match_share }} as double) as match_share
@@ -62,25 +79,30 @@ params_0 as {{ er_materialized_cte() }} (
 {% for i in range(iterations) %}
 log_ratios_{{ i }} as {{ er_materialized_cte() }} (
     select
+        pattern_levels.training_session,
         pattern_levels.pattern_id,
         max(pattern_levels.pairs) as pairs,
         max(params_{{ i }}.match_share) as match_share,
         sum(ln(params_{{ i }}.u_probability) - ln(params_{{ i }}.m_probability)) as log_u_over_m
     from pattern_levels
     inner join params_{{ i }}
-        on params_{{ i }}.comparison = pattern_levels.comparison
+        on params_{{ i }}.training_session = pattern_levels.training_session
+        and params_{{ i }}.comparison = pattern_levels.comparison
         and params_{{ i }}.comparison_level = pattern_levels.comparison_level
-    group by pattern_levels.pattern_id
+    group by pattern_levels.training_session, pattern_levels.pattern_id
 ),
 
 posteriors_{{ i }} as {{ er_materialized_cte() }} (
     select
+        training_session,
         pattern_id,
         pairs,
         match_posterior,
-        sum(pairs * match_posterior) over () / sum(pairs) over () as next_match_share
+        sum(pairs * match_posterior) over (partition by training_session)
+            / sum(pairs) over (partition by training_session) as next_match_share
     from (
         select
+            training_session,
             pattern_id,
             pairs,
             1.0 / (1.0 + exp(least(greatest(ln((1.0 - match_share) / match_share) + log_u_over_m, -60.0), 60.0)))
@@ -91,6 +113,7 @@ posteriors_{{ i }} as {{ er_materialized_cte() }} (
 
 level_sums_{{ i }} as {{ er_materialized_cte() }} (
     select
+        pattern_levels.training_session,
         pattern_levels.comparison,
         pattern_levels.comparison_level,
         sum(pattern_levels.pairs * posteriors_{{ i }}.match_posterior) as matched_pairs,
@@ -98,24 +121,32 @@ level_sums_{{ i }} as {{ er_materialized_cte() }} (
         max(posteriors_{{ i }}.next_match_share) as match_share
     from pattern_levels
     inner join posteriors_{{ i }}
-        on posteriors_{{ i }}.pattern_id = pattern_levels.pattern_id
-    group by pattern_levels.comparison, pattern_levels.comparison_level
+        on posteriors_{{ i }}.training_session = pattern_levels.training_session
+        and posteriors_{{ i }}.pattern_id = pattern_levels.pattern_id
+    group by pattern_levels.training_session, pattern_levels.comparison, pattern_levels.comparison_level
 ),
 
 params_{{ i + 1 }} as {{ er_materialized_cte() }} (
     select
-        comparison,
-        comparison_level,
-        greatest(matched_pairs / nullif(sum(matched_pairs) over (partition by comparison), 0), {{ floor }}) as m_probability,
-        {%- if config.em.estimate_u %}
-        greatest(unmatched_pairs / nullif(sum(unmatched_pairs) over (partition by comparison), 0), {{ floor }}) as u_probability,
+        level_sums_{{ i }}.training_session,
+        level_sums_{{ i }}.comparison,
+        level_sums_{{ i }}.comparison_level,
+        greatest(matched_pairs / nullif(sum(matched_pairs)
+            over (partition by level_sums_{{ i }}.training_session, level_sums_{{ i }}.comparison), 0), {{ floor }})
+            as m_probability,
+        {%- if estimate_u %}
+        greatest(unmatched_pairs / nullif(sum(unmatched_pairs)
+            over (partition by level_sums_{{ i }}.training_session, level_sums_{{ i }}.comparison), 0), {{ floor }})
+            as u_probability,
         {%- else %}
-        (select max(p0.u_probability) from params_0 as p0
-            where p0.comparison = level_sums_{{ i }}.comparison
-            and p0.comparison_level = level_sums_{{ i }}.comparison_level) as u_probability,
+        params_0.u_probability,
         {%- endif %}
-        least(greatest(match_share, {{ floor }}), 1.0 - {{ floor }}) as match_share
+        least(greatest(level_sums_{{ i }}.match_share, {{ floor }}), 1.0 - {{ floor }}) as match_share
     from level_sums_{{ i }}
+    inner join params_0
+        on params_0.training_session = level_sums_{{ i }}.training_session
+        and params_0.comparison = level_sums_{{ i }}.comparison
+        and params_0.comparison_level = level_sums_{{ i }}.comparison_level
 ),
 
 {% endfor %}
@@ -129,48 +160,96 @@ level_names as (
     {%- endfor %}
 ),
 
-final_params as (
-    select *
-    from params_{{ iterations }}
+{#- Average the sessions that estimate each comparison; renormalize over its levels when several
+    did (their observed levels can differ). #}
+session_averages as (
+    select
+        final_params.comparison,
+        final_params.comparison_level,
+        avg(final_params.m_probability) as m_average,
+        count(*) as sessions,
+        avg(final_params.u_probability) as u_probability,
+        avg(final_params.match_share) as match_share,
+        max(abs(final_params.m_probability - previous_params.m_probability)) as change
+    from params_{{ iterations }} as final_params
+    inner join params_{{ iterations - 1 }} as previous_params
+        on previous_params.training_session = final_params.training_session
+        and previous_params.comparison = final_params.comparison
+        and previous_params.comparison_level = final_params.comparison_level
+    group by final_params.comparison, final_params.comparison_level
 ),
 
-{%- if not config.em.estimate_u %}
-pair_counts as (
+averaged as (
     select
-        (select sum(pairs) from patterns) as candidate_pairs,
+        comparison,
+        comparison_level,
+        case
+            when max(sessions) over (partition by comparison) > 1
+                then m_average / sum(m_average) over (partition by comparison)
+            else m_average
+        end as m_probability,
+        u_probability,
+        max(match_share) over () as match_share,
+        max(change) over () as last_iteration_change
+    from session_averages
+),
+
+{%- if not estimate_u %}
+{%- set anchor = config.em.prior_anchor %}
+anchor_pairs as (
+    select
+        (
+            select count(*)
+            from {{ ref('int_er_pairs_compared') }} as compared
+            inner join {{ ref('int_er_pairs_blocked') }} as blocked
+                on blocked.record_key_l = compared.record_key_l
+                and blocked.record_key_r = compared.record_key_r
+            where compared.gamma_{{ anchor.comparison }} = {{ anchor.level }}
+        ) as pairs_at_anchor,
         (select count(*) from {{ ref('int_er_records_prepared') }}) as records
+),
+
+prior as (
+    select
+        least(
+            anchor_pairs.pairs_at_anchor / averaged.m_probability
+                / (anchor_pairs.records * (anchor_pairs.records - 1) / 2.0),
+            0.5
+        ) as prior_match_probability
+    from anchor_pairs
+    cross join averaged
+    where averaged.comparison = '{{ anchor.comparison }}'
+        and averaged.comparison_level = {{ anchor.level }}
 ),
 {%- endif %}
 
-previous_params as (
-    select comparison, comparison_level, m_probability as previous_m_probability
-    from params_{{ iterations - 1 }}
+final as (
+    select
+        averaged.*,
+        {%- if estimate_u %}
+        averaged.match_share as prior_match_probability
+        {%- else %}
+        prior.prior_match_probability
+        {%- endif %}
+    from averaged
+    {%- if not estimate_u %}
+    cross join prior
+    {%- endif %}
 )
 
 select
     {{ config.version }} as config_version,
-    final_params.comparison,
-    final_params.comparison_level,
-    coalesce(level_names.level_name, 'level_' || cast(final_params.comparison_level as {{ dbt.type_string() }})) as level_name,
-    final_params.m_probability,
-    final_params.u_probability,
-    {{ er_log2('final_params.m_probability / final_params.u_probability') }} as match_weight,
-    final_params.match_share as prior_match_share,
-    {%- if config.em.estimate_u %}
-    final_params.match_share as prior_match_probability,
-    {%- else %}
-    least(final_params.match_share * pair_counts.candidate_pairs
-        / (pair_counts.records * (pair_counts.records - 1) / 2.0), 0.5) as prior_match_probability,
-    {%- endif %}
-    max(abs(final_params.m_probability - previous_params.previous_m_probability)) over () as last_iteration_change,
+    final.comparison,
+    final.comparison_level,
+    coalesce(level_names.level_name, {{ dbt.concat(["'level_'", 'cast(final.comparison_level as ' ~ dbt.type_string() ~ ')']) }}) as level_name,
+    final.m_probability,
+    final.u_probability,
+    {{ er_log2('final.m_probability / final.u_probability') }} as match_weight,
+    final.match_share as prior_match_share,
+    final.prior_match_probability,
+    final.last_iteration_change,
     {{ iterations }} as em_iterations
-from final_params
+from final
 left join level_names
-    on level_names.comparison = final_params.comparison
-    and level_names.comparison_level = final_params.comparison_level
-left join previous_params
-    on previous_params.comparison = final_params.comparison
-    and previous_params.comparison_level = final_params.comparison_level
-{%- if not config.em.estimate_u %}
-cross join pair_counts
-{%- endif %}
+    on level_names.comparison = final.comparison
+    and level_names.comparison_level = final.comparison_level

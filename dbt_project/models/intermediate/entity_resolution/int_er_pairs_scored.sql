@@ -3,7 +3,7 @@
     it: the prior, plus each comparison's level weight, plus term-frequency adjustments on exact
     agreement. Also the baseline rule's points, so both modes can be reported side by side.
     `decision` applies the configured mode and thresholds: match, review, non_match or
-    cannot_link (strong evidence of two different people).
+    cannot_link (the evidence alone, without the prior, says two different people).
 #}
 
 {%- set config = er_config() -%}
@@ -49,7 +49,7 @@ weighed as (
         pairs.gamma_{{ c.name }},
         coalesce(w_{{ c.name }}.match_weight, 0.0)
             {%- if c.get('tf') %}
-            + case when pairs.gamma_{{ c.name }} = {{ er_exact_level(c) }} then coalesce(tf_{{ c.name }}.tf_adjustment_bits, 0.0) else 0.0 end
+            + case when pairs.gamma_{{ c.name }} = {{ er_tf_setting(c).level }} then coalesce(tf_{{ c.name }}.tf_adjustment_bits, 0.0) else 0.0 end
             {%- endif %}
             as weight_{{ c.name }},
         w_{{ c.name }}.level_name as level_{{ c.name }},
@@ -66,7 +66,7 @@ weighed as (
         on tf_record_{{ c.name }}.record_key = pairs.record_key_l
     left join term_frequencies as tf_{{ c.name }}
         on tf_{{ c.name }}.comparison = '{{ c.name }}'
-        and tf_{{ c.name }}.value = tf_record_{{ c.name }}.{{ c.column }}
+        and tf_{{ c.name }}.value = tf_record_{{ c.name }}.{{ er_tf_setting(c).column }}
     {%- endif %}
     {%- endfor %}
 ),
@@ -85,6 +85,9 @@ with_probability as (
     select
         *,
         1.0 / (1.0 + power(2.0, -least(greatest(match_weight, -60.0), 60.0))) as match_probability,
+        {#- The evidence alone, as if the prior were even: strong evidence of two different people
+            when low, whatever the prior (with the all-pairs prior every unlinked pair is improbable). #}
+        1.0 / (1.0 + power(2.0, -least(greatest(match_weight - prior_weight, -60.0), 60.0))) as evidence_probability,
         {%- if b %}
         {#- The seeds' rule: email 100 points, phone 50, same name and company 75 (lead comparisons). #}
         case when gamma_email = 3 then {{ b.email }} else 0 end
@@ -110,7 +113,7 @@ select
     case
         when match_probability >= {{ t.match }} then 'match'
         when match_probability >= {{ t.review_low }} then 'review'
-        when match_probability < {{ t.cannot_link_below }} then 'cannot_link'
+        when evidence_probability < {{ t.cannot_link_below }} then 'cannot_link'
         else 'non_match'
     end as decision,
     {%- endif %}

@@ -1,5 +1,5 @@
 {#
-    Term frequencies of the values of comparisons with `tf: true`. Agreeing on a value shared by
+    Term frequencies of the values of comparisons with `tf` (see er_tf_setting). Agreeing on a value shared by
     a share p of records is stronger evidence the rarer it is: the exact level's weight is adjusted
     by log2(sum of p^2 over values / p), positive for rare values, negative for common ones.
 #}
@@ -16,10 +16,11 @@ records as (
 
 value_counts as (
     {%- for comparison in tf_comparisons %}
-    select '{{ comparison.name }}' as comparison, {{ comparison.column }} as value, count(*) as records
+    {%- set column = er_tf_setting(comparison).column %}
+    select '{{ comparison.name }}' as comparison, {{ column }} as value, count(*) as records
     from records
-    where {{ comparison.column }} is not null
-    group by {{ comparison.column }}
+    where {{ column }} is not null
+    group by {{ column }}
     {{ 'union all' if not loop.last }}
     {%- endfor %}
 ),

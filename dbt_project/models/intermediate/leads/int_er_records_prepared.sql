@@ -68,6 +68,7 @@ prepared as (
         nullif({{ dbt.concat(['email_parts.first_name_letters', 'email_parts.last_name_letters']) }}, '') as name_letters,
         nullif({{ dbt.concat(['email_parts.last_name_letters', 'email_parts.first_name_letters']) }}, '') as name_letters_reversed,
         email_parts.email_domain,
+        email_parts.last_name_letters,
         email_parts.company_key,
         email_parts.city_std,
         email_parts.postal_code,
@@ -104,6 +105,8 @@ select
     case when first_name_std is not null and last_name_std is not null then name_letters end as name_letters,
     case when first_name_std is not null and last_name_std is not null then name_letters_reversed end as name_letters_reversed,
     case when length(email_letters) >= 6 then email_letters end as email_letters,
+    email_letters as email_letters_all,
+    nullif(last_name_letters, '') as last_name_letters,
     coalesce(
         case when first_name_std is not null and last_name_std is not null then name_letters end,
         case when length(email_letters) >= 6 then email_letters end
