@@ -59,14 +59,17 @@ def cluster_pairs(
     cannot_links = empty if cannot_links is None else cannot_links.select(list(PAIR_SCHEMA))
     confirmed = empty if confirmed is None else confirmed.select(list(PAIR_SCHEMA))
     rejected = empty if rejected is None else rejected.select(list(PAIR_SCHEMA))
-    clusters = _Clusters(records.unique().sort().to_list())
+    records = records.unique()
     # A reviewer's decision may name a record that does not exist (a typo, a record since
     # corrected): it cannot link anything, so it is ignored rather than failing the build.
-    known = pl.col("record_key_l").is_in(list(clusters.parent)) & pl.col("record_key_r").is_in(list(clusters.parent))
-    confirmed = confirmed.filter(known)
+    confirmed = confirmed.filter(pl.col("record_key_l").is_in(records) & pl.col("record_key_r").is_in(records))
 
-    in_play = set(links["record_key_l"].to_list()) | set(links["record_key_r"].to_list())
-    in_play |= set(confirmed["record_key_l"].to_list()) | set(confirmed["record_key_r"].to_list())
+    # Only records with a link or a confirmation can join a cluster; the rest (most records) are
+    # singletons and never enter the union-find.
+    in_play = pl.concat(
+        [links["record_key_l"], links["record_key_r"], confirmed["record_key_l"], confirmed["record_key_r"]]
+    ).unique().sort()
+    clusters = _Clusters(in_play.to_list())
     against = pl.concat([cannot_links, rejected]).filter(
         pl.col("record_key_l").is_in(in_play) & pl.col("record_key_r").is_in(in_play)
     )
@@ -92,7 +95,14 @@ def cluster_pairs(
         if a != b and not conflict(a, b):
             clusters.union(a, b)
 
-    rows = [(member, min(members), len(members)) for members in clusters.members.values() for member in members]
-    return pl.DataFrame(
-        rows, schema={"record_key": pl.String, "cluster_key": pl.String, "cluster_size": pl.Int64}, orient="row"
-    ).sort("record_key")
+    schema = {"record_key": pl.String, "cluster_key": pl.String, "cluster_size": pl.Int64}
+    rows = [
+        (member, key, size)
+        for members in clusters.members.values()
+        for key, size in [(min(members), len(members))]
+        for member in members
+    ]
+    grouped = pl.DataFrame(rows, schema=schema, orient="row")
+    singletons = pl.DataFrame({"record_key": records}).filter(~pl.col("record_key").is_in(grouped["record_key"]))
+    singletons = singletons.select("record_key", pl.col("record_key").alias("cluster_key"), pl.lit(1, pl.Int64).alias("cluster_size"))
+    return pl.concat([grouped, singletons]).sort("record_key")

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import hashlib
 
+import duckdb
+
 import polars as pl
 
 ID_PREFIX = "ld_"
@@ -22,6 +24,12 @@ ID_PREFIX = "ld_"
 
 def new_lead_id(record_key: str) -> str:
     return ID_PREFIX + hashlib.md5(record_key.encode("utf-8")).hexdigest()[:16]
+
+
+def _derived_ids(record_keys: pl.Series) -> pl.Series:
+    """new_lead_id of many keys at once (DuckDB's md5 is the same md5, vectorized)."""
+    frame = pl.DataFrame({"k": record_keys})
+    return duckdb.sql(f"select '{ID_PREFIX}' || substr(md5(k), 1, 16) as lead_id from frame").pl()["lead_id"]
 
 
 def assign_lead_ids(clusters: pl.DataFrame, previous: pl.DataFrame | None) -> pl.DataFrame:
@@ -59,9 +67,23 @@ def assign_lead_ids(clusters: pl.DataFrame, previous: pl.DataFrame | None) -> pl
         used.add(candidate)
         return candidate
 
-    cluster_keys = sorted(clusters["cluster_key"].unique().to_list())
-    ids = pl.DataFrame(
-        {"cluster_key": cluster_keys, "lead_id": [kept.get(k) or fresh(k) for k in cluster_keys]},
-        schema={"cluster_key": pl.String, "lead_id": pl.String},
+    # Most clusters are new or keep their id: derive those ids vectorized, then settle the few
+    # clusters whose derived id is already taken one by one.
+    cluster_keys = clusters.select(pl.col("cluster_key").unique().sort())
+    derived = _derived_ids(cluster_keys["cluster_key"])
+    kept_ids = cluster_keys["cluster_key"].replace_strict(
+        list(kept), list(kept.values()), default=None, return_dtype=pl.String
+    )
+    ids = cluster_keys.with_columns(kept=kept_ids, derived=derived)
+    clashes = ids.filter(pl.col("kept").is_null() & pl.col("derived").is_in(list(used)))
+    settled = {k: fresh(k) for k in clashes["cluster_key"].to_list()}
+    used.update(ids.filter(pl.col("kept").is_null())["derived"].to_list())
+    ids = ids.select(
+        "cluster_key",
+        pl.coalesce(
+            "kept",
+            pl.col("cluster_key").replace_strict(list(settled), list(settled.values()), default=None, return_dtype=pl.String),
+            "derived",
+        ).alias("lead_id"),
     )
     return joined.join(ids, on="cluster_key").select("record_key", "cluster_key", "lead_id", "previous_lead_id").sort("record_key")

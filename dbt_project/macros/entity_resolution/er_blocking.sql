@@ -23,7 +23,7 @@ rule_{{ rule.name }}_pairs as (
     select
         l.record_key as record_key_l,
         r.record_key as record_key_r,
-        '{{ rule.name }}' as blocking_rule
+        cast({{ 2 ** loop.index0 }} as {{ dbt.type_bigint() }}) as rule_bit
     from rule_{{ rule.name }}_keyed_records as l
     inner join rule_{{ rule.name }}_keyed_records as r
         on {% for key in rule['keys'] %}l.block_key_{{ loop.index }} = r.block_key_{{ loop.index }}{{ ' and ' if not loop.last }}{% endfor %}
@@ -37,14 +37,28 @@ proposed_pairs as (
     select * from rule_{{ rule.name }}_pairs
     {{ 'union all' if not loop.last }}
     {%- endfor %}
+),
+
+{#- Rules as bits, summed: a string aggregation of rule names cost two thirds of the time. #}
+rule_masks as (
+    select
+        record_key_l,
+        record_key_r,
+        sum(distinct rule_bit) as blocking_rule_mask
+    from proposed_pairs
+    group by record_key_l, record_key_r
 )
 
 select
     record_key_l,
     record_key_r,
-    {{ sorted_distinct_string_agg('blocking_rule', ',') }} as blocked_by
-from proposed_pairs
-group by record_key_l, record_key_r
+    blocking_rule_mask,
+    concat_ws(','
+        {%- for rule in rules %},
+        case when floor(blocking_rule_mask / {{ 2 ** loop.index0 }}) % 2 = 1 then '{{ rule.name }}' end
+        {%- endfor %}
+    ) as blocked_by
+from rule_masks
 {%- endmacro %}
 
 

@@ -10,7 +10,7 @@
 with
 
 current_pairs as (
-    select compared.*
+    select blocked.blocking_rule_mask, compared.*
     from {{ ref('int_er_pairs_compared') }} as compared
     inner join {{ ref('int_er_pairs_blocked') }} as blocked
         on blocked.record_key_l = compared.record_key_l
@@ -21,10 +21,16 @@ session_pairs as (
     {%- if config.em.estimate_u %}
     select 'all_candidate_pairs' as training_session, current_pairs.* from current_pairs
     {%- else %}
+    {%- set rule_names = config.blocking.rules | map(attribute='name') | list %}
     {%- for session in config.em.training_sessions %}
+    {%- if session.blocking_rule not in rule_names %}
+    {{ exceptions.raise_compiler_error(
+        "dbt_project.yml: vars.entity_resolution.em.training_sessions: '" ~ session.blocking_rule
+        ~ "' is not a blocking rule; use one of " ~ (rule_names | join(', '))) }}
+    {%- endif %}
     select '{{ session.blocking_rule }}' as training_session, current_pairs.*
     from current_pairs
-    where {{ dbt.concat(["','", 'blocked_by', "','"]) }} like '%,{{ session.blocking_rule }},%'
+    where floor(blocking_rule_mask / {{ 2 ** rule_names.index(session.blocking_rule) }}) % 2 = 1
     {{ 'union all' if not loop.last }}
     {%- endfor %}
     {%- endif %}

@@ -13,7 +13,7 @@
 with
 
 pairs as (
-    select compared.*
+    select blocked.blocked_by as proposed_by, compared.*
     from {{ ref('int_er_pairs_compared') }} as compared
     inner join {{ ref('int_er_pairs_blocked') }} as blocked
         on blocked.record_key_l = compared.record_key_l
@@ -44,7 +44,7 @@ weighed as (
     select
         pairs.record_key_l,
         pairs.record_key_r,
-        pairs.blocked_by,
+        pairs.proposed_by as blocked_by,
         {%- for c in config.comparisons %}
         pairs.gamma_{{ c.name }},
         coalesce(w_{{ c.name }}.match_weight, 0.0)
@@ -57,16 +57,18 @@ weighed as (
         {{ er_log2('prior.match_share / (1.0 - prior.match_share)') }} as prior_weight
     from pairs
     cross join prior
+    {%- if config.comparisons | selectattr('tf') | list %}
+    left join records as record_l
+        on record_l.record_key = pairs.record_key_l
+    {%- endif %}
     {%- for c in config.comparisons %}
     left join weights as w_{{ c.name }}
         on w_{{ c.name }}.comparison = '{{ c.name }}'
         and w_{{ c.name }}.comparison_level = pairs.gamma_{{ c.name }}
     {%- if c.get('tf') %}
-    left join records as tf_record_{{ c.name }}
-        on tf_record_{{ c.name }}.record_key = pairs.record_key_l
     left join term_frequencies as tf_{{ c.name }}
         on tf_{{ c.name }}.comparison = '{{ c.name }}'
-        and tf_{{ c.name }}.value = tf_record_{{ c.name }}.{{ er_tf_setting(c).column }}
+        and tf_{{ c.name }}.value = record_l.{{ er_tf_setting(c).column }}
     {%- endif %}
     {%- endfor %}
 ),

@@ -50,8 +50,23 @@ def model(dbt, session):
     dbt.config(materialized="incremental", unique_key="record_key", incremental_strategy="delete+insert")
 
     records = dbt.ref("int_er_records_prepared").project("record_key, first_seen_at").pl()
-    decided = dbt.ref("int_er_pairs_scored").filter("decision in ('match', 'cannot_link')")
-    scored = decided.project("record_key_l, record_key_r, match_probability, evidence, decision").pl()
+    # Only cannot-links between records that have a link (or a reviewer's confirmation) can ever
+    # stop a merge; the filter runs in the database, not in Python.
+    scored = dbt.ref("int_er_pairs_scored").query(
+        "scored",
+        """
+        with linked as (
+            select record_key_l as record_key from scored where decision = 'match'
+            union select record_key_r from scored where decision = 'match'
+        )
+        select record_key_l, record_key_r, match_probability, evidence, decision
+        from scored
+        where decision = 'match'
+            or (decision = 'cannot_link'
+                and record_key_l in (select record_key from linked)
+                and record_key_r in (select record_key from linked))
+        """,
+    ).pl()
     reviews = dbt.ref("int_er_review_decisions").pl()
     previous = session.sql(f"select record_key, lead_id from {dbt.this}").pl() if dbt.is_incremental else None
 
