@@ -22,3 +22,10 @@ def need(condition: bool, reason: str) -> None:
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(f"required under CI: {reason}")
     pytest.skip(reason)
+
+
+@pytest.fixture
+def shared_datasets() -> Path:
+    """../shared/datasets (read in place, never copied into the repository)."""
+    need(SHARED_DATASETS.is_dir(), f"the public datasets are not at {SHARED_DATASETS}")
+    return SHARED_DATASETS
