@@ -2,22 +2,33 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtProject
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject
 
 from leadhouse.settings import DBT_PROJECT_DIR
+
+# The dbt of this environment, whether or not the environment is activated (PATH may not have it).
+DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))
 
 
 @cache
 def dbt_project() -> DbtProject:
     """The dbt project. Under `dagster dev` its manifest is prepared (dbt parse) on load; in every
-    other context `make` builds it first, so importing the definitions never shells out."""
+    other context `make` builds it first, so importing the definitions never shells out.
+
+    Not `project.prepare_if_dev()`: dagster-dbt's preparer runs whatever `dbt` is on PATH, and
+    `dagster dev` started as .venv/bin/dagster has none there (the code location failed to load)."""
     project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-    project.prepare_if_dev()
+    if project.preparer.using_dagster_dev():
+        DbtCliResource(project_dir=project, dbt_executable=DBT_EXECUTABLE).cli(
+            ["parse", "--quiet"], target_path=project.target_path
+        ).wait()
     return project
 
 

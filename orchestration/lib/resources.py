@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 
 from leadhouse.settings import DBT_PROJECT_DIR, Settings
+from orchestration.lib.dbt import DBT_EXECUTABLE
 
 # Every asset that writes the warehouse runs in this pool; dagster_home/dagster.yaml limits it to 1
 # because DuckDB allows one writing process.
@@ -19,10 +17,7 @@ def build_resources(settings: Settings) -> dict:
     settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     return {
         "duckdb": DuckDBResource(database=str(settings.warehouse_path)),
-        # The dbt of this environment, whether or not the environment is activated.
         "dbt": DbtCliResource(
-            project_dir=str(DBT_PROJECT_DIR),
-            profiles_dir=str(DBT_PROJECT_DIR),
-            dbt_executable=str(Path(sys.executable).with_name("dbt")),
+            project_dir=str(DBT_PROJECT_DIR), profiles_dir=str(DBT_PROJECT_DIR), dbt_executable=DBT_EXECUTABLE
         ),
     }

@@ -37,7 +37,11 @@ def test_import_runs_nothing_and_needs_no_network():
 
 
 def test_workspace_loads_like_dagster_dev(tmp_path):
-    env = os.environ | {"DAGSTER_HOME": str(tmp_path)}
+    # As `dagster dev` started as .venv/bin/dagster: the dev flag (dbt parse on load) and a PATH
+    # without the environment's bin folder.
+    venv_bin = str(Path(sys.executable).parent)
+    path = os.pathsep.join(p for p in os.environ.get("PATH", "").split(os.pathsep) if p != venv_bin)
+    env = os.environ | {"DAGSTER_HOME": str(tmp_path), "DAGSTER_IS_DEV_CLI": "1", "PATH": path}
     (tmp_path / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
     result = subprocess.run(
         [str(Path(sys.executable).with_name("dagster")), "definitions", "validate", "-w", "workspace.yaml"],
