@@ -43,9 +43,6 @@ def _dbt(project_dir: Path, workdir: Path, env: dict[str, str], extra: list[str]
     ]
     environment = os.environ | env | {"DO_NOT_TRACK": "1", "DBT_VERSION_CHECK": "false"}
     result = subprocess.run(command, env=environment, capture_output=True, text=True)
-    if os.environ.get("LEADHOUSE_BENCH_KEEP"):
-        import shutil
-        shutil.copytree(workdir / "target", os.environ["LEADHOUSE_BENCH_KEEP"], dirs_exist_ok=True)
     if result.returncode != 0:
         raise SystemExit(f"dbt failed:\n{result.stdout[-4000:]}\n{result.stderr[-2000:]}")
 
