@@ -4,7 +4,8 @@ Plain connected components merge two different people as soon as one ambiguous r
 name with no email or phone) links weakly to both. Here clusters grow greedily from the most
 probable link down, and two clusters are never joined when any record of one has *evidence
 against* any record of the other: a reviewer rejected the pair, or the pair was compared and
-scored as near-certainly different (the ``cannot_link`` decision of int_er_pairs_scored).
+whose evidence alone says two different people (the ``cannot_link`` decision of
+int_er_pairs_scored).
 Reviewer-confirmed pairs are joined first, unconditionally.
 
 Deterministic: ties are broken by record keys, so the same input always gives the same clusters.
@@ -13,6 +14,7 @@ Deterministic: ties are broken by record keys, so the same input always gives th
 from __future__ import annotations
 
 from collections import defaultdict
+
 import polars as pl
 
 
