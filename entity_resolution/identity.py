@@ -28,8 +28,9 @@ def new_lead_id(record_key: str) -> str:
 
 def _derived_ids(record_keys: pl.Series) -> pl.Series:
     """new_lead_id of many keys at once (DuckDB's md5 is the same md5, vectorized)."""
-    frame = pl.DataFrame({"k": record_keys})
-    return duckdb.sql(f"select '{ID_PREFIX}' || substr(md5(k), 1, 16) as lead_id from frame").pl()["lead_id"]
+    with duckdb.connect() as conn:
+        conn.register("record_keys", pl.DataFrame({"k": record_keys}).to_arrow())
+        return conn.sql(f"select '{ID_PREFIX}' || substr(md5(k), 1, 16) as lead_id from record_keys").pl()["lead_id"]
 
 
 def assign_lead_ids(clusters: pl.DataFrame, previous: pl.DataFrame | None) -> pl.DataFrame:
