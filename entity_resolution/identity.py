@@ -38,7 +38,11 @@ def assign_lead_ids(clusters: pl.DataFrame, previous: pl.DataFrame | None) -> pl
     previous: ``record_key``, ``lead_id`` from the last run (None on the first run).
     Returns ``record_key``, ``cluster_key``, ``lead_id``, ``previous_lead_id``."""
     if previous is None or previous.height == 0:
-        previous = pl.DataFrame(schema={"record_key": pl.String, "lead_id": pl.String})
+        # The first run: every cluster is new (no join of every record against nothing).
+        derived = _derived_ids(clusters["cluster_key"])
+        return clusters.select(
+            "record_key", "cluster_key", derived.alias("lead_id"), pl.lit(None, pl.String).alias("previous_lead_id")
+        )
     joined = clusters.join(
         previous.select("record_key", pl.col("lead_id").alias("previous_lead_id")), on="record_key", how="left"
     )
@@ -87,4 +91,4 @@ def assign_lead_ids(clusters: pl.DataFrame, previous: pl.DataFrame | None) -> pl
             "derived",
         ).alias("lead_id"),
     )
-    return joined.join(ids, on="cluster_key").select("record_key", "cluster_key", "lead_id", "previous_lead_id").sort("record_key")
+    return joined.join(ids, on="cluster_key").select("record_key", "cluster_key", "lead_id", "previous_lead_id")

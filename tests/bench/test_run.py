@@ -82,14 +82,17 @@ def test_table_gives_leadhouse_time_and_memory_as_multiples_of_splink(tmp_path):
     scores = {"pairwise_precision": 1.0, "pairwise_recall": 0.5, "pairwise_f1": 2 / 3, "bcubed_f1": 0.8}
     rows = [
         Row("gen10k", 13000, "splink", "ok", seconds=40.0, cpu_seconds=70.0, peak_mib=800.0, metrics=scores),
-        Row("gen10k", 13000, "leadhouse", "ok", seconds=10.0, cpu_seconds=9.0, peak_mib=200.0, metrics=scores),
+        Row("gen10k", 13000, "leadhouse", "ok", seconds=10.0, cpu_seconds=9.0, peak_mib=200.0,
+            metrics=scores | {"blocking_recall": 0.995}),
         Row("gen10k", 13000, "leadhouse-baseline", "failed", seconds=1.0, peak_mib=90.0, note="exit 2"),
     ]
     table = markdown(rows)
     lines = table.splitlines()
-    assert lines[0].count("|") == lines[1].count("|") == lines[2].count("|") == 13
-    assert lines[2] == "| gen10k | 13000 | splink | 1.0000 | 0.5000 | 0.6667 | 0.8000 | 40.0 | 70.0 | 800 | — | — |"
-    assert lines[3] == "| gen10k | 13000 | leadhouse | 1.0000 | 0.5000 | 0.6667 | 0.8000 | 10.0 | 9.0 | 200 | 0.25 | 0.25 |"
+    assert lines[0].count("|") == lines[1].count("|") == lines[2].count("|") == 14
+    assert lines[2] == "| gen10k | 13000 | splink | 1.0000 | 0.5000 | 0.6667 | 0.8000 | — | 40.0 | 70.0 | 800 | — | — |"
+    assert lines[3] == (
+        "| gen10k | 13000 | leadhouse | 1.0000 | 0.5000 | 0.6667 | 0.8000 | 0.9950 | 10.0 | 9.0 | 200 | 0.25 | 0.25 |"
+    )
     assert lines[4].startswith("| gen10k | 13000 | leadhouse-baseline (failed) | — |")
     assert "- gen10k / leadhouse-baseline: exit 2" in table
 

@@ -52,3 +52,15 @@ def lead_id_of(record_key: str) -> str:
     here rather than imported from entity_resolution.identity, so a change of the recipe, which
     changes every stored lead id, shows up as a failing test)."""
     return "ld_" + hashlib.md5(record_key.encode()).hexdigest()[:16]
+
+
+def pairs_by_key(table: str, columns: str) -> str:
+    """A query of a pair table (record_id_l, record_id_r) with the pair's record keys in key
+    order (record_key_l < record_key_r) beside `columns` of the table (alias p)."""
+    return f"""
+        select least(l.record_key, r.record_key) as record_key_l, greatest(l.record_key, r.record_key) as record_key_r,
+            {columns}
+        from {table} as p
+        inner join intermediate.int_er_records_prepared as l on l.record_id = p.record_id_l
+        inner join intermediate.int_er_records_prepared as r on r.record_id = p.record_id_r
+    """

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from ingest.schemas import ACTIVITY_TYPES, CHANNELS, ENTITIES, LEAD_STATUSES, raw_schema
-from tests.dbt.dbt_runner import DBT_PROJECT_DIR, PROJECT_ROOT, lead_id_of, rows, run_dbt
+from tests.dbt.dbt_runner import DBT_PROJECT_DIR, PROJECT_ROOT, lead_id_of, pairs_by_key, rows, run_dbt
 from tests.dbt.raw_fixture import build_raw_fixture
 
 SOURCE_CONFIGS = sorted((PROJECT_ROOT / "config" / "sources").glob("*.yml"))
@@ -97,7 +97,7 @@ def test_each_link_carries_its_probability_and_evidence(warehouse):
         assert (identity[record]["match_probability"], identity[record]["matched_by"]) == (None, None)
     pairs = rows(
         warehouse,
-        "select record_key_l, record_key_r, decision, baseline_points from intermediate.int_er_pairs_scored order by 1",
+        pairs_by_key("intermediate.int_er_pairs_scored", "p.decision, p.baseline_points") + " order by 1",
     )
     # The only candidate pairs; baseline: email 100 + phone 50 (no company to add name_and_company).
     assert [tuple(pair.values()) for pair in pairs] == [

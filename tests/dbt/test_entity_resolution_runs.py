@@ -17,7 +17,7 @@ import duckdb
 import pytest
 
 from ingest.schemas import ENTITIES
-from tests.dbt.dbt_runner import lead_id_of, rows, run_dbt
+from tests.dbt.dbt_runner import lead_id_of, pairs_by_key, rows, run_dbt
 from tests.dbt.raw_fixture import append_raw_rows, at, lineage
 
 # The identity marts and what they read, with the data tests of those models only (cautious:
@@ -89,8 +89,8 @@ def snapshot(warehouse) -> dict[str, Any]:
     """What the identity models hold after a run."""
     with duckdb.connect(str(warehouse), read_only=True) as conn:
         identity = rows(conn, "select source_record_id, lead_id, match_rule, matched_by from marts.lead_identity_map")
-        scored = rows(conn, "select record_key_l, record_key_r, decision from intermediate.int_er_pairs_scored")
-        compared = rows(conn, "select record_key_l, record_key_r, compared_at from intermediate.int_er_pairs_compared")
+        scored = rows(conn, pairs_by_key("intermediate.int_er_pairs_scored", "p.decision"))
+        compared = rows(conn, pairs_by_key("intermediate.int_er_pairs_compared", "p.compared_at"))
         return {
             "identity": {r["source_record_id"]: r for r in identity},
             "history": rows(

@@ -2,33 +2,43 @@
     Candidate pairs: two records are compared only when they share every key of at least one
     blocking rule. Blocks larger than `max_block_size` (or the rule's own) are skipped for that rule, so the number of
     pairs stays near-linear in the number of records (a skipped block's records can still meet
-    through the other rules). One row per pair, with the rules that proposed it.
+    through the other rules). One row per pair (record_id_l < record_id_r), with the rules that
+    proposed it as bits (bit i: the i-th rule; er_blocking_rule_names spells them out).
 #}
 {% macro er_candidate_pairs(records, rules, max_block_size) -%}
 with
 
 {% for rule in rules %}
-rule_{{ rule.name }}_keyed_records as (
+{%- set cap = rule.get('max_block_size', max_block_size) %}
+{#- Blocks of 2 to cap records, numbered: records then meet on one integer, not on every key. #}
+rule_{{ rule.name }}_blocks as (
     select
-        record_key,
-        {%- for key in rule['keys'] %}
-        {{ key }} as block_key_{{ loop.index }},
-        {%- endfor %}
-        count(*) over (partition by {{ rule['keys'] | join(', ') }}) as block_size
+        {{ rule['keys'] | join(', ') }},
+        row_number() over (order by {{ rule['keys'] | join(', ') }}) as block_number
     from {{ records }}
     where {% for key in rule['keys'] %}{{ key }} is not null{{ ' and ' if not loop.last }}{% endfor %}
+    group by {{ rule['keys'] | join(', ') }}
+    having count(*) between 2 and {{ cap }}
+),
+
+rule_{{ rule.name }}_members as (
+    select
+        records.record_id,
+        blocks.block_number
+    from {{ records }} as records
+    inner join rule_{{ rule.name }}_blocks as blocks
+        on {% for key in rule['keys'] %}records.{{ key }} = blocks.{{ key }}{{ ' and ' if not loop.last }}{% endfor %}
 ),
 
 rule_{{ rule.name }}_pairs as (
     select
-        l.record_key as record_key_l,
-        r.record_key as record_key_r,
+        l.record_id as record_id_l,
+        r.record_id as record_id_r,
         cast({{ 2 ** loop.index0 }} as {{ dbt.type_bigint() }}) as rule_bit
-    from rule_{{ rule.name }}_keyed_records as l
-    inner join rule_{{ rule.name }}_keyed_records as r
-        on {% for key in rule['keys'] %}l.block_key_{{ loop.index }} = r.block_key_{{ loop.index }}{{ ' and ' if not loop.last }}{% endfor %}
-        and l.record_key < r.record_key
-    where l.block_size <= {{ rule.get('max_block_size', max_block_size) }}
+    from rule_{{ rule.name }}_members as l
+    inner join rule_{{ rule.name }}_members as r
+        on l.block_number = r.block_number
+        and l.record_id < r.record_id
 ),
 
 {% endfor %}
@@ -37,28 +47,25 @@ proposed_pairs as (
     select * from rule_{{ rule.name }}_pairs
     {{ 'union all' if not loop.last }}
     {%- endfor %}
-),
-
-{#- Rules as bits, summed: a string aggregation of rule names cost two thirds of the time. #}
-rule_masks as (
-    select
-        record_key_l,
-        record_key_r,
-        sum(distinct rule_bit) as blocking_rule_mask
-    from proposed_pairs
-    group by record_key_l, record_key_r
 )
 
+{#- Rules as bits (bit_or: DuckDB and Spark): a string aggregation of rule names cost two thirds of the time. #}
 select
-    record_key_l,
-    record_key_r,
-    blocking_rule_mask,
+    record_id_l,
+    record_id_r,
+    bit_or(rule_bit) as blocking_rule_mask
+from proposed_pairs
+group by record_id_l, record_id_r
+{%- endmacro %}
+
+
+{#- The names of the rules whose bits are set in a blocking_rule_mask, comma-separated in rule order. #}
+{% macro er_blocking_rule_names(mask, rules) -%}
     concat_ws(','
         {%- for rule in rules %},
-        case when floor(blocking_rule_mask / {{ 2 ** loop.index0 }}) % 2 = 1 then '{{ rule.name }}' end
+        case when floor({{ mask }} / {{ 2 ** loop.index0 }}) % 2 = 1 then '{{ rule.name }}' end
         {%- endfor %}
-    ) as blocked_by
-from rule_masks
+    )
 {%- endmacro %}
 
 

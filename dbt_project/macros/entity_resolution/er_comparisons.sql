@@ -127,7 +127,8 @@
 {%- endmacro %}
 
 
-{# The record's email local part contains its last name (letters only). #}
+{# The record's email local part contains its last name (letters only): the prepared records'
+   `email_spells_name`, computed once per record rather than twice per pair. #}
 {% macro er_local_part_spells_name(alias) -%}
-    (coalesce({{ alias }}.last_name_letters, '') <> '' and instr(coalesce({{ alias }}.email_letters_all, ''), {{ alias }}.last_name_letters) > 0)
+    coalesce({{ alias }}.email_spells_name, false)
 {%- endmacro %}

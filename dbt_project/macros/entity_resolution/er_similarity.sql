@@ -45,3 +45,23 @@
 {% macro default__er_materialized_cte() -%}{%- endmacro %}
 
 {% macro duckdb__er_materialized_cte() -%}materialized{%- endmacro %}
+
+{#
+    A 64-bit integer for a string: record ids and fingerprints. Joins and writes of integers cost
+    a fraction of those of strings (at 1,000,000 leads, blocking took 12 s on string keys).
+    DuckDB's hash is six times faster than md5_number_lower; should a DuckDB upgrade change it,
+    every id changes at once, and the next run compares every candidate pair afresh (the
+    incremental comparison finds none of them compared before): slower once, never wrong.
+#}
+{% macro er_hash64(expression) -%}
+    {{ return(adapter.dispatch('er_hash64', 'leadhouse')(expression)) }}
+{%- endmacro %}
+
+{% macro default__er_hash64(expression) -%}
+    xxhash64({{ expression }})
+{%- endmacro %}
+
+{% macro duckdb__er_hash64(expression) -%}
+    hash({{ expression }})
+{%- endmacro %}
+

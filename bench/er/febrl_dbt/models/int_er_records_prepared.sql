@@ -19,12 +19,13 @@ lowered as (
 )
 
 select
+    {{ er_hash64('record_key') }} as record_id,
     *,
     cast(null as timestamp) as first_seen_at,
     case when first_name_std is not null and last_name_std is not null then
         case when first_name_std < last_name_std then first_name_std || '|' || last_name_std
         else last_name_std || '|' || first_name_std end
     end as name_pair_key,
-    md5(concat_ws('|', first_name_std, last_name_std, date_of_birth, soc_sec_id, street_number, address_1, suburb, postcode, state))
+    {{ er_hash64("concat_ws('|', first_name_std, last_name_std, date_of_birth, soc_sec_id, street_number, address_1, suburb, postcode, state)") }}
         as record_fingerprint
 from lowered

@@ -13,8 +13,8 @@ current_pairs as (
     select blocked.blocking_rule_mask, compared.*
     from {{ ref('int_er_pairs_compared') }} as compared
     inner join {{ ref('int_er_pairs_blocked') }} as blocked
-        on blocked.record_key_l = compared.record_key_l
-        and blocked.record_key_r = compared.record_key_r
+        on blocked.record_id_l = compared.record_id_l
+        and blocked.record_id_r = compared.record_id_r
 ),
 
 session_pairs as (

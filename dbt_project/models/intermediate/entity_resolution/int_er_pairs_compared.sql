@@ -7,7 +7,7 @@
 #}
 {{ config(
     materialized='incremental',
-    unique_key=['record_key_l', 'record_key_r'],
+    unique_key=['record_id_l', 'record_id_r'],
     incremental_strategy='delete+insert',
     on_schema_change='fail',
 ) }}
@@ -28,7 +28,7 @@ records as (
 
 {% if is_incremental() %}
 compared_before as (
-    select record_key_l, record_key_r, record_fingerprint_l, record_fingerprint_r
+    select record_id_l, record_id_r, record_fingerprint_l, record_fingerprint_r
     from {{ this }}
     where config_version = {{ config.version }}
 ),
@@ -36,26 +36,24 @@ compared_before as (
 
 pairs_to_compare as (
     select
-        candidate_pairs.record_key_l,
-        candidate_pairs.record_key_r,
-        candidate_pairs.blocked_by
+        candidate_pairs.record_id_l,
+        candidate_pairs.record_id_r
     from candidate_pairs
     {%- if is_incremental() %}
-    inner join records as l on l.record_key = candidate_pairs.record_key_l
-    inner join records as r on r.record_key = candidate_pairs.record_key_r
+    inner join records as l on l.record_id = candidate_pairs.record_id_l
+    inner join records as r on r.record_id = candidate_pairs.record_id_r
     left join compared_before
-        on compared_before.record_key_l = candidate_pairs.record_key_l
-        and compared_before.record_key_r = candidate_pairs.record_key_r
+        on compared_before.record_id_l = candidate_pairs.record_id_l
+        and compared_before.record_id_r = candidate_pairs.record_id_r
         and compared_before.record_fingerprint_l = l.record_fingerprint
         and compared_before.record_fingerprint_r = r.record_fingerprint
-    where compared_before.record_key_l is null
+    where compared_before.record_id_l is null
     {%- endif %}
 )
 
 select
-    pairs_to_compare.record_key_l,
-    pairs_to_compare.record_key_r,
-    pairs_to_compare.blocked_by,
+    pairs_to_compare.record_id_l,
+    pairs_to_compare.record_id_r,
     l.record_fingerprint as record_fingerprint_l,
     r.record_fingerprint as record_fingerprint_r,
     {%- for comparison in config.comparisons %}
@@ -64,6 +62,6 @@ select
     {{ config.version }} as config_version,
     {{ dbt.current_timestamp() }} as compared_at
 from pairs_to_compare
-inner join records as l on l.record_key = pairs_to_compare.record_key_l
-inner join records as r on r.record_key = pairs_to_compare.record_key_r
+inner join records as l on l.record_id = pairs_to_compare.record_id_l
+inner join records as r on r.record_id = pairs_to_compare.record_id_r
 {{ er_comparison_joins(config.comparisons) }}

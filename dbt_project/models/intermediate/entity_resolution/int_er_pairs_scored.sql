@@ -4,20 +4,24 @@
     agreement. Also the baseline rule's points, so both modes can be reported side by side.
     `decision` applies the configured mode and thresholds: match, review, non_match or
     cannot_link (the evidence alone, without the prior, says two different people).
+    `evidence` and `blocked_by` are spelled out for match and review pairs, the ones people read
+    (lead_identity_map.matched_by, the review queue); for the others (nearly all pairs at scale)
+    the gamma columns and er_match_weights tell the same.
 #}
 
 {%- set config = er_config() -%}
 {%- set t = config.thresholds -%}
 {%- set b = config.get('baseline') -%}
+{%- set tf_comparisons = config.comparisons | selectattr('tf') | list -%}
 
 with
 
 pairs as (
-    select blocked.blocked_by as proposed_by, compared.*
+    select blocked.blocking_rule_mask, compared.*
     from {{ ref('int_er_pairs_compared') }} as compared
     inner join {{ ref('int_er_pairs_blocked') }} as blocked
-        on blocked.record_key_l = compared.record_key_l
-        and blocked.record_key_r = compared.record_key_r
+        on blocked.record_id_l = compared.record_id_l
+        and blocked.record_id_r = compared.record_id_r
 ),
 
 weights as (
@@ -30,47 +34,70 @@ prior as (
     from weights
 ),
 
-term_frequencies as (
-    select *
-    from {{ ref('int_er_term_frequencies') }}
+{% if tf_comparisons %}
+{#- Each record's term-frequency adjustments, looked up once per record rather than once per pair. #}
+record_tf as (
+    select
+        records.record_id
+        {%- for c in tf_comparisons %},
+        coalesce(tf_{{ c.name }}.tf_adjustment_bits, 0.0) as tf_{{ c.name }}
+        {%- endfor %}
+    from {{ ref('int_er_records_prepared') }} as records
+    {%- for c in tf_comparisons %}
+    left join {{ ref('int_er_term_frequencies') }} as tf_{{ c.name }}
+        on tf_{{ c.name }}.comparison = '{{ c.name }}'
+        and tf_{{ c.name }}.value = records.{{ er_tf_setting(c).column }}
+    {%- endfor %}
 ),
 
-records as (
-    select *
-    from {{ ref('int_er_records_prepared') }}
+{% endif %}
+{#- The level weights of each distinct comparison pattern (a few thousand), joined once per pair:
+    eight lookups per pair, one per comparison, cost five times as much at 5 million pairs. #}
+pattern_weights as (
+    select
+        patterns.*,
+        {%- for c in config.comparisons %}
+        coalesce(w_{{ c.name }}.match_weight, 0.0) as level_weight_{{ c.name }},
+        w_{{ c.name }}.level_name as level_{{ c.name }},
+        {%- endfor %}
+        {{ er_log2('prior.match_share / (1.0 - prior.match_share)') }} as prior_weight
+    from (
+        select distinct
+            {%- for c in config.comparisons %}
+            gamma_{{ c.name }}{{ ',' if not loop.last }}
+            {%- endfor %}
+        from pairs
+    ) as patterns
+    cross join prior
+    {%- for c in config.comparisons %}
+    left join weights as w_{{ c.name }}
+        on w_{{ c.name }}.comparison = '{{ c.name }}'
+        and w_{{ c.name }}.comparison_level = patterns.gamma_{{ c.name }}
+    {%- endfor %}
 ),
 
 weighed as (
     select
-        pairs.record_key_l,
-        pairs.record_key_r,
-        pairs.proposed_by as blocked_by,
+        pairs.record_id_l,
+        pairs.record_id_r,
+        pairs.blocking_rule_mask,
         {%- for c in config.comparisons %}
         pairs.gamma_{{ c.name }},
-        coalesce(w_{{ c.name }}.match_weight, 0.0)
+        pattern_weights.level_weight_{{ c.name }}
             {%- if c.get('tf') %}
-            + case when pairs.gamma_{{ c.name }} = {{ er_tf_setting(c).level }} then coalesce(tf_{{ c.name }}.tf_adjustment_bits, 0.0) else 0.0 end
+            + case when pairs.gamma_{{ c.name }} = {{ er_tf_setting(c).level }} then coalesce(record_tf.tf_{{ c.name }}, 0.0) else 0.0 end
             {%- endif %}
             as weight_{{ c.name }},
-        w_{{ c.name }}.level_name as level_{{ c.name }},
+        pattern_weights.level_{{ c.name }},
         {%- endfor %}
-        {{ er_log2('prior.match_share / (1.0 - prior.match_share)') }} as prior_weight
+        pattern_weights.prior_weight
     from pairs
-    cross join prior
-    {%- if config.comparisons | selectattr('tf') | list %}
-    left join records as record_l
-        on record_l.record_key = pairs.record_key_l
+    inner join pattern_weights
+        on {% for c in config.comparisons %}pattern_weights.gamma_{{ c.name }} = pairs.gamma_{{ c.name }}{{ '\n        and ' if not loop.last }}{% endfor %}
+    {%- if tf_comparisons %}
+    left join record_tf
+        on record_tf.record_id = pairs.record_id_l
     {%- endif %}
-    {%- for c in config.comparisons %}
-    left join weights as w_{{ c.name }}
-        on w_{{ c.name }}.comparison = '{{ c.name }}'
-        and w_{{ c.name }}.comparison_level = pairs.gamma_{{ c.name }}
-    {%- if c.get('tf') %}
-    left join term_frequencies as tf_{{ c.name }}
-        on tf_{{ c.name }}.comparison = '{{ c.name }}'
-        and tf_{{ c.name }}.value = record_l.{{ er_tf_setting(c).column }}
-    {%- endif %}
-    {%- endfor %}
 ),
 
 scored as (
@@ -100,34 +127,46 @@ with_probability as (
         cast(null as integer) as baseline_points
         {%- endif %}
     from scored
+),
+
+decided as (
+    select
+        *,
+        {%- if config.mode == 'baseline' %}
+        case when baseline_points > {{ b.duplicate_above }} then 'match' else 'non_match' end as decision
+        {%- else %}
+        case
+            when match_probability >= {{ t.match }} then 'match'
+            when match_probability >= {{ t.review_low }} then 'review'
+            when evidence_probability < {{ t.cannot_link_below }} then 'cannot_link'
+            else 'non_match'
+        end as decision
+        {%- endif %}
+    from with_probability
 )
 
 select
-    record_key_l,
-    record_key_r,
-    blocked_by,
+    record_id_l,
+    record_id_r,
+    blocking_rule_mask,
+    case when decision in ('match', 'review') then
+        {{ er_blocking_rule_names('blocking_rule_mask', config.blocking.rules) }}
+    end as blocked_by,
     match_weight,
     match_probability,
     baseline_points,
-    {%- if config.mode == 'baseline' %}
-    case when baseline_points > {{ b.duplicate_above }} then 'match' else 'non_match' end as decision,
-    {%- else %}
-    case
-        when match_probability >= {{ t.match }} then 'match'
-        when match_probability >= {{ t.review_low }} then 'review'
-        when evidence_probability < {{ t.cannot_link_below }} then 'cannot_link'
-        else 'non_match'
-    end as decision,
-    {%- endif %}
-    concat_ws(' ',
-        {%- for c in config.comparisons %}
-        case when gamma_{{ c.name }} >= 0 then
-            {{ dbt.concat(["'" ~ c.name ~ ":'", 'level_' ~ c.name, "'('", "cast(round(weight_" ~ c.name ~ ", 1) as " ~ dbt.type_string() ~ ")", "')'"]) }}
-        end{{ ',' if not loop.last }}
-        {%- endfor %}
-    ) as evidence,
+    decision,
+    case when decision in ('match', 'review') then
+        concat_ws(' ',
+            {%- for c in config.comparisons %}
+            case when gamma_{{ c.name }} >= 0 then
+                {{ dbt.concat(["'" ~ c.name ~ ":'", 'level_' ~ c.name, "'('", "cast(round(weight_" ~ c.name ~ ", 1) as " ~ dbt.type_string() ~ ")", "')'"]) }}
+            end{{ ',' if not loop.last }}
+            {%- endfor %}
+        )
+    end as evidence,
     {%- for c in config.comparisons %}
     gamma_{{ c.name }},
     {%- endfor %}
     {{ config.version }} as config_version
-from with_probability
+from decided

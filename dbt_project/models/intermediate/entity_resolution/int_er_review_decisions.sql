@@ -1,6 +1,7 @@
 {#
     The reviewers' standing verdict on each pair of lead records: the latest decision wins.
-    Pairs are ordered (record_key_l < record_key_r) like the candidate pairs.
+    Pairs are ordered by key (record_key_l < record_key_r) for people, and carry the records'
+    ids ordered like the candidate pairs (record_id_l < record_id_r) for the models.
 #}
 
 with
@@ -34,8 +35,29 @@ ordered as (
         ) as decision_recency_rank
     from decisions
     where record_key_a <> record_key_b
+),
+
+latest as (
+    select
+        record_key_l,
+        record_key_r,
+        {{ er_hash64('record_key_l') }} as record_id_a,
+        {{ er_hash64('record_key_r') }} as record_id_b,
+        decision,
+        reviewer,
+        decided_at,
+        note
+    from ordered
+    where decision_recency_rank = 1
 )
 
-select record_key_l, record_key_r, decision, reviewer, decided_at, note
-from ordered
-where decision_recency_rank = 1
+select
+    record_key_l,
+    record_key_r,
+    case when record_id_a < record_id_b then record_id_a else record_id_b end as record_id_l,
+    case when record_id_a < record_id_b then record_id_b else record_id_a end as record_id_r,
+    decision,
+    reviewer,
+    decided_at,
+    note
+from latest

@@ -3,7 +3,8 @@
     models in intermediate/entity_resolution/, which any dataset can reuse by providing a model
     of this name with the columns its configured blocking rules and comparisons use): one row per (source, source_record_id),
     keyed `source:source_record_id`, with the normalized values the blocking rules and
-    comparisons use. Emails lose +tags, and dots in Gmail local parts; phones keep their last 10
+    comparisons use, and `record_id`, a stable 64-bit integer of the key that the pair tables
+    join on (er_hash64). Emails lose +tags, and dots in Gmail local parts; phones keep their last 10
     and 7 digits; first names get a nickname-aware blocking key; companies lose legal suffixes.
 #}
 
@@ -80,6 +81,7 @@ prepared as (
 )
 
 select
+    {{ er_hash64('record_key') }} as record_id,
     record_key,
     source,
     source_record_id,
@@ -107,8 +109,10 @@ select
     case when first_name_std is not null and last_name_std is not null then name_letters end as name_letters,
     case when first_name_std is not null and last_name_std is not null then name_letters_reversed end as name_letters_reversed,
     case when length(email_letters) >= 6 then email_letters end as email_letters,
-    email_letters as email_letters_all,
-    nullif(last_name_letters, '') as last_name_letters,
+    -- The local part contains the last name (jane.doe@, jdoe@): a namesake shares it too, so it
+    -- is no evidence beyond the name (er_comparison_level, type email).
+    coalesce(last_name_letters, '') <> '' and instr(coalesce(email_letters, ''), last_name_letters) > 0
+        as email_spells_name,
     coalesce(
         case when first_name_std is not null and last_name_std is not null then name_letters end,
         case when length(email_letters) >= 6 then email_letters end
@@ -118,7 +122,7 @@ select
     company_key,
     city_std,
     postal_code,
-    {{ short_hash(dbt.concat([
+    {{ er_hash64(dbt.concat([
         "coalesce(first_name_std, '')", "'|'", "coalesce(last_name_std, '')", "'|'",
         "coalesce(email_mailbox, '')", "'|'", "coalesce(email_domain, '')", "'|'", "coalesce(phone_10, '')", "'|'",
         "coalesce(company_key, '')", "'|'", "coalesce(city_std, '')", "'|'", "coalesce(postal_code, '')"

@@ -12,14 +12,20 @@ rule_stats as (
 ),
 
 candidate_pairs as (
-    select blocked_by
+    select blocking_rule_mask
     from {{ ref('int_er_pairs_blocked') }}
 ),
 
+{#- A pair only one rule proposed has one bit set: its mask names that rule. #}
 only_this_rule as (
-    select blocked_by as blocking_rule, count(*) as pairs_only_this_rule
-    from candidate_pairs
-    group by blocked_by
+    select
+        {{ er_blocking_rule_names('blocking_rule_mask', er_config().blocking.rules) }} as blocking_rule,
+        pairs
+    from (
+        select blocking_rule_mask, count(*) as pairs
+        from candidate_pairs
+        group by blocking_rule_mask
+    ) as by_mask
 )
 
 select
@@ -31,7 +37,7 @@ select
     rule_stats.skipped_blocks,
     rule_stats.records_in_skipped_blocks,
     rule_stats.pairs_proposed,
-    coalesce(only_this_rule.pairs_only_this_rule, 0) as pairs_only_this_rule,
+    coalesce(only_this_rule.pairs, 0) as pairs_only_this_rule,
     (select count(*) from candidate_pairs) as candidate_pairs_total
 from rule_stats
 left join only_this_rule

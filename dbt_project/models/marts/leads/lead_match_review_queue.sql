@@ -14,15 +14,18 @@ pairs as (
 ),
 
 decided as (
-    select record_key_l, record_key_r
+    select record_id_l, record_id_r
     from {{ ref('int_er_review_decisions') }}
 ),
 
 records as (
     select
-        {{ dbt.concat(['source', "':'", 'source_record_id']) }} as record_key,
-        *
-    from {{ ref('int_lead_records_matched') }}
+        prepared.record_id,
+        matched.*
+    from {{ ref('int_lead_records_matched') }} as matched
+    inner join {{ ref('int_er_records_prepared') }} as prepared
+        on prepared.source = matched.source
+        and prepared.source_record_id = matched.source_record_id
 )
 
 select
@@ -43,9 +46,9 @@ select
     cast(null as {{ dbt.type_string() }}) as reviewer,
     cast(null as {{ dbt.type_string() }}) as note
 from pairs
-inner join records as l on l.record_key = pairs.record_key_l
-inner join records as r on r.record_key = pairs.record_key_r
+inner join records as l on l.record_id = pairs.record_id_l
+inner join records as r on r.record_id = pairs.record_id_r
 left join decided
-    on decided.record_key_l = pairs.record_key_l
-    and decided.record_key_r = pairs.record_key_r
-where decided.record_key_l is null
+    on decided.record_id_l = pairs.record_id_l
+    and decided.record_id_r = pairs.record_id_r
+where decided.record_id_l is null
