@@ -64,4 +64,3 @@
 {% macro duckdb__er_hash64(expression) -%}
     hash({{ expression }})
 {%- endmacro %}
-

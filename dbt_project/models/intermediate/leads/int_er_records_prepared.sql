@@ -83,8 +83,6 @@ prepared as (
 select
     {{ er_hash64('record_key') }} as record_id,
     record_key,
-    source,
-    source_record_id,
     first_seen_at,
     first_name_std,
     last_name_std,

@@ -24,8 +24,7 @@ records as (
         matched.*
     from {{ ref('int_lead_records_matched') }} as matched
     inner join {{ ref('int_er_records_prepared') }} as prepared
-        on prepared.source = matched.source
-        and prepared.source_record_id = matched.source_record_id
+        on prepared.record_key = {{ dbt.concat(['matched.source', "':'", 'matched.source_record_id']) }}
 )
 
 select
