@@ -103,3 +103,17 @@ rule_stats as (
 
 select * from rule_stats
 {%- endmacro %}
+
+
+{#
+    The compared pairs that are current candidates, with the rules that proposed them:
+    int_er_pairs_compared is incremental and keeps pairs no rule proposes any more, so every
+    reader of comparisons goes through the current candidate pairs.
+#}
+{% macro er_current_compared_pairs() -%}
+    select blocked.blocking_rule_mask, compared.*
+    from {{ ref('int_er_pairs_compared') }} as compared
+    inner join {{ ref('int_er_pairs_blocked') }} as blocked
+        on blocked.record_id_l = compared.record_id_l
+        and blocked.record_id_r = compared.record_id_r
+{%- endmacro %}

@@ -10,11 +10,7 @@
 with
 
 current_pairs as (
-    select blocked.blocking_rule_mask, compared.*
-    from {{ ref('int_er_pairs_compared') }} as compared
-    inner join {{ ref('int_er_pairs_blocked') }} as blocked
-        on blocked.record_id_l = compared.record_id_l
-        and blocked.record_id_r = compared.record_id_r
+    {{ er_current_compared_pairs() }}
 ),
 
 session_pairs as (

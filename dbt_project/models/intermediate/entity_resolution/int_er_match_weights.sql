@@ -200,11 +200,8 @@ anchor_pairs as (
     select
         (
             select count(*)
-            from {{ ref('int_er_pairs_compared') }} as compared
-            inner join {{ ref('int_er_pairs_blocked') }} as blocked
-                on blocked.record_id_l = compared.record_id_l
-                and blocked.record_id_r = compared.record_id_r
-            where compared.gamma_{{ anchor.comparison }} = {{ anchor.level }}
+            from ({{ er_current_compared_pairs() }}) as current_pairs
+            where current_pairs.gamma_{{ anchor.comparison }} = {{ anchor.level }}
         ) as pairs_at_anchor,
         (select count(*) from {{ ref('int_er_records_prepared') }}) as records
 ),
