@@ -2,11 +2,12 @@
 raw rows (a lead record and reviewer decisions) appended between them, as the ingestion appends.
 
 Run 1: Ada Lovelace arrives twice (same name, email and phone), Grace Hopper, Alan Turing and
-Katherine Johnson once each, Katherine from two sources that agree on everything: four leads.
+Katherine Johnson once each, Katherine from two sources that agree on everything, and Mary
+Jackson twice: five leads.
 Run 2: a third record of Ada; a reviewer says Grace's and Alan's records are one person (match)
-and Katherine's two records are not (no_match). Each person's records differ from everyone
-else's in every value the blocking rules key on, so the candidate pairs are exactly the pairs of
-records of one person.
+and Katherine's two records are not (no_match); a corrected version of Mary's web-form record
+says it was Dorothy Vaughan's. Each person's records differ from everyone else's in every value
+the blocking rules key on, so the candidate pairs are exactly the pairs of records of one person.
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ PEOPLE = {
     "grace": ("Grace", "Hopper", "grace.hopper@navy.example", "+15550000002"),
     "alan": ("Alan", "Turing", "alan.turing@bletchley.example", "+15550000003"),
     "katherine": ("Katherine", "Johnson", "katherine.johnson@nasa.example", "+15550000004"),
+    "mary": ("Mary", "Jackson", "mary.jackson@langley.example", "+15550000005"),
+    "dorothy": ("Dorothy", "Vaughan", "dorothy.vaughan@langley.example", "+15550000006"),
 }
 
 
@@ -60,10 +63,16 @@ RUN_1_LEADS = [
     lead_record("call_center:CALL-30", "alan", "2025-04-05 09:00:00"),
     lead_record("events:EV-40", "katherine", "2025-04-04 09:00:00"),
     lead_record("chat:CH-40", "katherine", "2025-04-06 09:00:00"),
+    lead_record("walk_ins:MJ-50", "mary", "2025-04-07 09:00:00"),
+    lead_record("web_forms:WF-50", "mary", "2025-04-08 09:00:00"),
 ]
 
 # Ada again, under the smallest record key of her lead: her lead keeps its id all the same.
-RUN_2_LEADS = [lead_record("ad_leads:AL-09", "ada", "2025-05-01 09:00:00", batch="batch-2")]
+# Mary's web-form record again, corrected: it was Dorothy (a new version of the same record).
+RUN_2_LEADS = [
+    lead_record("ad_leads:AL-09", "ada", "2025-05-01 09:00:00", batch="batch-2"),
+    lead_record("web_forms:WF-50", "dorothy", "2025-05-01 10:00:00", batch="batch-2"),
+]
 
 
 def decision(row: int, left: str, right: str, verdict: str) -> dict[str, Any]:
@@ -82,7 +91,7 @@ RUN_2_DECISIONS = [
 ]
 
 ADA, GRACE, ALAN = lead_id_of("ad_leads:AL-10"), lead_id_of("referrals:R-20"), lead_id_of("call_center:CALL-30")
-KATHERINE = lead_id_of("chat:CH-40")
+KATHERINE, MARY = lead_id_of("chat:CH-40"), lead_id_of("walk_ins:MJ-50")
 
 
 def snapshot(warehouse) -> dict[str, Any]:
@@ -96,7 +105,7 @@ def snapshot(warehouse) -> dict[str, Any]:
             "history": rows(
                 conn,
                 "select event_type, from_lead_id, to_lead_id, records_moved, evidence from marts.lead_merge_history "
-                "order by event_type",
+                "order by event_type, from_lead_id, to_lead_id",
             ),
             "scored": {(r["record_key_l"], r["record_key_r"]): r["decision"] for r in scored},
             "compared_at": {(r["record_key_l"], r["record_key_r"]): r["compared_at"] for r in compared},
@@ -126,6 +135,7 @@ def test_first_run_gives_each_person_one_lead_named_after_its_smallest_record_ke
     first, _ = runs
     assert lead_ids(first["identity"]) == {
         "WF-10": ADA, "AL-10": ADA, "R-20": GRACE, "CALL-30": ALAN, "EV-40": KATHERINE, "CH-40": KATHERINE,
+        "MJ-50": MARY, "WF-50": MARY,
     }
     assert first["history"] == []
 
@@ -163,9 +173,23 @@ def test_a_reviewer_no_match_splits_two_otherwise_certain_duplicates(runs):
 
 def test_merge_history_records_each_identity_change_once(runs):
     _, second = runs
-    assert second["history"] == [
+    assert second["history"] == sorted([
         {"event_type": "merge", "from_lead_id": ALAN, "to_lead_id": GRACE, "records_moved": 1,
          "evidence": "confirmed by reviewer rita"},
         {"event_type": "split", "from_lead_id": KATHERINE, "to_lead_id": lead_id_of("events:EV-40"),
          "records_moved": 1, "evidence": None},
-    ]
+        {"event_type": "split", "from_lead_id": MARY, "to_lead_id": lead_id_of("web_forms:WF-50"),
+         "records_moved": 1, "evidence": None},
+    ], key=lambda event: (event["event_type"], event["from_lead_id"], event["to_lead_id"]))  # the query's order
+
+
+def test_a_pair_no_rule_proposes_any_more_is_dropped_from_comparisons_and_scores(runs):
+    first, second = runs
+    pair = ("walk_ins:MJ-50", "web_forms:WF-50")
+    assert first["scored"][pair] == "match"
+    # Run 2's web-form record is Dorothy's: the pair shares no key, so it is no candidate any
+    # more; int_er_pairs_compared's pre-hook deleted it rather than keeping a stale comparison.
+    assert pair not in second["compared_at"]
+    assert pair not in second["scored"]
+    after = lead_ids(second["identity"])
+    assert (after["MJ-50"], after["WF-50"]) == (MARY, lead_id_of("web_forms:WF-50"))

@@ -10,7 +10,8 @@
 with
 
 current_pairs as (
-    {{ er_current_compared_pairs() }}
+    select *
+    from {{ ref('int_er_pairs_compared') }}
 ),
 
 session_pairs as (

@@ -200,7 +200,7 @@ anchor_pairs as (
     select
         (
             select count(*)
-            from ({{ er_current_compared_pairs() }}) as current_pairs
+            from {{ ref('int_er_pairs_compared') }} as current_pairs
             where current_pairs.gamma_{{ anchor.comparison }} = {{ anchor.level }}
         ) as pairs_at_anchor,
         (select count(*) from {{ ref('int_er_records_prepared') }}) as records

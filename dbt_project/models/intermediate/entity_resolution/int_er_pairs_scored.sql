@@ -17,7 +17,8 @@
 with
 
 pairs as (
-    {{ er_current_compared_pairs() }}
+    select *
+    from {{ ref('int_er_pairs_compared') }}
 ),
 
 weights as (
