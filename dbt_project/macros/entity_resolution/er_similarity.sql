@@ -64,3 +64,27 @@
 {% macro duckdb__er_hash64(expression) -%}
     hash({{ expression }})
 {%- endmacro %}
+
+{#
+    Hooks around the entity-resolution working tables with many distinct strings
+    (int_er_records_prepared, int_er_pairs_scored), rebuilt on every
+    run and read by the next models only: on DuckDB the table is written without FSST string
+    compression, whose analysis was a third of int_er_records_prepared's time at 1,000,000
+    leads (about 2 s of the run, for twice the size on disk: 290 MB instead of 140 MB). The
+    post-hook resets the setting to DuckDB's default. Other engines: nothing.
+#}
+{% macro er_fast_write_begin() -%}
+    {{ return(adapter.dispatch('er_fast_write_begin', 'leadhouse')()) }}
+{%- endmacro %}
+
+{% macro default__er_fast_write_begin() -%}{%- endmacro %}
+
+{% macro duckdb__er_fast_write_begin() -%}set disabled_compression_methods = 'fsst'{%- endmacro %}
+
+{% macro er_fast_write_end() -%}
+    {{ return(adapter.dispatch('er_fast_write_end', 'leadhouse')()) }}
+{%- endmacro %}
+
+{% macro default__er_fast_write_end() -%}{%- endmacro %}
+
+{% macro duckdb__er_fast_write_end() -%}reset disabled_compression_methods{%- endmacro %}

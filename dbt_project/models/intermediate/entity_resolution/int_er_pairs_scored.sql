@@ -8,6 +8,11 @@
     (lead_identity_map.matched_by, the review queue); for the others (nearly all pairs at scale)
     the gamma columns and er_match_weights tell the same.
 #}
+{{ config(
+    pre_hook="{{ er_fast_write_begin() }}",
+    post_hook={"sql": "{{ er_fast_write_end() }}", "transaction": false},
+) }}
+
 
 {%- set config = er_config() -%}
 {%- set t = config.thresholds -%}

@@ -7,6 +7,11 @@
     join on (er_hash64). Emails lose +tags, and dots in Gmail local parts; phones keep their last 10
     and 7 digits; first names get a nickname-aware blocking key; companies lose legal suffixes.
 #}
+{{ config(
+    pre_hook="{{ er_fast_write_begin() }}",
+    post_hook={"sql": "{{ er_fast_write_end() }}", "transaction": false},
+) }}
+
 
 with
 
