@@ -104,7 +104,8 @@ def model(dbt, session):
             "record_key",
             "lead_id",
             "previous_lead_id",
-            "cluster_key",
+            # Not cluster_key: lead_id names the cluster (derived from cluster_key on its first
+            # run), and a second unique string per record cost a second of writing at 1,000,000.
             "cluster_size",
             "match_probability",
             "matched_by",

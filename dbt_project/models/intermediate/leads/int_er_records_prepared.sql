@@ -94,7 +94,6 @@ select
     first_name_block,
     substring(last_name_std, 1, 3) as last_name_prefix,
     substring(first_name_std, 1, 1) as first_name_initial,
-    substring(last_name_std, 1, 1) as last_name_initial,
     -- The same for "Jane Doe" and "Doe Jane" (names typed in each other's field).
     case when first_name_std is not null and last_name_std is not null then
         case when first_name_std < last_name_std
