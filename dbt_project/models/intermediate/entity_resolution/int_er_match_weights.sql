@@ -241,7 +241,21 @@ select
     coalesce(level_names.level_name, {{ dbt.concat(["'level_'", 'cast(final.comparison_level as ' ~ dbt.type_string() ~ ')']) }}) as level_name,
     final.m_probability,
     final.u_probability,
-    {{ er_log2('final.m_probability / final.u_probability') }} as match_weight,
+    {#- The swapped level weighs at most what the exact level does: both agree on the same two
+        names. EM estimates it from few pairs and random pairs almost never show it (u at its
+        floor), which made it the strongest name evidence of all, stronger than both names
+        exact. The term-frequency adjustment then applies to it as to exact (er_tf_setting). #}
+    case
+        {%- for c in config.comparisons if c.type == 'name' and c.get('swapped_with') %}
+        when final.comparison = '{{ c.name }}' and final.comparison_level = 1 then least(
+            {{ er_log2('final.m_probability / final.u_probability') }},
+            max(case when final.comparison_level = {{ er_exact_level(c) }}
+                then {{ er_log2('final.m_probability / final.u_probability') }} end)
+                over (partition by final.comparison)
+        )
+        {%- endfor %}
+        else {{ er_log2('final.m_probability / final.u_probability') }}
+    end as match_weight,
     final.match_share as prior_match_share,
     final.prior_match_probability,
     final.last_iteration_change,

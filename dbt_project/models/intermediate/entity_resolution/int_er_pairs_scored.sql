@@ -87,7 +87,7 @@ weighed as (
         pairs.gamma_{{ c.name }},
         pattern_weights.level_weight_{{ c.name }}
             {%- if c.get('tf') %}
-            + case when pairs.gamma_{{ c.name }} = {{ er_tf_setting(c).level }} then coalesce(record_tf.tf_{{ c.name }}, 0.0) else 0.0 end
+            + case when pairs.gamma_{{ c.name }} in ({{ er_tf_setting(c).levels | join(', ') }}) then coalesce(record_tf.tf_{{ c.name }}, 0.0) else 0.0 end
             {%- endif %}
             as weight_{{ c.name }},
         pattern_weights.level_{{ c.name }},
