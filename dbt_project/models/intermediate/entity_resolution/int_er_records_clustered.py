@@ -50,6 +50,9 @@ def strongest_links(clusters: pl.DataFrame, links: pl.DataFrame, confirmed: pl.D
 def model(dbt, session):
     dbt.config(materialized="incremental", unique_key="record_key", incremental_strategy="delete+insert")
 
+    # As er_fast_write_begin does for the SQL working tables (a pre-hook here lost dbt-duckdb's
+    # temporary table on incremental runs); the post-hook in _entity_resolution__models.yml resets it.
+    session.execute("set disabled_compression_methods = 'fsst,dictionary'")
     records = dbt.ref("int_er_records_prepared").project("record_id, record_key, first_seen_at").pl()
     # Only cannot-links between records that have a link (or a reviewer's confirmation) can ever
     # stop a merge; the filter runs in the database, not in Python. Pairs are integer record ids.
