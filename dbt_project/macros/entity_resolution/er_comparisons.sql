@@ -103,6 +103,15 @@
     {{ return(names) }}
 {%- endmacro %}
 
+{# A level's name, as SQL (`gamma` an expression holding the level): scored pairs spell their
+   evidence from it rather than carrying names through the join of every pair to its weights. #}
+{% macro er_level_name_case(gamma, comparison) -%}
+    case {{ gamma }}
+        {%- for level, name in er_level_names(comparison).items() %} when {{ level }} then '{{ name }}'{% endfor %}
+        else {{ dbt.concat(["'level_'", 'cast(' ~ gamma ~ ' as ' ~ dbt.type_string() ~ ')']) }}
+    end
+{%- endmacro %}
+
 {# The highest level of a comparison: exact agreement. #}
 {% macro er_exact_level(comparison) -%}
     {{ return(er_level_names(comparison).keys() | max) }}

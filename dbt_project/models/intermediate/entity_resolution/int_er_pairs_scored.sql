@@ -60,7 +60,6 @@ pattern_weights as (
         patterns.*,
         {%- for c in config.comparisons %}
         coalesce(w_{{ c.name }}.match_weight, 0.0) as level_weight_{{ c.name }},
-        w_{{ c.name }}.level_name as level_{{ c.name }},
         {%- endfor %}
         {{ er_log2('prior.match_share / (1.0 - prior.match_share)') }} as prior_weight
     from (
@@ -90,7 +89,6 @@ weighed as (
             + case when pairs.gamma_{{ c.name }} in ({{ er_tf_setting(c).levels | join(', ') }}) then coalesce(record_tf.tf_{{ c.name }}, 0.0) else 0.0 end
             {%- endif %}
             as weight_{{ c.name }},
-        pattern_weights.level_{{ c.name }},
         {%- endfor %}
         pattern_weights.prior_weight
     from pairs
@@ -162,7 +160,7 @@ select
         concat_ws(' ',
             {%- for c in config.comparisons %}
             case when gamma_{{ c.name }} >= 0 then
-                {{ dbt.concat(["'" ~ c.name ~ ":'", 'level_' ~ c.name, "'('", "cast(round(weight_" ~ c.name ~ ", 1) as " ~ dbt.type_string() ~ ")", "')'"]) }}
+                {{ dbt.concat(["'" ~ c.name ~ ":'", er_level_name_case('gamma_' ~ c.name, c), "'('", "cast(round(weight_" ~ c.name ~ ", 1) as " ~ dbt.type_string() ~ ")", "')'"]) }}
             end{{ ',' if not loop.last }}
             {%- endfor %}
         )
