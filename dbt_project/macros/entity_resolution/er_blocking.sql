@@ -148,8 +148,9 @@ rule_{{ rule.name }}_typos as {{ er_materialized_cte() }} (
     inner join rule_{{ rule.name }}_deletions as b
         on a.deleted = b.deleted
         and a.value <> b.value
-    where a.records <= {{ max_records }}
-        or a.records <= {{ max_share }} * b.records
+    where (a.records <= {{ max_records }} or a.records <= {{ max_share }} * b.records)
+        {#- Two rare spellings are each other's typo: one block (and one row in the stats), not two. #}
+        and (a.value < b.value or not (b.records <= {{ max_records }} or b.records <= {{ max_share }} * a.records))
 ),
 
 {#- The typo's records first, then the other spelling's with the same keys (materialized: a
