@@ -103,8 +103,9 @@
     {{ return(names) }}
 {%- endmacro %}
 
-{# A level's name, as SQL (`gamma` an expression holding the level): scored pairs spell their
-   evidence from it rather than carrying names through the join of every pair to its weights. #}
+{# A level's name, as SQL (`gamma` an expression holding the level), `level_<n>` for a level
+   er_level_names does not name: int_er_match_weights names its rows with it, and scored pairs
+   spell their evidence from it rather than carrying names through the join to the weights. #}
 {% macro er_level_name_case(gamma, comparison) -%}
     case {{ gamma }}
         {%- for level, name in er_level_names(comparison).items() %} when {{ level }} then '{{ name }}'{% endfor %}

@@ -150,16 +150,6 @@ params_{{ i + 1 }} as {{ er_materialized_cte() }} (
 ),
 
 {% endfor %}
-level_names as (
-    {%- for comparison in config.comparisons %}
-    {%- set outer = loop %}
-    {%- for level, name in er_level_names(comparison).items() if level >= 0 %}
-    select '{{ comparison.name }}' as comparison, {{ level }} as comparison_level, '{{ name }}' as level_name
-    {{ 'union all' if not (outer.last and loop.last) }}
-    {%- endfor %}
-    {%- endfor %}
-),
-
 {#- Average the sessions that estimate each comparison; renormalize over its levels when several
     did (their observed levels can differ). #}
 session_averages as (
@@ -238,7 +228,11 @@ select
     {{ config.version }} as config_version,
     final.comparison,
     final.comparison_level,
-    coalesce(level_names.level_name, {{ dbt.concat(["'level_'", 'cast(final.comparison_level as ' ~ dbt.type_string() ~ ')']) }}) as level_name,
+    case final.comparison
+        {%- for c in config.comparisons %}
+        when '{{ c.name }}' then {{ er_level_name_case('final.comparison_level', c) }}
+        {%- endfor %}
+    end as level_name,
     final.m_probability,
     final.u_probability,
     {#- The swapped level weighs at most what the exact level does: both agree on the same two
@@ -261,6 +255,3 @@ select
     final.last_iteration_change,
     {{ iterations }} as em_iterations
 from final
-left join level_names
-    on level_names.comparison = final.comparison
-    and level_names.comparison_level = final.comparison_level
