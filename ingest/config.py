@@ -59,6 +59,12 @@ class SourceConfig(BaseModel):
     timezone: str = "UTC"
     null_values: list[str] = [""]
     require_any: list[str] | None = None
+    # Columns whose bad value quarantines the whole row (by default only the entity's required
+    # columns do; any other bad value is nulled and recorded in raw.field_issues).
+    strict: list[str] = []
+    # A file not ending in a newline and modified less than this many seconds ago may still be
+    # being written: it waits for the next run.
+    settle_seconds: float = Field(60.0, ge=0)
     path: Path | None = Field(None, exclude=True)
 
     @property
@@ -76,14 +82,22 @@ class SourceConfig(BaseModel):
             return self.schema.require_any
         return tuple(self.require_any)
 
+    @property
+    def row_level_columns(self) -> tuple[str, ...]:
+        """Columns whose missing or bad value quarantines the row: the record's id (a blank one
+        is derived from the row's content where the entity allows), the entity's required columns
+        and the config's strict ones."""
+        return tuple(dict.fromkeys(("source_record_id", *self.schema.required, *self.strict)))
+
     def mapping(self, native_columns: list[str]) -> dict[str, str]:
         """canonical -> native for this file: the configured mapping, plus every native column
         that already carries a canonical name and is not mapped elsewhere."""
         mapped = dict(self.columns)
         used = set(mapped.values())
-        for column in self.schema.column_names:
-            if column not in mapped and column in native_columns and column not in used:
-                mapped[column] = column
+        for column in self.schema.columns:
+            name = column.name
+            if not column.derived and name not in mapped and name in native_columns and name not in used:
+                mapped[name] = name
         return mapped
 
     @field_validator("date_formats")
@@ -97,14 +111,19 @@ class SourceConfig(BaseModel):
     @model_validator(mode="after")
     def _keys_are_canonical(self) -> "SourceConfig":
         schema = self.schema
-        known = schema.column_names
+        known = [c.name for c in schema.columns if not c.derived]
         for section in ("columns", "defaults", "date_formats"):
             for key in getattr(self, section):
                 if key not in known:
+                    derived = key in schema.column_names
                     raise ValueError(
-                        f"{section}.{key}: '{key}' is not a column of the {schema.name} schema; "
-                        f"use one of: {', '.join(known)} (docs/schemas.md)"
+                        f"{section}.{key}: '{key}' is "
+                        + ("computed by the ingestion, not read from the source; remove it" if derived else
+                           f"not a column of the {schema.name} schema; use one of: {', '.join(known)} (docs/schemas.md)")
                     )
+        for key in self.strict:
+            if key not in known:
+                raise ValueError(f"strict: '{key}' is not a column of the {schema.name} schema; use one of: {', '.join(known)}")
         for key in self.date_formats:
             if schema.column(key).kind not in DATETIME_KINDS:
                 raise ValueError(f"date_formats.{key}: '{key}' is not a date or timestamp column")

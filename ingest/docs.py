@@ -5,9 +5,12 @@
 
 from __future__ import annotations
 
+import polars as pl
+
+from ingest.normalize import MAX_TEXT_LENGTH
 from ingest.schemas import ENTITIES, LINEAGE_COLUMNS
-from ingest.validation import E164_PATTERN, EMAIL_PATTERN, NON_NEGATIVE
-from ingest.warehouse import LEDGER_COLUMNS, QUARANTINE_COLUMNS, sql_type
+from ingest.validation import E164_PATTERN, EMAIL_PATTERN, FORMULA_KINDS, MAX_AMOUNT, NON_NEGATIVE
+from ingest.warehouse import FIELD_ISSUE_COLUMNS, LEDGER_COLUMNS, QUARANTINE_COLUMNS, sql_type
 
 HEADER = """# Canonical schemas
 
@@ -22,8 +25,28 @@ Values are normalized on the way in: emails trimmed and lower-cased, phones pars
 `phonenumbers` into E.164 (`+15551234567`, region from the config's `phone_region`), names with
 collapsed whitespace and title case when typed in one case, numbers stripped of `$` and `,`,
 yes/no words into booleans, timestamps parsed with the config's `date_formats` and converted from
-its `timezone` to UTC (stored without a zone). Allowed values match case-insensitively. A value
-that cannot be converted quarantines its row with a reason; nothing is silently dropped.
+its `timezone` to UTC (stored without a zone). Allowed values match case-insensitively.
+
+## Bad values and bad rows
+
+Nothing is silently dropped, and one bad optional value never costs a lead:
+
+- **Field level** (the default for every column not marked *row level* below): a value that
+  cannot be converted or fails its check is loaded as null, and the text as written, the column
+  and the reason go to `raw.field_issues` (`action` = `nulled`). Some values are loaded and
+  flagged instead (`kept`): a phone number of the right length whose area code no numbering plan
+  knows (E.164, with `phone_is_valid` false: it still identifies the person), timestamps in the
+  future or before 1900. Control characters are removed (`replaced`).
+- **Row level**: a row goes to `raw.quarantine`, with every reason, only when it cannot become a
+  record: the reader could not read it (wrong number of fields, not a JSON object), a *row level*
+  column is missing or invalid, or none of the entity's `require_any` columns is left once bad
+  values are nulled. A source config makes more columns row level with `strict: [email, ...]`.
+- A file that cannot be read at all (no header, a mapped column missing) is `rejected`: every row
+  is quarantined with the reason. A file whose last line has no newline and that changed less than
+  `settle_seconds` (default 60) ago is left for a later run: it may still be being written.
+
+For every file version, rows read = rows loaded + rows quarantined, and the `rows_reconcile`
+asset check recounts that, and the field issues, in the tables (`ingest.reconcile`).
 """
 
 
@@ -35,8 +58,14 @@ def _table(rows: list[tuple[str, ...]], header: tuple[str, ...]) -> list[str]:
 
 def _checks(entity, column) -> str:
     notes = []
-    if column.name in entity.required:
-        notes.append("required")
+    if column.derived:
+        notes.append("set by the ingestion")
+    elif column.name in entity.required:
+        notes.append("required, **row level**")
+    elif column.name == "source_record_id":
+        notes.append("**row level** (a blank one is derived from the row's content)")
+    else:
+        notes.append("field level")
     if column.kind == "email":
         notes.append(f"matches `{EMAIL_PATTERN}`")
     if column.kind == "phone":
@@ -44,7 +73,11 @@ def _checks(entity, column) -> str:
     if column.allowed:
         notes.append("one of " + ", ".join(f"`{v}`" for v in column.allowed))
     if column.name in NON_NEGATIVE:
-        notes.append(">= 0")
+        notes.append(f">= 0 and <= {MAX_AMOUNT:.0e}")
+    if column.kind in FORMULA_KINDS and not column.allowed:
+        notes.append("no spreadsheet formula")
+    if column.dtype == pl.String() and not column.derived:
+        notes.append(f"at most {MAX_TEXT_LENGTH:,} characters")
     return "; ".join(notes)
 
 
@@ -77,10 +110,18 @@ def render() -> str:
                "`row_number`, `raw_row` (the native row as JSON), `reasons` (JSON array, every problem of the "
                "row), `batch_id`, `quarantined_at`.\n")
     out += _table([(f"`{k}`", sql_type(v)) for k, v in QUARANTINE_COLUMNS.items()], ("column", "type"))
+    out.append("\n## `raw.field_issues`: values not loaded as written, in rows that were loaded\n")
+    out.append("One row per value: the row is in its entity's raw table at the same `file`, `file_version` and "
+               "`row_number`. `column_name` is the canonical column (null for a native column kept in "
+               "`attributes`), `native_column` the file's column, `raw_value` the text as written (values over "
+               f"{MAX_TEXT_LENGTH:,} characters cut, their length said), `action` one of `nulled`, `kept`, "
+               "`replaced`. `marts.fct_field_issues` counts them per file, column and reason.\n")
+    out += _table([(f"`{k}`", sql_type(v)) for k, v in FIELD_ISSUE_COLUMNS.items()], ("column", "type"))
     out.append("\n## `raw.ingest_ledger`: one row per file version ingested\n")
     out.append("`status` is `loaded`, `rejected` (the file does not match its config; its rows are all in "
                "quarantine with the reason) or `empty`. For every row, `rows_read = rows_loaded + "
-               "rows_quarantined`, and the `rows_reconcile` asset check recounts it in the tables.\n")
+               "rows_quarantined`, `field_issues` counts its rows of `raw.field_issues`, and the `rows_reconcile` "
+               "asset check recounts both in the tables.\n")
     out += _table([(f"`{k}`", sql_type(v)) for k, v in LEDGER_COLUMNS.items()], ("column", "type"))
     return "\n".join(out) + "\n"
 

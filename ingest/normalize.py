@@ -1,25 +1,39 @@
 """Map a source's native string columns onto its canonical schema and normalize the values.
 
-Everything here is vectorized polars, except phone parsing, which uses the ``phonenumbers``
-library (Google's libphonenumber metadata: numbering plans change and hand-written regexes get
-them wrong) on each distinct value once. A value that cannot be converted becomes null and adds a
-reason to the row's ``_reasons`` list, so the row is quarantined, never silently altered.
+Everything here is vectorized polars; phones go through ``ingest.phones`` (phonenumbers). A value
+that cannot be converted is never silently altered: it becomes null and an *issue* (row number,
+column, the text as written, the reason, what was done) is recorded beside the frame.
+``ingest.triage`` then decides whether the row is still a record (the value is nulled and the
+issue lands in ``raw.field_issues``) or not (the row goes to ``raw.quarantine``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 
-import phonenumbers
 import polars as pl
 
 from ingest.config import SourceConfig
+from ingest.phones import POSSIBLE, UNUSABLE, normalize_phones
 from ingest.readers import ROW_NUMBER
 from ingest.schemas import Column
 
-REASONS = "_reasons"
 ATTRIBUTES = "attributes"
+# One row per problem value: what ingest.triage and raw.field_issues take.
+ISSUE_SCHEMA: dict[str, pl.DataType] = {
+    ROW_NUMBER: pl.Int64(),
+    "column_name": pl.String(),  # canonical column, or null for a native column kept in attributes
+    "native_column": pl.String(),  # the file's column (null for derived values)
+    "raw_value": pl.String(),  # the text as written (trimmed)
+    "reason": pl.String(),
+    "action": pl.String(),  # nulled | kept | replaced
+}
+NULLED, KEPT, REPLACED = "nulled", "kept", "replaced"
+# Longer canonical text is not a name, an email or a title: it is nulled and recorded.
+MAX_TEXT_LENGTH = 10_000
+_CONTROL_CHARACTERS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
 
 TRUE_WORDS = ("true", "t", "yes", "y", "1")
 FALSE_WORDS = ("false", "f", "no", "n", "0")
@@ -34,6 +48,22 @@ DEFAULT_DATETIME_FORMATS = (
     "%Y-%m-%d",
 )
 DEFAULT_DATE_FORMATS = ("%Y-%m-%d",)
+
+
+def empty_issues() -> pl.DataFrame:
+    return pl.DataFrame(schema=ISSUE_SCHEMA)
+
+
+@dataclass
+class Canonical:
+    """Typed canonical columns + ``attributes`` + ``_row_number``, and the issues found."""
+
+    frame: pl.DataFrame
+    issues: pl.DataFrame
+    # The same rows' canonical columns as text (before conversion), for the raw values of issues.
+    text: pl.DataFrame
+    # canonical column -> the native column it was read from
+    native_of: dict[str, str | None]
 
 
 class MissingColumns(Exception):
@@ -89,21 +119,6 @@ def _parse_date(expr: pl.Expr, formats: list[str]) -> pl.Expr:
     return pl.coalesce([expr.str.strptime(pl.Date, fmt, strict=False) for fmt in formats])
 
 
-def _phones(values: pl.Series, region: str) -> pl.Series:
-    """E.164 for each value; null where phonenumbers says it is not a valid number."""
-    distinct = values.drop_nulls().unique()
-    parsed = []
-    for raw in distinct.to_list():
-        try:
-            number = phonenumbers.parse(raw, region)
-        except phonenumbers.NumberParseException:
-            parsed.append(None)
-            continue
-        valid = phonenumbers.is_valid_number(number)
-        parsed.append(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164) if valid else None)
-    return values.replace_strict(distinct, pl.Series(parsed, dtype=pl.String()), default=None, return_dtype=pl.String())
-
-
 def _convert(column: Column, text: pl.Expr, config: SourceConfig) -> tuple[pl.Expr, str]:
     """The typed expression for a canonical column and the reason used when conversion fails."""
     kind = column.kind
@@ -121,8 +136,8 @@ def _convert(column: Column, text: pl.Expr, config: SourceConfig) -> tuple[pl.Ex
         return _parse_date(text, formats), f"matches none of the formats {formats}"
     if kind == "int":
         number = _number_text(text).cast(pl.Float64, strict=False)
-        whole = number.is_not_null() & (number == number.round(0))
-        return pl.when(whole).then(number.cast(pl.Int64)), "is not a whole number"
+        whole = number.is_not_null() & (number == number.round(0)) & (number.abs() < 2.0**63)
+        return pl.when(whole).then(number.cast(pl.Int64)), "is not a whole number (or is out of range)"
     if kind == "float":
         return _number_text(text).cast(pl.Float64, strict=False), "is not a number"
     if kind == "bool":
@@ -161,66 +176,163 @@ def _content_ids(frame: pl.DataFrame, columns: list[str]) -> pl.Series:
     return pl.DataFrame({"d": digests}).select(pl.col("d") + "-" + occurrence.cast(pl.String)).to_series()
 
 
-def to_canonical(rows: pl.DataFrame, native_columns: list[str], config: SourceConfig) -> pl.DataFrame:
-    """Canonical, typed columns + ``attributes`` + ``_row_number`` + ``_reasons`` (list of str)."""
+
+
+def _issue_rows(frame: pl.DataFrame, failed: pl.Expr, column: str | None, native: str | None,
+                raw: pl.Expr, reason: pl.Expr | str, action: str) -> pl.DataFrame:
+    return frame.filter(failed).select(
+        pl.col(ROW_NUMBER),
+        pl.lit(column, pl.String()).alias("column_name"),
+        pl.lit(native, pl.String()).alias("native_column"),
+        raw.cast(pl.String()).alias("raw_value"),
+        (pl.lit(reason) if isinstance(reason, str) else reason).alias("reason"),
+        pl.lit(action).alias("action"),
+    )
+
+
+def _clip(raw: pl.Expr) -> pl.Expr:
+    """The raw text as stored in an issue: long values cut, with their length said."""
+    return pl.when(raw.str.len_chars() > MAX_TEXT_LENGTH).then(
+        pl.format("{}... [{} characters]", raw.str.slice(0, MAX_TEXT_LENGTH), raw.str.len_chars())
+    ).otherwise(raw)
+
+
+def _null_cells(native: pl.DataFrame, cell_issues: pl.DataFrame) -> pl.DataFrame:
+    """Null the native cells the reader could not read (undecodable bytes)."""
+    if cell_issues.height == 0:
+        return native
+    updates = []
+    for column, rows in cell_issues.group_by("native_column").agg(pl.col(ROW_NUMBER)).iter_rows():
+        if column in native.columns:
+            updates.append(pl.when(pl.col(ROW_NUMBER).is_in(rows)).then(None).otherwise(pl.col(column)).alias(column))
+    return native.with_columns(updates)
+
+
+def to_canonical(
+    rows: pl.DataFrame,
+    native_columns: list[str],
+    config: SourceConfig,
+    cell_issues: pl.DataFrame | None = None,
+) -> Canonical:
+    """Canonical, typed columns + ``attributes`` + ``_row_number``, with every value that could
+    not be taken as written in ``issues`` (``ISSUE_SCHEMA``). ``cell_issues`` are the reader's
+    (``_row_number``, ``native_column``, ``raw_value``, ``reason``) for cells it could not read."""
     schema = config.schema
     mapping = config.mapping(native_columns)
     missing = [native for native in mapping.values() if native not in native_columns]
     if missing and config.format == "csv":
         raise MissingColumns(missing, native_columns)
+    if config.split_name and config.split_name.column not in native_columns and config.format == "csv":
+        raise MissingColumns([config.split_name.column], native_columns)
 
-    nulls = [v for v in config.null_values]
+    nulls = list(config.null_values)
     native = rows.with_columns(
         pl.when(pl.col(c).str.strip_chars().is_in(nulls)).then(None).otherwise(pl.col(c).str.strip_chars()).alias(c)
         for c in native_columns
     )
+    issues: list[pl.DataFrame] = []
+    canonical_of = {n: c for c, n in mapping.items()}
+    if cell_issues is not None and cell_issues.height:
+        issues.append(
+            cell_issues.select(
+                ROW_NUMBER,
+                pl.col("native_column").replace_strict(canonical_of, default=None, return_dtype=pl.String())
+                .alias("column_name"),
+                "native_column",
+                "raw_value",
+                "reason",
+                pl.lit(NULLED).alias("action"),
+            )
+        )
+        native = _null_cells(native, cell_issues)
     # Missing JSON keys are just absent values.
-    native = native.with_columns(pl.lit(None, pl.String()).alias(m) for m in missing)
+    absent = [m for m in missing + ([config.split_name.column] if config.split_name else []) if m not in native.columns]
+    native = native.with_columns(pl.lit(None, pl.String()).alias(m) for m in dict.fromkeys(absent))
 
     text: dict[str, pl.Expr] = {}
     for column in schema.columns:
+        if column.derived:
+            continue
         expr = pl.col(mapping[column.name]) if column.name in mapping else pl.lit(None, pl.String())
         if column.name in config.defaults:
             expr = pl.coalesce(expr, pl.lit(str(config.defaults[column.name])))
         text[column.name] = expr
     if config.split_name:
-        if config.split_name.column not in native_columns and config.format == "csv":
-            raise MissingColumns([config.split_name.column], native_columns)
-        if config.split_name.column not in native.columns:
-            native = native.with_columns(pl.lit(None, pl.String()).alias(config.split_name.column))
         first, last = _split_name(pl.col(config.split_name.column), config.split_name.order)
         text["first_name"] = pl.coalesce(text["first_name"], first)
         text["last_name"] = pl.coalesce(text["last_name"], last)
+    native_of = {c: mapping.get(c) for c in text}
+    if config.split_name:
+        for c in ("first_name", "last_name"):
+            native_of[c] = native_of[c] or config.split_name.column
 
-    derive_id = "source_record_id" not in mapping
-    text_frame = native.select(
-        [expr.alias(name) for name, expr in text.items()] + [pl.col(ROW_NUMBER)]
-    )
-    if derive_id:
+    text_frame = native.select([expr.alias(name) for name, expr in text.items()] + [pl.col(ROW_NUMBER)])
+    if "source_record_id" not in mapping:
         text_frame = text_frame.with_columns(source_record_id=_content_ids(native, native_columns))
+    elif "source_record_id" not in schema.required:
+        blank = pl.col("source_record_id").is_null()
+        if text_frame.select(blank.any()).item():
+            issues.append(_issue_rows(
+                text_frame, blank, "source_record_id", native_of["source_record_id"], pl.lit(None, pl.String()),
+                "is missing; an id was derived from the row's content", REPLACED,
+            ))
+            text_frame = text_frame.with_columns(
+                source_record_id=pl.coalesce("source_record_id", _content_ids(native, native_columns))
+            )
+
+    # Control characters (NUL, escape, ...) never reach the warehouse: removed, recorded.
+    text_columns = [c for c in text if schema.column(c).dtype == pl.String()]
+    for name in text_columns:
+        has_control = pl.col(name).str.contains(_CONTROL_CHARACTERS)
+        if text_frame.select(has_control.any()).item():
+            issues.append(_issue_rows(
+                text_frame, has_control, name, native_of[name], _clip(pl.col(name)).str.replace_all(
+                    _CONTROL_CHARACTERS, "\ufffd"), "held control characters; they were removed", REPLACED,
+            ))
+            text_frame = text_frame.with_columns(pl.col(name).str.replace_all(_CONTROL_CHARACTERS, ""))
 
     typed_exprs = []
-    reason_exprs = []
     for column in schema.columns:
+        if column.derived:
+            continue
         source_text = pl.col(column.name)
         typed, failure = _convert(column, source_text, config)
         typed_exprs.append(typed.cast(column.dtype, strict=False).alias(column.name))
+        checks = []
         if failure:
-            failed = source_text.is_not_null() & typed.is_null()
-            reason_exprs.append(
-                pl.when(failed).then(pl.format(f"{column.name}: '{{}}' {failure}", source_text))
-            )
-    converted = text_frame.with_columns(*typed_exprs, pl.concat_list(reason_exprs).alias(REASONS) if reason_exprs else pl.lit([], pl.List(pl.String)).alias(REASONS))
+            checks.append((source_text.is_not_null() & typed.is_null(), failure))
+        if column.dtype == pl.String():
+            checks.append((source_text.str.len_chars() > MAX_TEXT_LENGTH, f"is longer than {MAX_TEXT_LENGTH} characters"))
+        for failed, reason in checks:
+            part = _issue_rows(text_frame, failed, column.name, native_of[column.name], _clip(source_text), reason, NULLED)
+            if part.height:
+                issues.append(part)
+    converted = text_frame.with_columns(typed_exprs)
+    too_long = [c for c in text_columns if (converted.select(pl.col(c).str.len_chars().max()).item() or 0) > MAX_TEXT_LENGTH]
+    if too_long:
+        converted = converted.with_columns(
+            pl.when(pl.col(c).str.len_chars() > MAX_TEXT_LENGTH).then(None).otherwise(pl.col(c)).alias(c)
+            for c in too_long
+        )
 
     if "phone" in schema.column_names:
-        phones = _phones(converted["phone"], config.phone_region)
-        bad_phone = converted["phone"].is_not_null() & phones.is_null()
+        judged = normalize_phones(converted["phone"], config.phone_region)
         converted = converted.with_columns(
-            phone=phones,
-            _phone_reason=pl.when(bad_phone).then(
-                pl.format(f"phone: '{{}}' is not a valid phone number (region {config.phone_region})", converted["phone"])
-            ),
-        ).with_columns(pl.concat_list(REASONS, "_phone_reason").alias(REASONS)).drop("_phone_reason")
+            phone=judged["e164"],
+            phone_is_valid=pl.when(judged["e164"].is_not_null()).then(judged["verdict"] == "valid"),
+        )
+        region = config.phone_region
+        for verdict, reason, action in (
+            (UNUSABLE, f"is not a possible phone number (region {region}): too short, too long or no number", NULLED),
+            (POSSIBLE, f"is not a valid number in any numbering plan (region {region}); kept as E.164 with "
+                       "phone_is_valid false", KEPT),
+        ):
+            part = _issue_rows(
+                text_frame.with_columns(_verdict=judged["verdict"]), pl.col("_verdict") == verdict, "phone",
+                native_of["phone"], pl.col("phone"), reason, action,
+            )
+            if part.height:
+                issues.append(part)
 
     consumed = set(mapping.values()) | ({config.split_name.column} if config.split_name else set())
     unmapped = [c for c in native_columns if c not in consumed]
@@ -229,7 +341,9 @@ def to_canonical(rows: pl.DataFrame, native_columns: list[str], config: SourceCo
         if unmapped
         else pl.DataFrame({ATTRIBUTES: pl.Series([None] * native.height, dtype=pl.String())})
     )
-    return converted.with_columns(attributes[ATTRIBUTES], pl.col(REASONS).list.drop_nulls())
+    frame = converted.with_columns(attributes[ATTRIBUTES])
+    issue_frame = pl.concat([i.cast(ISSUE_SCHEMA) for i in issues]) if issues else empty_issues()
+    return Canonical(frame, issue_frame, text_frame, native_of)
 
 
 def raw_json(rows: pl.DataFrame, native_columns: list[str]) -> pl.Series:

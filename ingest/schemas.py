@@ -57,6 +57,8 @@ class Column:
     # How the value is normalized on the way in (see ingest.normalize).
     kind: str = "text"  # text | email | phone | name | company | datetime | date | int | float | bool
     allowed: tuple[str, ...] | None = None
+    # Computed by the ingestion (never mapped from a source column).
+    derived: bool = False
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,14 @@ LEAD = Entity(
         Column("last_name", pl.String(), "Family name, whitespace collapsed, title case.", "name"),
         Column("email", pl.String(), "Email address, trimmed and lower-cased.", "email"),
         Column("phone", pl.String(), "Phone number in E.164 (+15551234567), parsed with phonenumbers.", "phone"),
+        Column(
+            "phone_is_valid",
+            pl.Boolean(),
+            "phonenumbers knows the number's area code or prefix. False: a whole number (right length) that no "
+            "numbering plan knows, kept because it still identifies the person (recorded in raw.field_issues).",
+            "bool",
+            derived=True,
+        ),
         Column("company", pl.String(), "Company name as written, whitespace collapsed.", "company"),
         Column("job_title", pl.String(), "Job title."),
         Column("industry", pl.String(), "Industry."),

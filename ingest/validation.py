@@ -1,18 +1,22 @@
 """pandera (polars backend) schemas for the canonical entities, built from ``ingest.schemas``.
 
 Type conversion already happened in ``ingest.normalize``; these schemas check values: formats,
-allowed values, ranges, required fields. Every failure is turned into a readable reason on its
-row, so one run reports every problem of every row at once.
+allowed values, ranges, required fields, spreadsheet formulas. Every failure becomes an issue on
+its row and column (``ingest.normalize.ISSUE_SCHEMA``), so one run reports every problem of every
+row at once, and ``ingest.triage`` decides whether the row survives it.
 """
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from functools import cache
 
 import pandera.polars as pa
 import polars as pl
 from pandera.errors import SchemaErrors
 
+from ingest.normalize import ISSUE_SCHEMA, KEPT, NULLED, empty_issues
+from ingest.readers import ROW_NUMBER
 from ingest.schemas import Entity
 
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$"
@@ -21,6 +25,19 @@ NON_NEGATIVE = {
     "company_size", "budget", "duration_seconds", "deal_amount", "price_min", "price_max",
     "capacity", "spend", "impressions", "clicks",
 }
+# Above this an amount or count is a typo or a unit mix-up, not a lead's budget.
+MAX_AMOUNT = 1e12
+# A spreadsheet formula (=HYPERLINK(...), +cmd|' /C calc'!A0, @SUM(...)): opened in a
+# spreadsheet it runs. Text columns never keep one.
+FORMULA_PATTERN = r"^(?:=|[+\-@].*[(|!])"
+FORMULA_KINDS = ("text", "name", "company")
+# Timestamps this far past the ingestion are captures in the future: kept, flagged.
+FUTURE_TOLERANCE = timedelta(days=1)
+EARLIEST_PLAUSIBLE = datetime(1900, 1, 1)
+
+
+def _not_a_formula(data: pa.PolarsData) -> pl.LazyFrame:
+    return data.lazyframe.select(~pl.col(data.key).str.contains(FORMULA_PATTERN).fill_null(False))
 
 
 @cache
@@ -36,6 +53,9 @@ def entity_schema(entity: Entity) -> pa.DataFrameSchema:
             checks.append(pa.Check.isin(column.allowed, error=f"is not one of: {', '.join(column.allowed)}"))
         if column.name in NON_NEGATIVE:
             checks.append(pa.Check.ge(0, error="must not be negative"))
+            checks.append(pa.Check.le(MAX_AMOUNT, error=f"is implausibly large (over {MAX_AMOUNT:.0e})"))
+        if column.kind in FORMULA_KINDS and not column.allowed:
+            checks.append(pa.Check(_not_a_formula, error="looks like a spreadsheet formula"))
         columns[column.name] = pa.Column(
             column.dtype,
             checks=checks,
@@ -45,24 +65,55 @@ def entity_schema(entity: Entity) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(columns, strict=False, name=entity.name)
 
 
-def row_reasons(frame: pl.DataFrame, entity: Entity, require_any: tuple[str, ...]) -> pl.Series:
-    """A list of reasons per row (empty when the row is valid)."""
-    reasons: list[list[str]] = [[] for _ in range(frame.height)]
+def value_issues(frame: pl.DataFrame, text: pl.DataFrame, entity: Entity, now: datetime) -> pl.DataFrame:
+    """Issues (``ISSUE_SCHEMA``) of the typed ``frame``: failed checks (the value is to be nulled,
+    or the row quarantined when the column is required) and implausible timestamps (kept,
+    flagged). ``text`` holds the same rows' canonical columns as text, for the raw values."""
+    parts = []
+    positions = frame.select(pl.col(ROW_NUMBER)).with_row_index("index")
     try:
         entity_schema(entity).validate(frame, lazy=True)
     except SchemaErrors as exc:
-        cases = exc.failure_cases.filter(pl.col("index").is_not_null())
-        for index, column, check, value in cases.select("index", "column", "check", "failure_case").iter_rows():
-            if check == "not_nullable":
-                reasons[index].append(f"{column}: required value is missing")
-            else:
-                reasons[index].append(f"{column}: '{value}' {check}")
-        schema_level = exc.failure_cases.filter(pl.col("index").is_null())
-        if schema_level.height:  # a wrong dtype is a bug in normalize, not bad data
-            raise
-    if require_any:
-        present = frame.select(pl.any_horizontal(pl.col(c).is_not_null() for c in require_any)).to_series()
-        message = f"needs at least one of: {', '.join(require_any)}"
-        for index in (~present).arg_true().to_list():
-            reasons[index].append(message)
-    return pl.Series(reasons, dtype=pl.List(pl.String))
+        if exc.failure_cases.filter(pl.col("index").is_null()).height:
+            raise  # a wrong dtype is a bug in normalize, not bad data
+        cases = (
+            exc.failure_cases.select(pl.col("index").cast(pl.UInt32), "column", "check")
+            .join(positions, on="index")
+            .with_columns(
+                reason=pl.when(pl.col("check") == "not_nullable")
+                .then(pl.lit("required value is missing"))
+                .otherwise(pl.col("check"))
+            )
+        )
+        for column, group in cases.partition_by("column", as_dict=True).items():
+            name = column[0]
+            raw = group.join(text.select(ROW_NUMBER, pl.col(name).alias("raw_value")), on=ROW_NUMBER, how="left") \
+                if name in text.columns else group.with_columns(raw_value=pl.lit(None, pl.String()))
+            parts.append(raw.select(
+                ROW_NUMBER,
+                pl.lit(name).alias("column_name"),
+                pl.lit(None, pl.String()).alias("native_column"),
+                pl.col("raw_value").cast(pl.String()),
+                "reason",
+                pl.lit(NULLED).alias("action"),
+            ))
+    horizon = now + FUTURE_TOLERANCE
+    for column in entity.columns:
+        if column.kind not in ("datetime", "date"):
+            continue
+        value = pl.col(column.name).cast(pl.Datetime("us")) if column.kind == "date" else pl.col(column.name).dt.replace_time_zone(None)
+        for flagged, reason in (
+            (value > horizon, "is in the future (after the ingestion); kept as written"),
+            (value < EARLIEST_PLAUSIBLE, "is before 1900; kept as written"),
+        ):
+            hits = frame.filter(flagged.fill_null(False)).select(ROW_NUMBER)
+            if hits.height:
+                parts.append(hits.join(text.select(ROW_NUMBER, pl.col(column.name).alias("raw_value")), on=ROW_NUMBER, how="left").select(
+                    ROW_NUMBER,
+                    pl.lit(column.name).alias("column_name"),
+                    pl.lit(None, pl.String()).alias("native_column"),
+                    pl.col("raw_value").cast(pl.String()),
+                    pl.lit(reason).alias("reason"),
+                    pl.lit(KEPT).alias("action"),
+                ))
+    return pl.concat([p.cast(ISSUE_SCHEMA) for p in parts]) if parts else empty_issues()

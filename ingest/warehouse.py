@@ -26,6 +26,22 @@ QUARANTINE_COLUMNS: dict[str, pl.DataType] = {
     "quarantined_at": pl.Datetime("us"),
 }
 
+FIELD_ISSUE_COLUMNS: dict[str, pl.DataType] = {
+    "source": pl.String(),
+    "entity": pl.String(),
+    "file": pl.String(),
+    "file_sha256": pl.String(),
+    "file_version": pl.Int64(),
+    "row_number": pl.Int64(),
+    "column_name": pl.String(),  # canonical column; null for a native column kept in attributes
+    "native_column": pl.String(),  # the file's column
+    "raw_value": pl.String(),  # as written (trimmed; over-long values cut, with their length)
+    "reason": pl.String(),
+    "action": pl.String(),  # nulled | kept | replaced
+    "batch_id": pl.String(),
+    "recorded_at": pl.Datetime("us"),
+}
+
 LEDGER_COLUMNS: dict[str, pl.DataType] = {
     "source": pl.String(),
     "entity": pl.String(),
@@ -37,6 +53,7 @@ LEDGER_COLUMNS: dict[str, pl.DataType] = {
     "rows_read": pl.Int64(),
     "rows_loaded": pl.Int64(),
     "rows_quarantined": pl.Int64(),
+    "field_issues": pl.Int64(),  # rows in raw.field_issues for this file version
     "message": pl.String(),
     "batch_id": pl.String(),
     "ingested_at": pl.Datetime("us"),
@@ -62,8 +79,18 @@ def storage_schema(columns: dict[str, pl.DataType]) -> dict[str, pl.DataType]:
 
 
 def _create(conn: duckdb.DuckDBPyConnection, table: str, columns: dict[str, pl.DataType]) -> None:
+    """Create the table, or add the columns a newer Leadhouse has to a table an older one made."""
     body = ",\n  ".join(f'"{name}" {sql_type(dtype)}' for name, dtype in columns.items())
     conn.execute(f"create table if not exists {RAW_SCHEMA}.{table} (\n  {body}\n)")
+    present = {
+        name for (name,) in conn.execute(
+            "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
+            [RAW_SCHEMA, table],
+        ).fetchall()
+    }
+    for name, dtype in columns.items():
+        if name not in present:
+            conn.execute(f'alter table {RAW_SCHEMA}.{table} add column "{name}" {sql_type(dtype)}')
 
 
 def ensure_raw_tables(conn: duckdb.DuckDBPyConnection) -> None:
@@ -72,6 +99,7 @@ def ensure_raw_tables(conn: duckdb.DuckDBPyConnection) -> None:
     for entity in ENTITIES.values():
         _create(conn, entity.table, raw_schema(entity))
     _create(conn, "quarantine", QUARANTINE_COLUMNS)
+    _create(conn, "field_issues", FIELD_ISSUE_COLUMNS)
     _create(conn, "ingest_ledger", LEDGER_COLUMNS)
 
 

@@ -5,13 +5,10 @@ Reads the published copy, so it never competes with the pipeline for the warehou
 
 from __future__ import annotations
 
-import json
 import sys
-from collections import Counter
 
 import duckdb
 
-from ingest.pipeline import reason_key
 from leadhouse.settings import Settings
 
 
@@ -28,26 +25,41 @@ def summarize(settings: Settings) -> str:
         return f"No warehouse yet at {settings.warehouse_path}. Run `make run`."
     lines = []
     with duckdb.connect(str(path), read_only=True) as conn:
-        per_source = conn.execute(
-            """
-            select source, entity, count(*) as files, sum(rows_read), sum(rows_loaded), sum(rows_quarantined),
-                   count(*) filter (where status = 'rejected')
-            from raw.ingest_ledger group by all order by entity, source
-            """
-        ).fetchall()
-        lines.append(f"{'source':<22}{'entity':<15}{'files':>6}{'read':>10}{'loaded':>10}{'quarantined':>13}")
-        for source, entity, files, read, loaded, quarantined, rejected in per_source:
+        try:
+            per_source = conn.execute(
+                """
+                select source, entity, count(*) as files, sum(rows_read), sum(rows_loaded), sum(rows_quarantined),
+                       sum(field_issue_count), count(*) filter (where status = 'rejected')
+                from marts.fct_ingestion_quality group by all order by entity, source
+                """
+            ).fetchall()
+        except duckdb.CatalogException:
+            return f"The warehouse at {path} has no marts yet. Run `make materialize`."
+        lines.append(
+            f"{'source':<22}{'entity':<15}{'files':>6}{'read':>10}{'loaded':>10}{'quarantined':>13}{'field issues':>14}"
+        )
+        for source, entity, files, read, loaded, quarantined, issues, rejected in per_source:
             note = f"  ({rejected} file(s) rejected)" if rejected else ""
-            lines.append(f"{source:<22}{entity:<15}{files:>6}{read:>10}{loaded:>10}{quarantined:>13}{note}")
-        totals = [sum(r[i] for r in per_source) for i in (3, 4, 5)]
-        lines.append(f"{'total':<43}{totals[0]:>10}{totals[1]:>10}{totals[2]:>13}")
+            lines.append(
+                f"{source:<22}{entity:<15}{files:>6}{read:>10}{loaded:>10}{quarantined:>13}{issues:>14}{note}"
+            )
+        totals = [sum(r[i] for r in per_source) for i in (3, 4, 5, 6)]
+        lines.append(f"{'total':<43}{totals[0]:>10}{totals[1]:>10}{totals[2]:>13}{totals[3]:>14}")
 
-        reasons: Counter = Counter()
-        for (raw,) in conn.execute("select reasons from raw.quarantine").fetchall():
-            reasons.update(reason_key(reason) for reason in json.loads(raw))
+        reasons = conn.execute(
+            "select reason_kind, sum(quarantined_row_count) as n from marts.fct_quarantine_reasons "
+            "group by 1 order by 2 desc, 1 limit 10"
+        ).fetchall()
         if reasons:
             lines.append("\nquarantined rows by reason (a row may have several):")
-            lines.extend(f"  {n:>7}  {reason}" for reason, n in reasons.most_common(10))
+            lines.extend(f"  {n:>7}  {reason}" for reason, n in reasons)
+        issues = conn.execute(
+            "select column_name, reason, action, sum(issue_count) as n from marts.fct_field_issues "
+            "group by all order by n desc, 1, 2 limit 10"
+        ).fetchall()
+        if issues:
+            lines.append("\nfield issues (the row was loaded) by column and reason:")
+            lines.extend(f"  {n:>7}  {column}: {reason} [{action}]" for column, reason, action, n in issues)
 
         lead_records = _count(conn, "marts.lead_identity_map")
         leads = _count(conn, "marts.dim_leads")

@@ -10,6 +10,8 @@ always the last line of its file (an export cut off mid-write).
 from __future__ import annotations
 
 import json
+import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -78,11 +80,15 @@ def _write(frame: pl.DataFrame, path: Path, table: LandingTable) -> None:
 
 
 def _append_truncated(row: pl.DataFrame, path: Path, table: LandingTable, keep: float) -> None:
-    """Append the row's first few fields only, with no line ending, like an interrupted export."""
+    """Append the row's first few fields only, with no line ending, like an interrupted export.
+    The file is dated an hour back: an export that died earlier, not one still being written
+    (which an ingestion rightly leaves alone until it settles)."""
     n_fields = 2 + int(keep * (row.width - 3))  # at least the id and one more, never all
     line = row.select(row.columns[:n_fields]).write_csv(include_header=False, separator=table.separator)
     with path.open("ab") as f:
         f.write(line.rstrip("\n").encode())
+    an_hour_ago = time.time() - 3600
+    os.utime(path, (an_hour_ago, an_hour_ago))
 
 
 def write_ground_truth(out: Path, people: pl.DataFrame, source_records: pl.DataFrame, summary: dict) -> None:

@@ -8,7 +8,7 @@ import json
 import dagster as dg
 
 from ingest.config import load_source_configs
-from ingest.pipeline import landing_files
+from ingest.pipeline import landing_files, still_being_written
 from leadhouse.settings import Settings
 
 everything_job = dg.define_asset_job(
@@ -42,6 +42,8 @@ def build_automation_defs(settings: Settings) -> dg.Definitions:
         current = {}
         for config in load_source_configs(settings.sources_dir):
             for path in landing_files(config, settings.landing_dir):
+                if still_being_written(path, config.settle_seconds):
+                    continue  # seen again on a later tick, once it has settled
                 stat = path.stat()
                 current[str(path.relative_to(settings.landing_dir))] = [stat.st_size, stat.st_mtime_ns]
         changed = sorted(name for name, state in current.items() if seen.get(name) != state)

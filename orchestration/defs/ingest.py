@@ -6,51 +6,34 @@ from dagster_duckdb import DuckDBResource
 
 from ingest.config import SourceConfig, load_source_configs
 from ingest.pipeline import Ingestor, SourceReport
+from ingest.reconcile import reconcile
 from ingest.schemas import ENTITIES
 from leadhouse.settings import Settings
 from orchestration.lib.dbt import all_sources_key
 from orchestration.lib.resources import WAREHOUSE_WRITER_POOL
 
-RECONCILIATION_SQL = """
-with ledger as (
-    select file, file_version, rows_read, rows_loaded, rows_quarantined
-    from raw.ingest_ledger where source = $source
-), loaded as (
-    select _file as file, _file_version as file_version, count(*) as n
-    from {table} where source = $source group by all
-), quarantined as (
-    select file, file_version, count(*) as n
-    from raw.quarantine where source = $source group by all
-)
-select
-    ledger.file,
-    ledger.file_version,
-    ledger.rows_read,
-    coalesce(loaded.n, 0) as rows_loaded,
-    coalesce(quarantined.n, 0) as rows_quarantined
-from ledger
-left join loaded using (file, file_version)
-left join quarantined using (file, file_version)
-where ledger.rows_read <> coalesce(loaded.n, 0) + coalesce(quarantined.n, 0)
-   or ledger.rows_loaded <> coalesce(loaded.n, 0)
-   or ledger.rows_quarantined <> coalesce(quarantined.n, 0)
-order by 1, 2
-"""
+def _counts_table(counts, what: str) -> dg.MetadataValue:
+    top = counts.most_common(20)
+    if not top:
+        return dg.MetadataValue.md("none")
+    return dg.MetadataValue.md("\n".join([f"| {what} | rows |", "|---|---|"] + [f"| {r} | {n} |" for r, n in top]))
+
 
 def _report_metadata(report: SourceReport) -> dict:
     new = report.new_files
-    reasons = report.reasons.most_common(20)
-    table = "\n".join(["| reason | rows |", "|---|---|"] + [f"| {r} | {n} |" for r, n in reasons]) if reasons else "none"
     return {
         "new_files": len(new),
-        "skipped_files": len(report.files) - len(new),
+        "skipped_files": sum(f.status == "skipped" for f in report.files),
+        "deferred_files": dg.MetadataValue.json({f.file: f.message for f in report.files if f.status == "deferred"}),
         "rows_read": report.total("rows_read"),
         "rows_loaded": report.total("rows_loaded"),
         "rows_quarantined": report.total("rows_quarantined"),
+        "field_issues": report.total("field_issues"),
         "rejected_files": dg.MetadataValue.json(
             {f.file: f.message for f in new if f.status == "rejected"}
         ),
-        "quarantine_reasons": dg.MetadataValue.md(table),
+        "quarantine_reasons": _counts_table(report.reasons, "reason"),
+        "field_issue_reasons": _counts_table(report.field_issue_reasons, "column: reason"),
     }
 
 def build_ingest_asset(config: SourceConfig, settings: Settings) -> dg.AssetsDefinition:
@@ -79,47 +62,49 @@ def build_ingest_asset(config: SourceConfig, settings: Settings) -> dg.AssetsDef
         name="rows_reconcile",
         blocking=True,
         description="Every row read from every file is in the warehouse: rows read = rows loaded + "
-        "rows quarantined, per file version, counted in the tables themselves.",
+        "rows quarantined, per file version, counted in the tables themselves; every field issue points "
+        "at a loaded row, whose nulled value is null (ingest.reconcile).",
     )
     def rows_reconcile(duckdb: DuckDBResource) -> dg.AssetCheckResult:
         with duckdb.get_connection() as conn:
-            sql = RECONCILIATION_SQL.format(table=f"raw.{config.schema.table}")
-            mismatches = conn.execute(sql, {"source": config.name}).fetchall()
-            totals = conn.execute(
-                "select count(*), coalesce(sum(rows_read), 0), coalesce(sum(rows_loaded), 0), "
-                "coalesce(sum(rows_quarantined), 0) from raw.ingest_ledger where source = ?",
-                [config.name],
-            ).fetchone()
+            result = reconcile(conn, config.name, config.schema)
         return dg.AssetCheckResult(
-            passed=not mismatches,
+            passed=result.passed,
             metadata={
-                "files": totals[0],
-                "rows_read": totals[1],
-                "rows_loaded": totals[2],
-                "rows_quarantined": totals[3],
-                "mismatches": dg.MetadataValue.json(
-                    [dict(zip(("file", "version", "read", "loaded", "quarantined"), m)) for m in mismatches]
-                ),
+                "files": result.files,
+                "rows_read": result.rows_read,
+                "rows_loaded": result.rows_loaded,
+                "rows_quarantined": result.rows_quarantined,
+                "field_issues": result.field_issues,
+                "count_mismatches": dg.MetadataValue.json(result.count_mismatches),
+                "field_issue_mismatches": dg.MetadataValue.json(result.issue_mismatches),
+                "orphans": dg.MetadataValue.json(result.orphans),
             },
         )
 
     return dg.Definitions(assets=[ingest_source], asset_checks=[rows_reconcile])
 
-def all_sources_specs(configs: list[SourceConfig]) -> list[dg.AssetSpec]:
-    """The physical raw tables, each fed by every source of its entity (the quarantine and the
-    ledger by every source). They make lineage honest for config-only sources, which reach the
-    warehouse through the catch-all staging models that read these tables."""
+def raw_table_feeders(configs: list[SourceConfig]) -> dict[str, list[dg.AssetKey]]:
+    """Each physical raw table and the ingestion assets that append to it: every source of its
+    entity (the quarantine, the field issues and the ledger: every source)."""
     tables = {entity.table: [c for c in configs if c.entity == name] for name, entity in ENTITIES.items()}
-    tables |= {"quarantine": configs, "ingest_ledger": configs}
+    tables |= {"quarantine": configs, "field_issues": configs, "ingest_ledger": configs}
+    return {table: [dg.AssetKey(["raw", c.name]) for c in feeding] for table, feeding in tables.items()}
+
+
+def all_sources_specs(configs: list[SourceConfig]) -> list[dg.AssetSpec]:
+    """The physical raw tables, each fed by every source of its entity. They show config-only
+    sources in the lineage graph, which reach the warehouse through the catch-all staging models
+    that read these tables (those models also depend on each feeding asset directly)."""
     return [
         dg.AssetSpec(
             key=all_sources_key(table),
-            deps=[dg.AssetKey(["raw", c.name]) for c in feeding],
+            deps=feeding,
             group_name="ingest",
             kinds={"duckdb"},
             description=f"`raw.{table}`: the rows of every source above, appended by their ingestion assets.",
         )
-        for table, feeding in tables.items()
+        for table, feeding in raw_table_feeders(configs).items()
     ]
 
 

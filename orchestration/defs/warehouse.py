@@ -7,16 +7,18 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 from dagster_duckdb import DuckDBResource
 
+from ingest.config import load_source_configs
 from ingest.warehouse import ensure_raw_tables
 from leadhouse.publish import publish
 from leadhouse.settings import Settings
+from orchestration.defs.ingest import raw_table_feeders
 from orchestration.lib.dbt import LeadhouseDbtTranslator, dbt_project
 from orchestration.lib.resources import WAREHOUSE_WRITER_POOL
 
 PUBLISHED_KEY = dg.AssetKey(["published", "warehouse"])
 
 def build_warehouse_defs(settings: Settings) -> dg.Definitions:
-    translator = LeadhouseDbtTranslator()
+    translator = LeadhouseDbtTranslator(feeders=raw_table_feeders(load_source_configs(settings.sources_dir)))
 
     @dbt_assets(
         manifest=dbt_project().manifest_path,

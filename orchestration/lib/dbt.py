@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -40,10 +40,29 @@ def all_sources_key(table: str) -> dg.AssetKey:
 class LeadhouseDbtTranslator(DagsterDbtTranslator):
     """Models are keyed ``<schema>/<model>`` (``marts/dim_leads``) and grouped by layer; a dbt
     source ``raw.<name>`` is the ingestion asset ``raw/<name>``; the physical all-sources tables
-    the catch-all staging models read are ``raw/all_sources/<table>``."""
+    the catch-all staging models read are ``raw/all_sources/<table>``.
 
-    def __init__(self) -> None:
+    ``feeders`` maps each physical raw table to the ingestion assets that append to it. A model
+    reading such a table depends on every one of them directly: ``raw/all_sources/...`` is only
+    a spec (nothing materializes it), so without these edges a run would build the catch-all
+    models before the ingestion of a source that has no staging model of its own."""
+
+    def __init__(self, feeders: Mapping[str, Sequence[dg.AssetKey]] | None = None) -> None:
         super().__init__(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+        self.feeders = dict(feeders or {})
+
+    def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None) -> dg.AssetSpec:
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        if unique_id.startswith("source."):
+            return spec
+        extra = []
+        for upstream in manifest["nodes"].get(unique_id, {}).get("depends_on", {}).get("nodes", []):
+            source = manifest.get("sources", {}).get(upstream)
+            if source and source.get("meta", {}).get("all_sources"):
+                extra += self.feeders.get(source["identifier"], [])
+        known = {dep.asset_key for dep in spec.deps}
+        new = [key for key in dict.fromkeys(extra) if key not in known]
+        return spec.merge_attributes(deps=new) if new else spec
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         if dbt_resource_props["resource_type"] == "source":

@@ -42,36 +42,66 @@ def counts(conn) -> tuple[int, int]:
     )
 
 
-def test_bad_rows_are_quarantined_with_every_reason_and_counts_reconcile(landing, conn):
+def field_issues(conn) -> list[tuple]:
+    return conn.execute(
+        "select row_number, column_name, native_column, raw_value, reason, action from raw.field_issues order by 1, 2"
+    ).fetchall()
+
+
+def test_bad_values_keep_their_row_and_only_rows_that_are_no_record_are_quarantined(landing, conn):
     write(landing, "a.csv", HEADER
           + "1,a@b.co,(212) 555-0143,Doe,03/04/2025,ok\n"
-          + "2,not-an-email,12345,Roe,31/31/2025,bad\n"
+          + "2,not-an-email,12345,Roe,31/31/2025,bad values\n"
           + "3,,,,03/04/2025,no contact\n"
           + "4,c@d.co,,Poe,03/05/2025,fine\n"
+          + "6,not-an-email,12345,,03/05/2025,nothing usable\n"
           + "5,e@f.co,\n")  # truncated last line
     report = Ingestor(conn, landing).ingest(WEB_FORMS)
     (file,) = report.files
-    assert (file.rows_read, file.rows_loaded, file.rows_quarantined) == (5, 2, 3)
-    assert counts(conn) == (2, 3)
+    assert (file.rows_read, file.rows_loaded, file.rows_quarantined, file.field_issues) == (6, 3, 3, 3)
+    assert counts(conn) == (3, 3)
     quarantined = {
         row: json.loads(reasons)
         for row, reasons in conn.execute("select row_number, reasons from raw.quarantine").fetchall()
     }
     assert quarantined == {
-        2: [
-            "created_at: '31/31/2025' matches none of the formats ['%m/%d/%Y']",
-            "phone: '12345' is not a valid phone number (region US)",
-            "email: 'not-an-email' is not a valid email address",
-        ],
         3: ["needs at least one of: email, phone, last_name"],
-        5: ["row has 3 fields, the header has 6 (truncated line or stray delimiter)"],
+        6: ["row has 3 fields, the header has 6 (truncated line or stray delimiter)"],
+        5: [
+            "phone: '12345' is not a possible phone number (region US): too short, too long or no number",
+            "email: 'not-an-email' is not a valid email address",
+            "needs at least one of: email, phone, last_name",
+        ],
     }
-    raw = conn.execute("select raw_row, file from raw.quarantine where row_number = 2").fetchone()
+    # Row 2 keeps its lead: the last name identifies it; the bad values are nulled and recorded.
+    assert conn.execute(
+        "select email, phone, last_name, created_at, attributes from raw.lead_records where source_record_id = '2'"
+    ).fetchall() == [(None, None, "Roe", None, '{"Note":"bad values"}')]
+    assert field_issues(conn) == [
+        (2, "created_at", "At", "31/31/2025", "matches none of the formats ['%m/%d/%Y']", "nulled"),
+        (2, "email", "Email", "not-an-email", "is not a valid email address", "nulled"),
+        (2, "phone", "Phone", "12345",
+         "is not a possible phone number (region US): too short, too long or no number", "nulled"),
+    ]
+    raw = conn.execute("select raw_row, file from raw.quarantine where row_number = 5").fetchone()
     assert json.loads(raw[0])["Email"] == "not-an-email" and raw[1] == "web_forms/a.csv"
     loaded = conn.execute("select source_record_id, attributes, _file, _row_number from raw.lead_records order by 1").fetchall()
-    assert loaded == [("1", '{"Note":"ok"}', "web_forms/a.csv", 1), ("4", '{"Note":"fine"}', "web_forms/a.csv", 4)]
-    ledger = conn.execute("select status, rows_read, rows_loaded, rows_quarantined from raw.ingest_ledger").fetchall()
-    assert ledger == [("loaded", 5, 2, 3)]
+    assert loaded[0] == ("1", '{"Note":"ok"}', "web_forms/a.csv", 1)
+    assert [r[0] for r in loaded] == ["1", "2", "4"]
+    ledger = conn.execute(
+        "select status, rows_read, rows_loaded, rows_quarantined, field_issues from raw.ingest_ledger"
+    ).fetchall()
+    assert ledger == [("loaded", 6, 3, 3, 3)]
+
+
+def test_strict_columns_and_required_columns_quarantine_the_row(landing, conn):
+    write(landing, "a.csv", HEADER + "1,not-an-email,,Doe,03/04/2025,x\n2,ok@b.co,,Roe,03/04/2025,y\n")
+    report = Ingestor(conn, landing).ingest(WEB_FORMS.model_copy(update={"strict": ["email"]}))
+    (file,) = report.files
+    assert (file.rows_loaded, file.rows_quarantined, file.field_issues) == (1, 1, 0)
+    assert json.loads(conn.execute("select reasons from raw.quarantine").fetchone()[0]) == [
+        "email: 'not-an-email' is not a valid email address"
+    ]
 
 
 def test_a_file_is_ingested_once_and_a_changed_file_is_a_new_version(landing, conn):
@@ -107,11 +137,14 @@ def test_malformed_files_are_reported_and_the_run_goes_on(landing, conn):
     assert (drifted.status, drifted.rows_read, drifted.rows_quarantined) == ("rejected", 2, 2)
     assert "no column(s) 'Email'" in drifted.message and "ID, E-mail, Phone, Last, At" in drifted.message
     latin = by_file["4_latin1.csv"]
-    assert (latin.rows_loaded, latin.rows_quarantined) == (1, 1)
-    assert "Last: bytes 0xfc are not valid utf-8; set csv.encoding" in next(iter(latin.reasons))
+    # The undecodable name is nulled and recorded; the lead (it has an email) is kept.
+    assert (latin.rows_loaded, latin.rows_quarantined, latin.field_issues) == (2, 0, 1)
+    assert field_issues(conn) == [(1, "last_name", "Last", "M\\xfcller",
+                                   "bytes 0xfc are not valid utf-8; set csv.encoding in the source config if the "
+                                   "file uses another encoding", "nulled")]
     assert by_file["5_good.csv"].rows_loaded == 1
     assert all(f.reconciles for f in report.files)
-    assert counts(conn) == (2, 3)
+    assert counts(conn) == (3, 2)
 
 
 def test_declared_encoding_reads_the_file(landing, conn):

@@ -25,3 +25,22 @@ def test_landing_sensor_fires_on_new_and_changed_files_only(tmp_path):
     (folder / "a.csv").write_text("Submission ID\n1\n2\n")
     fourth = sensor.evaluate_tick(dg.build_sensor_context(cursor=third.cursor))
     assert len(fourth.run_requests) == 1 and fourth.run_requests[0].run_key != second.run_requests[0].run_key
+
+
+def test_landing_sensor_waits_for_a_file_still_being_written(tmp_path):
+    import os
+    import time
+
+    settings = Settings(data_dir=tmp_path, sources_dir=PROJECT_ROOT / "config" / "sources", model_dir=tmp_path / "m")
+    sensor = build_definitions(settings).resolve_sensor_def("landing_files_sensor")
+    folder = tmp_path / "landing" / "web_forms"
+    folder.mkdir(parents=True)
+    partial = folder / "a.csv"
+    partial.write_text("Submission ID,Email\n1,a@b.co\n2,c@")  # an upload in progress
+    first = sensor.evaluate_tick(dg.build_sensor_context(cursor=None))
+    assert first.skip_message == "no new or changed landing files"
+
+    settled = time.time() - 3600  # the same bytes, an hour later: a cut-off export, ingested as it is
+    os.utime(partial, (settled, settled))
+    second = sensor.evaluate_tick(dg.build_sensor_context(cursor=first.cursor))
+    assert [r.tags["leadhouse/changed_files"] for r in second.run_requests] == ["web_forms/a.csv"]

@@ -21,6 +21,7 @@
             ('last_name', clean_text('last_name')),
             ('email', 'lower(' ~ clean_text('email') ~ ')'),
             ('phone', clean_text('phone')),
+            ('phone_is_valid', 'phone_is_valid'),
             ('company', clean_text('company')),
             ('job_title', clean_text('job_title')),
             ('industry', 'lower(' ~ clean_text('industry') ~ ')'),

@@ -33,6 +33,31 @@ ranked_reasons as (
         )
 ),
 
+field_issues as (
+    select
+        source,
+        file,
+        file_version,
+        cast(sum(issue_count) as {{ dbt.type_bigint() }}) as field_issue_row_count,
+        count(*) as field_issue_kind_count
+    from {{ ref('fct_field_issues') }}
+    group by source, file, file_version
+),
+
+ranked_field_issues as (
+    select
+        source,
+        file,
+        file_version,
+        {{ dbt.concat(['column_name', "': '", 'reason']) }} as field_issue,
+        issue_count,
+        row_number() over (
+            partition by source, file, file_version
+            order by issue_count desc, column_name asc, reason asc
+        ) as issue_rank
+    from {{ ref('fct_field_issues') }}
+),
+
 top_reasons as (
     select
         source,
@@ -61,6 +86,11 @@ select
     coalesce(top_reasons.quarantine_reason_count, 0) as quarantine_reason_count,
     top_reasons.top_quarantine_reason,
     top_reasons.top_quarantine_reason_row_count,
+    file_loads.field_issue_count,
+    coalesce(field_issues.field_issue_row_count, 0) as field_issue_table_row_count,
+    coalesce(field_issues.field_issue_kind_count, 0) as field_issue_kind_count,
+    ranked_field_issues.field_issue as top_field_issue,
+    ranked_field_issues.issue_count as top_field_issue_count,
     file_loads.message,
     file_loads.batch_id,
     file_loads.ingested_at
@@ -73,3 +103,12 @@ left join top_reasons
     on file_loads.source = top_reasons.source
     and file_loads.file = top_reasons.file
     and file_loads.file_version = top_reasons.file_version
+left join field_issues
+    on file_loads.source = field_issues.source
+    and file_loads.file = field_issues.file
+    and file_loads.file_version = field_issues.file_version
+left join ranked_field_issues
+    on file_loads.source = ranked_field_issues.source
+    and file_loads.file = ranked_field_issues.file
+    and file_loads.file_version = ranked_field_issues.file_version
+    and ranked_field_issues.issue_rank = 1

@@ -27,6 +27,7 @@ select
     rows_read,
     rows_loaded,
     rows_quarantined,
+    coalesce(field_issues, 0) as field_issue_count,
     {{ clean_text('message') }} as message,
     batch_id,
     ingested_at
