@@ -30,6 +30,17 @@ class CsvOptions(BaseModel):
     quote: str = Field('"', min_length=1, max_length=1)
     encoding: str = "utf-8"
 
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, value: str) -> str:
+        try:
+            b"a".decode(value)  # unknown names and non-text codecs (base64, ...) raise LookupError
+        except LookupError:
+            raise ValueError(f"'{value}' is not a text encoding Python knows; use e.g. utf-8, latin-1, cp1252, utf-16") from None
+        except UnicodeError:
+            pass  # a real encoding ("a" alone is not valid UTF-16)
+        return value
+
 
 class SplitName(BaseModel):
     """Fill first_name/last_name from one full-name column ("Jane Doe" or "DOE, JANE")."""
