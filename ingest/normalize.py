@@ -86,7 +86,8 @@ def _name(expr: pl.Expr) -> pl.Expr:
     # Title-case only names typed in one case ("JANE", "jane"); keep "McDonald" as written.
     text = _collapse_spaces(expr)
     one_case = (text == text.str.to_uppercase()) | (text == text.str.to_lowercase())
-    return pl.when(one_case).then(text.str.to_titlecase()).otherwise(text)
+    # NFC first: in a decomposed "e\u0301lodie" the accent would start a new word ("ÉLodie").
+    return pl.when(one_case).then(text.str.normalize("NFC").str.to_titlecase()).otherwise(text)
 
 
 def _email(expr: pl.Expr) -> pl.Expr:
@@ -119,6 +120,22 @@ def _parse_date(expr: pl.Expr, formats: list[str]) -> pl.Expr:
     return pl.coalesce([expr.str.strptime(pl.Date, fmt, strict=False) for fmt in formats])
 
 
+def _parse_temporal(text: pl.Series, column: Column, formats: list[str], timezone: str) -> pl.Series:
+    """Like ``pl.coalesce`` over the formats, in their order, but each later format only parses
+    what the earlier ones left (a file nearly always uses one format: one pass, not eight)."""
+    def parse(values: pl.Series, fmt: str) -> pl.Series:
+        expr = _parse_datetime(pl.col("v"), [fmt], timezone) if column.kind == "datetime" else _parse_date(pl.col("v"), [fmt])
+        return pl.DataFrame({"v": values}).select(expr).to_series()
+
+    result = parse(text, formats[0])
+    for fmt in formats[1:]:
+        left = (result.is_null() & text.is_not_null()).arg_true()
+        if left.len() == 0:
+            break
+        result = result.scatter(left, parse(text.gather(left), fmt))
+    return result.alias(text.name)
+
+
 def _convert(column: Column, text: pl.Expr, config: SourceConfig) -> tuple[pl.Expr, str]:
     """The typed expression for a canonical column and the reason used when conversion fails."""
     kind = column.kind
@@ -139,7 +156,7 @@ def _convert(column: Column, text: pl.Expr, config: SourceConfig) -> tuple[pl.Ex
         whole = number.is_not_null() & (number == number.round(0)) & (number.abs() < 2.0**63)
         return pl.when(whole).then(number.cast(pl.Int64)), "is not a whole number (or is out of range)"
     if kind == "float":
-        return _number_text(text).cast(pl.Float64, strict=False), "is not a number"
+        return _number_text(text).cast(pl.Float64, strict=False).fill_nan(None), "is not a number"  # "NaN" too
     if kind == "bool":
         word = text.str.strip_chars().str.to_lowercase()
         expr = pl.when(word.is_in(TRUE_WORDS)).then(True).when(word.is_in(FALSE_WORDS)).then(False)
@@ -167,15 +184,26 @@ def _split_name(full: pl.Expr, order: str) -> tuple[pl.Expr, pl.Expr]:
     return first, last
 
 
-def _content_ids(frame: pl.DataFrame, columns: list[str]) -> pl.Series:
-    """A stable id from a row's content (for sources without ids): md5 of the values, numbered
-    when identical rows repeat, so re-delivered rows keep their id."""
-    content = frame.select(pl.concat_str([pl.col(c).fill_null("\u2400") for c in columns], separator="\x1f"))
-    digests = pl.Series([hashlib.md5(v.encode("utf-8", "surrogateescape")).hexdigest()[:20] for v in content.to_series()])
-    occurrence = pl.int_range(pl.len()).over(digests) + 1
-    return pl.DataFrame({"d": digests}).select(pl.col("d") + "-" + occurrence.cast(pl.String)).to_series()
+class ContentIds:
+    """Stable ids from a row's content, for sources without ids: md5 of the values, numbered when
+    identical rows repeat (``<digest>-1``, ``<digest>-2``), so re-delivered rows keep their id.
+    One instance per file: the numbering runs on across the file's chunks."""
 
+    def __init__(self) -> None:
+        self.seen: dict[str, int] = {}
 
+    def __call__(self, frame: pl.DataFrame, columns: list[str]) -> pl.Series:
+        content = frame.select(
+            pl.concat_str([pl.col(c).fill_null("\u2400") for c in columns], separator="\x1f") if columns
+            else pl.repeat("", frame.height, dtype=pl.String())  # JSON Lines of {}: no values at all
+        )
+        ids = []
+        for value in content.to_series():
+            digest = hashlib.md5(value.encode("utf-8", "surrogateescape")).hexdigest()[:20]
+            occurrence = self.seen.get(digest, 0) + 1
+            self.seen[digest] = occurrence
+            ids.append(f"{digest}-{occurrence}")
+        return pl.Series(ids, dtype=pl.String())
 
 
 def _issue_rows(frame: pl.DataFrame, failed: pl.Expr, column: str | None, native: str | None,
@@ -213,11 +241,13 @@ def to_canonical(
     native_columns: list[str],
     config: SourceConfig,
     cell_issues: pl.DataFrame | None = None,
+    content_ids: ContentIds | None = None,
 ) -> Canonical:
     """Canonical, typed columns + ``attributes`` + ``_row_number``, with every value that could
     not be taken as written in ``issues`` (``ISSUE_SCHEMA``). ``cell_issues`` are the reader's
     (``_row_number``, ``native_column``, ``raw_value``, ``reason``) for cells it could not read."""
     schema = config.schema
+    content_ids = content_ids or ContentIds()
     mapping = config.mapping(native_columns)
     missing = [native for native in mapping.values() if native not in native_columns]
     if missing and config.format == "csv":
@@ -268,47 +298,74 @@ def to_canonical(
 
     text_frame = native.select([expr.alias(name) for name, expr in text.items()] + [pl.col(ROW_NUMBER)])
     if "source_record_id" not in mapping:
-        text_frame = text_frame.with_columns(source_record_id=_content_ids(native, native_columns))
+        text_frame = text_frame.with_columns(source_record_id=content_ids(native, native_columns))
     elif "source_record_id" not in schema.required:
-        blank = pl.col("source_record_id").is_null()
+        # Blank: null, or nothing but control characters and spaces (a NUL-only id is no id).
+        blank = pl.col("source_record_id").str.replace_all(_CONTROL_CHARACTERS, "").str.strip_chars().fill_null("") == ""
         if text_frame.select(blank.any()).item():
             issues.append(_issue_rows(
                 text_frame, blank, "source_record_id", native_of["source_record_id"], pl.lit(None, pl.String()),
                 "is missing; an id was derived from the row's content", REPLACED,
             ))
             text_frame = text_frame.with_columns(
-                source_record_id=pl.coalesce("source_record_id", _content_ids(native, native_columns))
+                source_record_id=pl.when(blank).then(content_ids(native, native_columns)).otherwise("source_record_id")
             )
 
     # Control characters (NUL, escape, ...) never reach the warehouse: removed, recorded.
     text_columns = [c for c in text if schema.column(c).dtype == pl.String()]
+    scan = text_frame.select(
+        [pl.col(c).str.contains(_CONTROL_CHARACTERS).any().alias(f"control:{c}") for c in text_columns]
+        + [(pl.col(c).str.len_chars().max() > MAX_TEXT_LENGTH).alias(f"long:{c}") for c in text_columns]
+    ).row(0, named=True) if text_columns else {}
     for name in text_columns:
-        has_control = pl.col(name).str.contains(_CONTROL_CHARACTERS)
-        if text_frame.select(has_control.any()).item():
+        if scan[f"control:{name}"]:
+            has_control = pl.col(name).str.contains(_CONTROL_CHARACTERS)
             issues.append(_issue_rows(
                 text_frame, has_control, name, native_of[name], _clip(pl.col(name)).str.replace_all(
                     _CONTROL_CHARACTERS, "\ufffd"), "held control characters; they were removed", REPLACED,
             ))
-            text_frame = text_frame.with_columns(pl.col(name).str.replace_all(_CONTROL_CHARACTERS, ""))
+            removed = pl.col(name).str.replace_all(_CONTROL_CHARACTERS, "")
+            # Nothing left but spaces: no value, as a blank cell is (a required column then misses it).
+            text_frame = text_frame.with_columns(pl.when(removed.str.strip_chars() != "").then(removed).alias(name))
 
+    # Every conversion once, then its failures: a value as written that did not become a value.
     typed_exprs = []
+    failures = {}
     for column in schema.columns:
         if column.derived:
             continue
-        source_text = pl.col(column.name)
-        typed, failure = _convert(column, source_text, config)
+        if column.kind in ("datetime", "date"):
+            continue  # parsed below, format by format, only where the earlier formats failed
+        typed, failure = _convert(column, pl.col(column.name), config)
         typed_exprs.append(typed.cast(column.dtype, strict=False).alias(column.name))
-        checks = []
         if failure:
-            checks.append((source_text.is_not_null() & typed.is_null(), failure))
-        if column.dtype == pl.String():
-            checks.append((source_text.str.len_chars() > MAX_TEXT_LENGTH, f"is longer than {MAX_TEXT_LENGTH} characters"))
-        for failed, reason in checks:
-            part = _issue_rows(text_frame, failed, column.name, native_of[column.name], _clip(source_text), reason, NULLED)
-            if part.height:
-                issues.append(part)
+            failures[column.name] = failure
     converted = text_frame.with_columns(typed_exprs)
-    too_long = [c for c in text_columns if (converted.select(pl.col(c).str.len_chars().max()).item() or 0) > MAX_TEXT_LENGTH]
+    for column in schema.columns:
+        if column.kind in ("datetime", "date") and not column.derived:
+            formats = config.date_formats.get(column.name) or list(
+                DEFAULT_DATETIME_FORMATS if column.kind == "datetime" else DEFAULT_DATE_FORMATS
+            )
+            parsed = _parse_temporal(text_frame[column.name], column, formats, config.timezone)
+            converted = converted.with_columns(parsed.cast(column.dtype, strict=False).alias(column.name))
+            failures[column.name] = f"matches none of the formats {formats}"
+    failed = pl.DataFrame(
+        {name: text_frame[name].is_not_null() & converted[name].is_null() for name in failures}
+        | {f"long:{name}": text_frame[name].str.len_chars() > MAX_TEXT_LENGTH for name in text_columns
+           if scan[f"long:{name}"]}
+    )
+    if failed.width:
+        any_failed = failed.select(pl.all().any()).row(0, named=True)
+        for key, hit in any_failed.items():
+            if not hit:
+                continue
+            name = key.removeprefix("long:")
+            reason = f"is longer than {MAX_TEXT_LENGTH} characters" if key.startswith("long:") else failures[name]
+            issues.append(_issue_rows(
+                text_frame.with_columns(_failed=failed[key]), pl.col("_failed"), name, native_of[name],
+                _clip(pl.col(name)), reason, NULLED,
+            ))
+    too_long = [c for c in text_columns if scan[f"long:{c}"]]
     if too_long:
         converted = converted.with_columns(
             pl.when(pl.col(c).str.len_chars() > MAX_TEXT_LENGTH).then(None).otherwise(pl.col(c)).alias(c)

@@ -18,7 +18,10 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import queue
+import threading
 import time
+from collections.abc import Iterator
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
@@ -29,8 +32,8 @@ import duckdb
 import polars as pl
 
 from ingest.config import SourceConfig
-from ingest.normalize import MissingColumns, empty_issues, raw_json, to_canonical
-from ingest.readers import ROW_NUMBER, FileRejected, read_file
+from ingest.normalize import ContentIds, MissingColumns, empty_issues, raw_json, to_canonical
+from ingest.readers import ROW_NUMBER, FileRejected, ReadResult, read_file, rejected_rows
 from ingest.schemas import raw_schema
 from ingest.triage import triage
 from ingest.validation import value_issues
@@ -62,6 +65,14 @@ class FileReport:
     @property
     def reconciles(self) -> bool:
         return self.rows_read == self.rows_loaded + self.rows_quarantined
+
+    def add(self, chunk: "PreparedChunk") -> None:
+        self.rows_read += chunk.rows_read
+        self.rows_loaded += chunk.loaded.height
+        self.rows_quarantined += chunk.quarantined.height
+        self.field_issues += chunk.field_issues.height
+        self.reasons.update(chunk.reasons)
+        self.field_issue_reasons.update(chunk.field_issue_reasons)
 
 
 @dataclass
@@ -165,125 +176,205 @@ class Ingestor:
         return report
 
     def _ingest_file(self, config: SourceConfig, path: Path, relative: str, sha: str, version: int) -> FileReport:
+        """Read the file chunk by chunk; write its rows, quarantine, field issues and ledger entry
+        in one transaction (all or nothing: a crash mid-file leaves no trace of it). While DuckDB
+        writes one chunk, the next is read and normalized in a second thread (both release the
+        GIL), so the two cores work at once."""
         now = datetime.now(timezone.utc).replace(tzinfo=None)
-        lineage = {"_file": relative, "_file_sha256": sha, "_file_version": version, "_batch_id": self.batch_id}
         report = FileReport(relative, "loaded", file_version=version)
-        loaded = pl.DataFrame()
-        field_issues = empty_issues()
-        quarantine_parts: list[pl.DataFrame] = []
-
-        def quarantine(row_numbers: list[int] | pl.Series, raws: list[str] | pl.Series, reasons: list[list[str]] | pl.Series) -> None:
-            part = pl.DataFrame(
-                {"row_number": row_numbers, "raw_row": raws, "reasons": reasons},
-                schema={"row_number": pl.Int64(), "raw_row": pl.String(), "reasons": pl.List(pl.String())},
-            )
-            quarantine_parts.append(part)
-            report.reasons.update(reason_key(r) for rs in part["reasons"].to_list() for r in rs)
-
-        try:
-            result = read_file(path, config)
-        except FileRejected as exc:
-            report.status, report.message = "rejected", str(exc)
-            result = None
-        if result is not None:
-            report.rows_read = result.rows_read
-            if result.bad_rows:
-                quarantine(
-                    [b.row_number for b in result.bad_rows],
-                    [b.raw for b in result.bad_rows],
-                    [list(b.reasons) for b in result.bad_rows],
-                )
-            try:
-                canonical = to_canonical(result.rows, result.columns, config, result.cell_issues)
-            except MissingColumns as exc:
-                # Schema drift: the whole file is held back, every row quarantined with the reason.
-                report.status, report.message = "rejected", str(exc)
-                quarantine(
-                    result.rows[ROW_NUMBER],
-                    raw_json(result.rows, result.columns),
-                    [[str(exc)]] * result.rows.height,
-                )
-                canonical = None
-            if canonical is not None:
-                issues = pl.concat([
-                    canonical.issues,
-                    value_issues(canonical.frame, canonical.text, config.schema, now),
-                ]).with_columns(
-                    native_column=pl.coalesce(
-                        "native_column",
-                        pl.col("column_name").replace_strict(canonical.native_of, default=None, return_dtype=pl.String()),
-                    )
-                )
-                triaged = triage(canonical.frame, issues, config.row_level_columns, config.contact_fields)
-                if triaged.quarantined.height:
-                    raws = result.rows.join(triaged.quarantined.select(ROW_NUMBER), on=ROW_NUMBER, how="semi")
-                    raws = raws.select(ROW_NUMBER, raw_json(raws, result.columns).alias("raw_row"))
-                    rows = triaged.quarantined.join(raws, on=ROW_NUMBER, how="left")
-                    quarantine(rows[ROW_NUMBER], rows["raw_row"], rows["reasons"])
-                loaded = triaged.loaded
-                field_issues = triaged.field_issues
-            if report.rows_read == 0:
-                report.status, report.message = "empty", "the file has no data rows"
-
-        quarantined = (
-            (parts := pl.concat(quarantine_parts)).with_columns(
-                pl.Series("reasons", [json.dumps(r) for r in parts["reasons"].to_list()], dtype=pl.String()),
-                source=pl.lit(config.name),
-                entity=pl.lit(config.entity),
-                file=pl.lit(relative),
-                file_sha256=pl.lit(sha),
-                file_version=pl.lit(version, pl.Int64),
-                batch_id=pl.lit(self.batch_id),
-                quarantined_at=pl.lit(now, pl.Datetime("us")),
-            ).select(list(QUARANTINE_COLUMNS))
-            if quarantine_parts
-            else pl.DataFrame(schema=QUARANTINE_COLUMNS)
-        )
-        report.rows_quarantined = quarantined.height
-        report.rows_loaded = loaded.height
-        report.field_issues = field_issues.height
-        report.field_issue_reasons.update(
-            f"{column or native}: {reason}"
-            for column, native, reason in field_issues.select("column_name", "native_column", "reason").iter_rows()
-        )
-        if not report.reconciles:  # a bug, never bad data: stop before writing anything
-            raise AssertionError(f"{relative}: {report.rows_read} read != {report.rows_loaded} + {report.rows_quarantined}")
-
-        if loaded.height:
-            target = storage_schema(raw_schema(config.schema))
-            loaded = loaded.with_columns(
-                source=pl.lit(config.name),
-                _ingested_at=pl.lit(now, pl.Datetime("us")),
-                **{k: pl.lit(v) for k, v in lineage.items()},
-            ).select([pl.col(c).cast(t) for c, t in target.items()])
-        field_issue_rows = field_issues.rename({ROW_NUMBER: "row_number"}).with_columns(
-            source=pl.lit(config.name),
-            entity=pl.lit(config.entity),
-            file=pl.lit(relative),
-            file_sha256=pl.lit(sha),
-            file_version=pl.lit(version, pl.Int64),
-            batch_id=pl.lit(self.batch_id),
-            recorded_at=pl.lit(now, pl.Datetime("us")),
-        ).select([pl.col(c).cast(t) for c, t in FIELD_ISSUE_COLUMNS.items()])
-
-        ledger = pl.DataFrame(
-            [{
-                "source": config.name, "entity": config.entity, "file": relative, "file_sha256": sha,
-                "file_size": path.stat().st_size, "file_version": version, "status": report.status,
-                "rows_read": report.rows_read, "rows_loaded": report.rows_loaded,
-                "rows_quarantined": report.rows_quarantined, "field_issues": report.field_issues,
-                "message": report.message or None, "batch_id": self.batch_id, "ingested_at": now,
-            }],
-            schema=LEDGER_COLUMNS,
-        )
+        file_lineage = {
+            "source": config.name, "entity": config.entity, "file": relative, "file_sha256": sha,
+            "file_version": version, "batch_id": self.batch_id,
+        }
+        state = _FileState(config, ContentIds())
         self.conn.execute("begin transaction")
         try:
-            append(self.conn, config.schema.table, loaded)
-            append(self.conn, "quarantine", quarantined)
-            append(self.conn, "field_issues", field_issue_rows)
+            try:
+                chunks = (prepare_chunk(config, chunk, state, now, file_lineage) for chunk in read_file(path, config))
+                for prepared in in_background(chunks):
+                    report.add(prepared)
+                    for table, frame in prepared.tables(config.schema.table):
+                        append(self.conn, table, frame)
+            except FileRejected as exc:
+                report.status, report.message = "rejected", str(exc)
+                # Rejected for its header: its rows still go to quarantine, each with the reason.
+                state.rejected = str(exc)
+                unread = ReadResult(pl.DataFrame(schema={ROW_NUMBER: pl.Int64()}), rejected_rows(path, config, str(exc)))
+                prepared = prepare_chunk(config, unread, state, now, file_lineage)
+                report.add(prepared)
+                for table, frame in prepared.tables(config.schema.table):
+                    append(self.conn, table, frame)
+            if report.rows_read == 0 and report.status != "rejected":
+                report.status, report.message = "empty", "the file has no data rows"
+            elif state.rejected:
+                report.status, report.message = "rejected", state.rejected
+            if not report.reconciles:  # a bug, never bad data: nothing of the file is kept
+                raise AssertionError(
+                    f"{relative}: {report.rows_read} read != {report.rows_loaded} + {report.rows_quarantined}"
+                )
+            ledger = pl.DataFrame(
+                [{
+                    **{k: file_lineage[k] for k in ("source", "entity", "file", "file_sha256", "file_version")},
+                    "file_size": path.stat().st_size, "status": report.status,
+                    "rows_read": report.rows_read, "rows_loaded": report.rows_loaded,
+                    "rows_quarantined": report.rows_quarantined, "field_issues": report.field_issues,
+                    "message": report.message or None, "batch_id": self.batch_id, "ingested_at": now,
+                }],
+                schema=LEDGER_COLUMNS,
+            )
             append(self.conn, "ingest_ledger", ledger)
             self.conn.execute("commit")
-        except Exception:
+        except BaseException:
             self.conn.execute("rollback")
             raise
         return report
+
+
+@dataclass
+class _FileState:
+    """What one file's chunks share."""
+
+    config: SourceConfig
+    content_ids: ContentIds
+    rejected: str = ""  # set once a chunk shows the file does not match its config
+
+
+@dataclass
+class PreparedChunk:
+    """One chunk of a file, ready to append: rows, field issues and quarantine in storage form."""
+
+    rows_read: int
+    loaded: pl.DataFrame
+    field_issues: pl.DataFrame
+    quarantined: pl.DataFrame
+    reasons: Counter
+    field_issue_reasons: Counter
+
+    def tables(self, raw_table: str) -> list[tuple[str, pl.DataFrame]]:
+        return [(raw_table, self.loaded), ("field_issues", self.field_issues), ("quarantine", self.quarantined)]
+
+
+def prepare_chunk(config: SourceConfig, result: ReadResult, state: _FileState, now: datetime,
+                  file_lineage: dict) -> PreparedChunk:
+    """Map, normalize, validate and triage one chunk (no database: it runs beside the writer)."""
+    quarantine_parts: list[pl.DataFrame] = []
+    schema = {"row_number": pl.Int64(), "raw_row": pl.String(), "reasons": pl.List(pl.String())}
+    if result.bad_rows:
+        quarantine_parts.append(pl.DataFrame(
+            {
+                "row_number": [b.row_number for b in result.bad_rows],
+                "raw_row": [b.raw for b in result.bad_rows],
+                "reasons": [list(b.reasons) for b in result.bad_rows],
+            },
+            schema=schema,
+        ))
+    loaded = pl.DataFrame()
+    field_issues = empty_issues()
+    canonical = None
+    if not state.rejected:
+        try:
+            canonical = to_canonical(result.rows, result.columns, config, result.cell_issues, state.content_ids)
+        except MissingColumns as exc:
+            # Schema drift: the whole file is held back, every row quarantined with the reason.
+            state.rejected = str(exc)
+    if state.rejected:
+        quarantine_parts.append(pl.DataFrame(
+            {
+                "row_number": result.rows[ROW_NUMBER],
+                "raw_row": raw_json(result.rows, result.columns),
+                "reasons": [[state.rejected]] * result.rows.height,
+            },
+            schema=schema,
+        ))
+    elif canonical is not None:
+        issues = pl.concat([
+            canonical.issues,
+            value_issues(canonical.frame, canonical.text, config.schema, now),
+        ]).with_columns(
+            native_column=pl.coalesce(
+                "native_column",
+                pl.col("column_name").replace_strict(canonical.native_of, default=None, return_dtype=pl.String()),
+            )
+        )
+        triaged = triage(canonical.frame, issues, config.row_level_columns, config.contact_fields)
+        if triaged.quarantined.height:
+            raws = result.rows.join(triaged.quarantined.select(ROW_NUMBER), on=ROW_NUMBER, how="semi")
+            raws = raws.select(ROW_NUMBER, raw_json(raws, result.columns).alias("raw_row"))
+            rows = triaged.quarantined.join(raws, on=ROW_NUMBER, how="left")
+            quarantine_parts.append(
+                rows.select(pl.col(ROW_NUMBER).alias("row_number"), "raw_row", "reasons").cast(schema)
+            )
+        loaded = triaged.loaded
+        field_issues = triaged.field_issues
+
+    reasons: Counter = Counter()
+    quarantined = pl.DataFrame(schema=QUARANTINE_COLUMNS)
+    if quarantine_parts:
+        parts = pl.concat(quarantine_parts)
+        reason_lists = parts["reasons"].to_list()
+        reasons.update(reason_key(r) for rs in reason_lists for r in rs)
+        quarantined = parts.with_columns(
+            pl.Series("reasons", [json.dumps(r) for r in reason_lists], dtype=pl.String()),
+            **{k: pl.lit(v) for k, v in file_lineage.items()},
+            quarantined_at=pl.lit(now, pl.Datetime("us")),
+        ).select([pl.col(c).cast(t) for c, t in QUARANTINE_COLUMNS.items()])
+    issue_reasons = Counter(
+        f"{column or native}: {reason}"
+        for column, native, reason in field_issues.select("column_name", "native_column", "reason").iter_rows()
+    )
+    if loaded.height:
+        loaded = loaded.with_columns(
+            source=pl.lit(config.name),
+            _ingested_at=pl.lit(now, pl.Datetime("us")),
+            _file=pl.lit(file_lineage["file"]),
+            _file_sha256=pl.lit(file_lineage["file_sha256"]),
+            _file_version=pl.lit(file_lineage["file_version"], pl.Int64),
+            _batch_id=pl.lit(file_lineage["batch_id"]),
+        ).select([pl.col(c).cast(t) for c, t in storage_schema(raw_schema(config.schema)).items()])
+    field_issue_rows = field_issues.rename({ROW_NUMBER: "row_number"}).with_columns(
+        **{k: pl.lit(v) for k, v in file_lineage.items()}, recorded_at=pl.lit(now, pl.Datetime("us")),
+    ).select([pl.col(c).cast(t) for c, t in FIELD_ISSUE_COLUMNS.items()])
+    return PreparedChunk(result.rows_read, loaded, field_issue_rows, quarantined, reasons, issue_reasons)
+
+
+_DONE = object()
+
+
+def in_background(items: Iterator, depth: int = 1) -> Iterator:
+    """Yield ``items``, produced in a second thread up to ``depth`` ahead of the consumer. An
+    exception in the producer is raised in the consumer, at the item it would have been."""
+    handoff: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                while not stop.is_set():
+                    try:
+                        handoff.put((item, None), timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            handoff.put((_DONE, None))
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer
+            handoff.put((_DONE, exc))
+
+    worker = threading.Thread(target=produce, name="leadhouse-ingest-prepare", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item, error = handoff.get()
+            if error is not None:
+                raise error
+            if item is _DONE:
+                return
+            yield item
+    finally:
+        stop.set()
+        while worker.is_alive():
+            try:
+                handoff.get_nowait()
+            except queue.Empty:
+                worker.join(timeout=0.1)

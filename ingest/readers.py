@@ -1,5 +1,11 @@
 """Read one landing file into string columns, keeping every row accounted for.
 
+A file is read in chunks of about ``CHUNK_BYTES`` (whole records each), so a 10 GB export needs
+no more memory than a 64 MB one. The common shapes take a vectorized path: JSON Lines through
+polars' reader, and CSV without quote characters split in polars; anything else (quotes, another
+encoding, a line polars cannot take) goes through Python's ``csv``/``json`` for that chunk, with
+the same results.
+
 Readers never guess types and never drop a row: a row they cannot read (wrong field count, a line
 that is not a JSON object) comes back as a ``BadRow`` with its row number, its raw content and the
 reason, and goes to quarantine. A single cell they cannot read (bytes that are not valid in the
@@ -13,8 +19,11 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import json
+import re
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +37,12 @@ CELL_ISSUE_SCHEMA = {ROW_NUMBER: pl.Int64(), "native_column": pl.String(), "raw_
 # (normalization nulls over-long canonical text), not a reason to fail the file.
 csv.field_size_limit(sys.maxsize)
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+CHUNK_BYTES = 64 << 20
+_LONE_CARRIAGE_RETURN = re.compile(rb"\r(?!\n)")
+# A JSON \uD800-\uDFFF escape: half of a pair (😀 is "\ud83d\ude00") or, alone, no character at all.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_NOT_A_BYTE = re.compile("[\ud800-\udc7f\udd00-\udfff]")  # \udc80-\udcff: undecodable bytes
 
 
 @dataclass(frozen=True)
@@ -96,61 +111,236 @@ def _cell_issues(cells: list[tuple[int, str, str, str]]) -> pl.DataFrame:
     return pl.DataFrame(cells, schema=CELL_ISSUE_SCHEMA, orient="row")
 
 
-def read_csv(path: Path, config: SourceConfig) -> ReadResult:
-    data = path.read_bytes()
-    encoding = file_encoding(data, config.csv.encoding)
-    text, has_invalid_bytes = _decode(data, encoding)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=config.csv.delimiter, quotechar=config.csv.quote)
-    header = next(reader, None)
-    while header is not None and not any(h.strip() for h in header):
-        header = next(reader, None)  # leading blank lines
-    if header is None:
-        return ReadResult(_empty_frame([]))
-    header = [h.strip() for h in header]
-    if len(set(header)) != len(header):
-        dupes = sorted({h for h in header if header.count(h) > 1})
-        raise FileRejected(f"header repeats column(s) {dupes}; every column needs a unique name")
+def _invalid_bytes_reason(invalid: str, encoding: str) -> str:
+    return (
+        f"bytes {invalid} are not valid {_shown(encoding)}; set csv.encoding in the source config "
+        "if the file uses another encoding"
+    )
 
-    good: list[list[str]] = []
-    numbers: list[int] = []
-    bad: list[BadRow] = []
-    cells: list[tuple[int, str, str, str]] = []
-    for row_number, row in enumerate((r for r in reader if r), start=1):
-        if len(row) != len(header):
-            reason = f"row has {len(row)} fields, the header has {len(header)} (truncated line or stray delimiter)"
-            bad.append(BadRow(row_number, json.dumps(list(map(_safe, row))), (reason,)))
-            continue
-        if has_invalid_bytes:
-            for i, (name, value) in enumerate(zip(header, row)):
-                if invalid := _invalid_bytes(value):
-                    row[i] = _safe(value)
-                    cells.append((
-                        row_number, name or f"column_{i + 1}", row[i],
-                        f"bytes {invalid} are not valid {_shown(encoding)}; set csv.encoding in the source config "
-                        "if the file uses another encoding",
-                    ))
-        good.append(row)
-        numbers.append(row_number)
 
-    # A trailing delimiter on every line makes an unnamed, empty column: drop it. An unnamed
-    # column that holds values is kept under a positional name so nothing is lost.
+class _File:
+    """A landing file read sequentially in blocks (never mapped or loaded whole, so memory stays
+    at a chunk or two whatever the file's size)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def head(self, size: int = 4) -> bytes:
+        with self.path.open("rb") as handle:
+            return handle.read(size)
+
+    def whole(self) -> bytes:
+        return self.path.read_bytes()
+
+    def scan(self, test, block_bytes: int = CHUNK_BYTES) -> bool:
+        """Whether ``test(block)`` holds for any block (blocks overlap by one byte)."""
+        with self.path.open("rb") as handle:
+            last = b""
+            while block := handle.read(block_bytes):
+                if test(last + block):
+                    return True
+                last = block[-1:]
+        return False
+
+    def chunks(self, chunk_bytes: int) -> Iterator[bytes]:
+        """The file in pieces of about ``chunk_bytes`` that end after a newline (the last one
+        at the end of the file)."""
+        with self.path.open("rb") as handle:
+            carry = b""
+            while block := handle.read(chunk_bytes):
+                block = carry + block
+                cut = block.rfind(b"\n") + 1
+                if cut == 0:  # one line longer than a chunk: keep reading
+                    carry = block
+                    continue
+                carry = block[cut:]
+                yield block[:cut]
+            if carry:
+                yield carry
+
+
+# ---------------------------------------------------------------- CSV
+
+def _csv_columns(header: list[str], has_values) -> tuple[list[tuple[int, str]], list[str]]:
+    """Which columns to keep. A trailing delimiter on every line makes an unnamed, empty column:
+    dropped. An unnamed column that holds values is kept under a positional name."""
     keep = []
     for i, name in enumerate(header):
         if name:
             keep.append((i, name))
-        elif any(r[i] for r in good):
+        elif has_values(i):
             keep.append((i, f"column_{i + 1}"))
-    columns = [name for _, name in keep]
-    if good:
-        frame = pl.DataFrame(
-            [[r[i] for r in good] for i, _ in keep] + [numbers],
-            schema={c: pl.String() for c in columns} | {ROW_NUMBER: pl.Int64()},
-            orient="col",
-        )
+    return keep, [name for _, name in keep]
+
+
+def _csv_result(records: list[list[str]], first_row: int, header: list[str], encoding: str,
+                has_invalid_bytes: bool) -> ReadResult:
+    """Rows from parsed records (blank records already left out), numbered from ``first_row``."""
+    width = len(header)
+    good: list[list[str]] = []
+    numbers: list[int] = []
+    bad: list[BadRow] = []
+    cells: list[tuple[int, str, str, str]] = []
+    if not has_invalid_bytes and all(len(r) == width for r in records):
+        good, numbers = records, list(range(first_row, first_row + len(records)))
     else:
-        frame = _empty_frame(columns)
+        for row_number, row in enumerate(records, start=first_row):
+            if len(row) != width:
+                reason = f"row has {len(row)} fields, the header has {width} (truncated line or stray delimiter)"
+                bad.append(BadRow(row_number, json.dumps(list(map(_safe, row))), (reason,)))
+                continue
+            if has_invalid_bytes:
+                for i, (name, value) in enumerate(zip(header, row)):
+                    if invalid := _invalid_bytes(value):
+                        row[i] = _safe(value)
+                        cells.append((row_number, name or f"column_{i + 1}", row[i],
+                                      _invalid_bytes_reason(invalid, encoding)))
+            good.append(row)
+            numbers.append(row_number)
+    if not good:
+        _, columns = _csv_columns(header, lambda i: False)
+        return ReadResult(_empty_frame(columns), bad, columns, _cell_issues(cells))
+    transposed = list(zip(*good))
+    keep, columns = _csv_columns(header, lambda i: any(transposed[i]))
+    frame = pl.DataFrame(
+        [transposed[i] for i, _ in keep] + [numbers],
+        schema={c: pl.String() for c in columns} | {ROW_NUMBER: pl.Int64()},
+        orient="col",
+    )
     return ReadResult(frame, bad, columns, _cell_issues(cells))
 
+
+def _csv_header(records: Iterator[list[str]]) -> list[str] | None:
+    header = next(records, None)
+    while header is not None and not any(h.strip() for h in header):
+        header = next(records, None)  # leading blank lines
+    if header is None:
+        return None
+    header = [_safe(h).strip() for h in header]  # undecodable bytes in a name shown as \xNN
+    named = [h for h in header if h]  # unnamed columns get positional names (_csv_columns)
+    if len(set(named)) != len(named):
+        dupes = sorted({h for h in named if named.count(h) > 1})
+        raise FileRejected(f"header repeats column(s) {dupes}; every column needs a unique name")
+    if ROW_NUMBER in header:
+        raise FileRejected(f"the header has a column named '{ROW_NUMBER}' (the ingestion's row number); rename it in the export")
+    return header
+
+
+def rejected_rows(path: Path, config: SourceConfig, reason: str) -> list[BadRow]:
+    """The data rows of a CSV rejected for its header (``FileRejected``), each with the reason and
+    its fields as written, numbered as a readable file's rows are: they go to quarantine, not lost."""
+    data = path.read_bytes()
+    text, _ = _decode(data, file_encoding(data[:4], config.csv.encoding))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=config.csv.delimiter, quotechar=config.csv.quote)
+    for header in reader:
+        if any(h.strip() for h in header):
+            break
+    records = (r for r in reader if r)
+    return [BadRow(n, json.dumps(list(map(_safe, row))), (reason,)) for n, row in enumerate(records, start=1)]
+
+
+def _unquoted_lines_chunk(lines: pl.Series, first_row: int, header: list[str], sep: str) -> ReadResult:
+    """Records of a file without quote characters: each non-blank line split on the delimiter,
+    exactly what Python's csv module makes of such a line, in polars."""
+    width = len(header)
+    frame = pl.DataFrame({"line": lines}).filter(pl.col("line") != "").with_columns(
+        pl.int_range(first_row, first_row + pl.len(), dtype=pl.Int64).alias(ROW_NUMBER),
+        (pl.col("line").str.count_matches(sep, literal=True) + 1).alias("_fields"),
+    )
+    wrong = frame.filter(pl.col("_fields") != width)
+    bad = [
+        BadRow(number, json.dumps(line.split(sep)),
+               (f"row has {fields} fields, the header has {width} (truncated line or stray delimiter)",))
+        for line, number, fields in wrong.iter_rows()
+    ]
+    good = frame.filter(pl.col("_fields") == width)
+    split = good.select(
+        pl.col("line").str.split_exact(sep, width - 1).struct.rename_fields([f"f{i}" for i in range(width)])
+        .alias("fields"),
+        ROW_NUMBER,
+    ).unnest("fields")
+    keep, columns = _csv_columns(
+        header, lambda i: split.height > 0 and bool(split.select((pl.col(f"f{i}") != "").any()).item())
+    )
+    rows = split.select([pl.col(f"f{i}").alias(name) for i, name in keep] + [pl.col(ROW_NUMBER)])
+    return ReadResult(rows, bad, columns)
+
+
+def read_csv(path: Path, config: SourceConfig, chunk_bytes: int = CHUNK_BYTES) -> Iterator[ReadResult]:
+    source = _File(path)
+    encoding = file_encoding(source.head(), config.csv.encoding)
+    quote = config.csv.quote.encode()
+    unquoted = (
+        encoding == "utf-8-sig"
+        and not source.scan(lambda block: quote in block)
+        and not source.scan(lambda block: b"\r" in block and _LONE_CARRIAGE_RETURN.search(block) is not None)
+    )
+    if unquoted:
+        yield from _read_unquoted_csv(source, config, chunk_bytes)
+    else:
+        yield from _read_csv_with_python(source.whole(), config, encoding, chunk_bytes)
+
+
+def _read_unquoted_csv(source: _File, config: SourceConfig, chunk_bytes: int) -> Iterator[ReadResult]:
+    sep = config.csv.delimiter
+    first_row = 1
+    header = None
+    for chunk in source.chunks(chunk_bytes):
+        try:
+            text = chunk.decode("utf-8-sig" if header is None else "utf-8")
+        except UnicodeDecodeError:
+            text = None
+        if text is None:
+            raw = chunk.decode("utf-8-sig" if header is None else "utf-8", errors="surrogateescape")
+            records = list(csv.reader(io.StringIO(raw, newline=""), delimiter=sep, quotechar=config.csv.quote))
+            if header is None:
+                it = iter(records)
+                header = _csv_header(it)
+                if header is None:
+                    break
+                records = list(it)
+            records = [r for r in records if r]
+            result = _csv_result(records, first_row, header, "utf-8", True)
+        else:
+            lines = text.replace("\r\n", "\n").split("\n")
+            if header is None:
+                start = 0
+                while start < len(lines) and not any(h.strip() for h in lines[start].split(sep)):
+                    start += 1
+                if start == len(lines):
+                    break
+                header = _csv_header(iter([lines[start].split(sep)]))
+                lines = lines[start + 1:]
+            result = _unquoted_lines_chunk(pl.Series(lines, dtype=pl.String()), first_row, header, sep)
+        first_row += result.rows_read
+        yield result
+    if header is None:
+        yield ReadResult(_empty_frame([]))
+
+
+def _read_csv_with_python(data: bytes, config: SourceConfig, encoding: str, chunk_bytes: int) -> Iterator[ReadResult]:
+    text, has_invalid_bytes = _decode(data, encoding)
+    del data
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=config.csv.delimiter, quotechar=config.csv.quote)
+    header = _csv_header(reader)
+    if header is None:
+        yield ReadResult(_empty_frame([]))
+        return
+    # Records per chunk: about chunk_bytes of text, judged from the file's average line.
+    per_chunk = max(1_000, int(chunk_bytes / max(1, len(text) / max(1, text.count("\n")))))
+    first_row = 1
+    while True:
+        records = [r for r in itertools.islice(reader, per_chunk) if r]
+        if not records:
+            break
+        result = _csv_result(records, first_row, header, encoding, has_invalid_bytes)
+        first_row += result.rows_read
+        yield result
+    if first_row == 1:
+        yield ReadResult(_empty_frame(_csv_columns(header, lambda i: False)[1]))
+
+
+# ---------------------------------------------------------------- JSON Lines
 
 def _flatten(obj: dict, prefix: str = "") -> dict[str, str | None]:
     flat: dict[str, str | None] = {}
@@ -167,15 +357,61 @@ def _flatten(obj: dict, prefix: str = "") -> dict[str, str | None]:
     return flat
 
 
-def read_jsonl(path: Path, config: SourceConfig) -> ReadResult:
-    data = path.read_bytes()
-    encoding = file_encoding(data, config.csv.encoding)
-    text, has_invalid_bytes = _decode(data, encoding)
+def _as_text(series: pl.Series) -> pl.Series:
+    """A JSON leaf column as the text Python's json + str would give it."""
+    dtype = series.dtype
+    if dtype == pl.String():
+        return series
+    if dtype == pl.Null():
+        return pl.Series(series.name, [None] * series.len(), dtype=pl.String())
+    if dtype.is_integer() or dtype == pl.Boolean():
+        return series.cast(pl.String())  # 42 -> "42", true -> "true", as json.dumps / str do
+    distinct = series.drop_nulls().unique()
+    if dtype.is_float():
+        text = [str(v) for v in distinct.to_list()]
+    else:  # lists and other nested values: their JSON, value by value (replace_strict cannot match lists)
+        return pl.Series(series.name, [None if v is None else json.dumps(v) for v in series.to_list()], dtype=pl.String())
+    return series.replace_strict(distinct, pl.Series(text, dtype=pl.String()), default=None, return_dtype=pl.String())
+
+
+def _flat_columns(series: pl.Series, prefix: str) -> list[pl.Series]:
+    if isinstance(series.dtype, pl.Struct):
+        if not series.dtype.fields:
+            return []
+        parts = series.struct.unnest()
+        return [c for name in parts.columns for c in _flat_columns(parts[name], f"{prefix}{name}.")]
+    return [_as_text(series).alias(prefix[:-1])]
+
+
+def _jsonl_with_polars(chunk: bytes, first_line: int) -> ReadResult | None:
+    """The chunk through polars' JSON reader, or None when it is not plain JSON objects one per
+    line (a blank or broken line, mixed shapes): then Python reads it, line by line."""
+    lines = chunk.count(b"\n") + (0 if chunk.endswith(b"\n") else 1)
+    if _SURROGATE_ESCAPE.search(chunk):  # polars reads a lone "\ud800" as NUL: Python says what it is
+        return None
+    try:
+        frame = pl.read_ndjson(io.BytesIO(chunk), infer_schema_length=None)
+    except Exception:  # noqa: BLE001 - any refusal means: read it the careful way
+        return None
+    if frame.height != lines or b"\n\n" in chunk or chunk.startswith(b"\n"):
+        return None
+    columns = [c for name in frame.columns for c in _flat_columns(frame[name], f"{name}.")]
+    names = [c.name for c in columns]
+    if len(set(names)) != len(names) or ROW_NUMBER in names:  # {"a.b": 1, "a": {"b": 2}}; {"_row_number": 1}
+        return None
+    rows = pl.DataFrame(columns).with_columns(
+        pl.int_range(first_line, first_line + frame.height, dtype=pl.Int64).alias(ROW_NUMBER)
+    ) if columns else pl.DataFrame({ROW_NUMBER: pl.int_range(first_line, first_line + frame.height, eager=True)})
+    return ReadResult(rows, [], names)
+
+
+def _jsonl_with_python(text: str, first_line: int, encoding: str, has_invalid_bytes: bool) -> ReadResult:
     records: list[dict[str, str | None]] = []
     numbers: list[int] = []
     bad: list[BadRow] = []
     cells: list[tuple[int, str, str, str]] = []
-    for row_number, line in enumerate(text.splitlines(), start=1):
+    for row_number, line in enumerate(text.split("\n"), start=first_line):
+        line = line.removesuffix("\r")
         if not line.strip():
             continue
         try:
@@ -190,6 +426,21 @@ def read_jsonl(path: Path, config: SourceConfig) -> ReadResult:
         if flat is None:
             bad.append(BadRow(row_number, _safe(line), (f"line is a JSON {type(obj).__name__}, not an object",)))
             continue
+        if ROW_NUMBER in flat:
+            bad.append(BadRow(row_number, _safe(line), (
+                f"the line has a key named '{ROW_NUMBER}' (the ingestion's row number); rename it in the export",)))
+            continue
+        if "\\ud" in line or "\\uD" in line:  # a lone surrogate escape is no text: the cell is nulled
+            lone = _SURROGATE_NOT_A_BYTE if has_invalid_bytes else _SURROGATE
+            if any(lone.search(key) for key in flat):
+                bad.append(BadRow(row_number, _safe(line), ("a key holds an unpaired UTF-16 surrogate escape",)))
+                continue
+            for key, value in flat.items():
+                if value is not None and lone.search(value):
+                    codes = ", ".join(dict.fromkeys(f"\\u{ord(c):04x}" for c in lone.findall(value)))
+                    flat[key] = lone.sub(lambda m: f"\\u{ord(m.group()):04x}", value)
+                    cells.append((row_number, key, flat[key],
+                                  f"'{codes}' is an unpaired UTF-16 surrogate escape, not a character"))
         if has_invalid_bytes:
             if any(_invalid_bytes(key) for key in flat):
                 bad.append(BadRow(row_number, _safe(line), (f"a key holds bytes that are not valid {_shown(encoding)}",)))
@@ -197,11 +448,7 @@ def read_jsonl(path: Path, config: SourceConfig) -> ReadResult:
             for key, value in flat.items():
                 if value is not None and (invalid := _invalid_bytes(value)):
                     flat[key] = _safe(value)
-                    cells.append((
-                        row_number, key, flat[key],
-                        f"bytes {invalid} are not valid {_shown(encoding)}; set csv.encoding in the source config "
-                        "if the file uses another encoding",
-                    ))
+                    cells.append((row_number, key, flat[key], _invalid_bytes_reason(invalid, encoding)))
         records.append(flat)
         numbers.append(row_number)
     columns = list(dict.fromkeys(k for r in records for k in r))
@@ -214,8 +461,31 @@ def read_jsonl(path: Path, config: SourceConfig) -> ReadResult:
     return ReadResult(frame, bad, columns, _cell_issues(cells))
 
 
+def read_jsonl(path: Path, config: SourceConfig, chunk_bytes: int = CHUNK_BYTES) -> Iterator[ReadResult]:
+    """Line numbers count every line (blank ones too); a line is split at ``\\n`` only."""
+    source = _File(path)
+    encoding = file_encoding(source.head(), config.csv.encoding)
+    if encoding != "utf-8-sig":  # UTF-16, Latin-1, ...: decoded whole, read by Python
+        text, invalid = _decode(source.whole(), encoding)
+        yield _jsonl_with_python(text, 1, encoding, invalid)
+        return
+    first_line = 1
+    produced = False
+    for index, chunk in enumerate(source.chunks(chunk_bytes)):
+        result = None if index == 0 and chunk.startswith(codecs.BOM_UTF8) else _jsonl_with_polars(chunk, first_line)
+        if result is None:
+            text, invalid = _decode(chunk, "utf-8-sig" if index == 0 else "utf-8")
+            result = _jsonl_with_python(text.removesuffix("\n"), first_line, "utf-8", invalid)
+        first_line += chunk.count(b"\n") + (0 if chunk.endswith(b"\n") else 1)
+        produced = True
+        yield result
+    if not produced:
+        yield ReadResult(_empty_frame([]))
+
+
 READERS = {"csv": read_csv, "jsonl": read_jsonl}
 
 
-def read_file(path: Path, config: SourceConfig) -> ReadResult:
-    return READERS[config.format](path, config)
+def read_file(path: Path, config: SourceConfig, chunk_bytes: int = CHUNK_BYTES) -> Iterator[ReadResult]:
+    """The file's rows in chunks of whole records; a ``FileRejected`` is raised before any."""
+    return READERS[config.format](path, config, chunk_bytes)
