@@ -177,3 +177,19 @@ def test_jsonl_nested_objects_and_bad_lines(tmp_path, conn):
     reasons = dict(conn.execute("select row_number, reasons from raw.quarantine").fetchall())
     assert json.loads(reasons[2]) == ["line is not valid JSON: Expecting property name enclosed in double quotes at column 2"]
     assert json.loads(reasons[3]) == ["needs at least one of: email, phone, last_name"]
+
+
+def test_rows_of_a_file_whose_ingestion_was_killed_are_removed_and_the_file_ingested_again(landing, conn):
+    write(landing, "a.csv", HEADER + "1,a@b.co,,Doe,03/04/2025,x\n2,,,,03/04/2025,y\n3,bad,,Poe,03/04/2025,z\n")
+    Ingestor(conn, landing).ingest(WEB_FORMS)
+    # As if the process died after the file's chunks were committed, before its ledger entry.
+    conn.execute("delete from raw.ingest_ledger")
+    assert counts(conn) == (2, 1)
+
+    report = Ingestor(conn, landing).ingest(WEB_FORMS)
+    assert report.unfinished_rows_removed == 2 + 1 + 1  # two rows, one quarantined, one field issue
+    assert [(f.status, f.rows_loaded, f.rows_quarantined, f.field_issues) for f in report.files] == [
+        ("loaded", 2, 1, 1)
+    ]
+    assert counts(conn) == (2, 1)
+    assert conn.execute("select count(*) from raw.field_issues").fetchone()[0] == 1
