@@ -68,15 +68,22 @@ def _type_known(national: pl.Expr, plan: _RegionPlan) -> pl.Expr:
     return national.str.contains(general) & national.str.contains(types)
 
 
-def _nanp_validity(national: pl.Expr) -> pl.Expr:
-    """phonenumbers' is_valid_number for a ten-digit national number of country code 1: the first
-    region that claims the number (by its leading digits, or else by knowing its type) decides."""
-    verdict = None
+def _nanp_validity(national: pl.Series) -> pl.Series:
+    """phonenumbers' is_valid_number for ten-digit national numbers of country code 1: the first
+    region that claims a number (by its leading digits, or else by knowing its type) decides.
+    Regions are tried in phonenumbers' order, each only on the numbers no earlier one claimed."""
+    frame = pl.DataFrame({"national": national}).with_row_index("position")
+    verdicts = []
     for plan in _nanp_plans():
-        known = _type_known(national, plan)
-        claims = national.str.contains(f"^(?:{plan.leading_digits})") if plan.leading_digits else known
-        verdict = pl.when(claims).then(known) if verdict is None else verdict.when(claims).then(known)
-    return verdict.otherwise(False)
+        if frame.height == 0:
+            break
+        known = _type_known(pl.col("national"), plan)
+        claims = pl.col("national").str.contains(f"^(?:{plan.leading_digits})") if plan.leading_digits else known
+        judged = frame.with_columns(_claims=claims, _known=known)
+        verdicts.append(judged.filter(pl.col("_claims")).select("position", pl.col("_known").alias("valid")))
+        frame = judged.filter(~pl.col("_claims")).select("position", "national")
+    verdicts.append(frame.select("position", pl.lit(False).alias("valid")))
+    return pl.concat(verdicts).sort("position")["valid"]
 
 
 def _parse_one(raw: str, region: str) -> tuple[str | None, str]:
@@ -98,10 +105,9 @@ def normalize_phones(values: pl.Series, region: str) -> pl.DataFrame:
     national = compact.str.extract(r"^(?:\+1|1)?([2-9][0-9]{9})$", 1)
     if region not in NANP_REGIONS:  # only +1 numbers are surely North American there
         national = pl.when(compact.str.starts_with("+1")).then(national)
-    distinct = distinct.with_columns(national=national).with_columns(
-        fast_valid=pl.when(pl.col("national").is_not_null()).then(_nanp_validity(pl.col("national")))
-    )
-    fast = distinct.filter(pl.col("national").is_not_null()).select(
+    distinct = distinct.with_columns(national=national)
+    fast = distinct.filter(pl.col("national").is_not_null())
+    fast = fast.with_columns(fast_valid=_nanp_validity(fast["national"])).select(
         "raw",
         e164=pl.lit("+1") + pl.col("national"),
         verdict=pl.when(pl.col("fast_valid")).then(pl.lit(VALID)).otherwise(pl.lit(POSSIBLE)),

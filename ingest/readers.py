@@ -142,10 +142,11 @@ class _File:
                 last = block[-1:]
         return False
 
-    def chunks(self, chunk_bytes: int) -> Iterator[bytes]:
-        """The file in pieces of about ``chunk_bytes`` that end after a newline (the last one
-        at the end of the file)."""
+    def chunks(self, chunk_bytes: int, start: int = 0) -> Iterator[bytes]:
+        """The file from ``start`` in pieces of about ``chunk_bytes`` that end after a newline
+        (the last one at the end of the file)."""
         with self.path.open("rb") as handle:
+            handle.seek(start)
             carry = b""
             while block := handle.read(chunk_bytes):
                 block = carry + block
@@ -157,6 +158,11 @@ class _File:
                 yield block[:cut]
             if carry:
                 yield carry
+
+    def rest(self, start: int) -> bytes:
+        with self.path.open("rb") as handle:
+            handle.seek(start)
+            return handle.read()
 
 
 # ---------------------------------------------------------------- CSV
@@ -239,26 +245,51 @@ def rejected_rows(path: Path, config: SourceConfig, reason: str) -> list[BadRow]
     return [BadRow(n, json.dumps(list(map(_safe, row))), (reason,)) for n, row in enumerate(records, start=1)]
 
 
-def _unquoted_lines_chunk(lines: pl.Series, first_row: int, header: list[str], sep: str) -> ReadResult:
-    """Records of a file without quote characters: each non-blank line split on the delimiter,
-    exactly what Python's csv module makes of such a line, in polars."""
+def _plain_record_pattern(sep: str, quote: str) -> tuple[str, str]:
+    """Regular expressions (Rust syntax) for a line that is one whole record whose fields are
+    either fully quoted or hold no quote character, and for one quoted field. On such lines
+    Python's csv module and polars' reader agree, and a record never spans two lines."""
+    s, q = f"\\x{{{ord(sep):x}}}", f"\\x{{{ord(quote):x}}}"
+    quoted = f"{q}(?:[^{q}]|{q}{q})*{q}"
+    field = f"(?:{quoted}|[^{s}{q}]*)"
+    return f"^{field}(?:{s}{field})*$", quoted
+
+
+def _plain_lines_chunk(lines: pl.Series, first_row: int, header: list[str], config: SourceConfig) -> ReadResult | None:
+    """Records of a chunk whose every line is a whole, plain record (``_plain_record_pattern``),
+    parsed in polars; None when a line is not (then Python's csv reads from here on)."""
+    sep, quote = config.csv.delimiter, config.csv.quote
     width = len(header)
-    frame = pl.DataFrame({"line": lines}).filter(pl.col("line") != "").with_columns(
+    plain, quoted = _plain_record_pattern(sep, quote)
+    frame = pl.DataFrame({"line": lines}).filter(pl.col("line") != "")
+    if frame.height and not frame.select(pl.col("line").str.contains(plain).all()).item():
+        return None
+    frame = frame.with_columns(
         pl.int_range(first_row, first_row + pl.len(), dtype=pl.Int64).alias(ROW_NUMBER),
-        (pl.col("line").str.count_matches(sep, literal=True) + 1).alias("_fields"),
+        (pl.col("line").str.replace_all(quoted, "").str.count_matches(sep, literal=True) + 1).alias("_fields"),
     )
     wrong = frame.filter(pl.col("_fields") != width)
     bad = [
-        BadRow(number, json.dumps(line.split(sep)),
+        BadRow(number, json.dumps(next(csv.reader([line], delimiter=sep, quotechar=quote), [])),
                (f"row has {fields} fields, the header has {width} (truncated line or stray delimiter)",))
         for line, number, fields in wrong.iter_rows()
     ]
     good = frame.filter(pl.col("_fields") == width)
-    split = good.select(
-        pl.col("line").str.split_exact(sep, width - 1).struct.rename_fields([f"f{i}" for i in range(width)])
-        .alias("fields"),
-        ROW_NUMBER,
-    ).unnest("fields")
+    names = [f"f{i}" for i in range(width)]
+    if good.height == 0:
+        split = pl.DataFrame(schema={n: pl.String() for n in names} | {ROW_NUMBER: pl.Int64()})
+    elif not good.select(pl.col("line").str.contains(quote, literal=True).any()).item():
+        split = good.select(
+            pl.col("line").str.split_exact(sep, width - 1).struct.rename_fields(names).alias("fields"), ROW_NUMBER,
+        ).unnest("fields")
+    else:
+        parsed = pl.read_csv(
+            io.BytesIO("\n".join(good["line"].to_list()).encode()), has_header=False, new_columns=names,
+            separator=sep, quote_char=quote, infer_schema=False, empty_string_is_null=False,
+        )
+        if parsed.height != good.height or parsed.width != width:
+            return None
+        split = parsed.with_columns(good[ROW_NUMBER])
     keep, columns = _csv_columns(
         header, lambda i: split.height > 0 and bool(split.select((pl.col(f"f{i}") != "").any()).item())
     )
@@ -269,66 +300,69 @@ def _unquoted_lines_chunk(lines: pl.Series, first_row: int, header: list[str], s
 def read_csv(path: Path, config: SourceConfig, chunk_bytes: int = CHUNK_BYTES) -> Iterator[ReadResult]:
     source = _File(path)
     encoding = file_encoding(source.head(), config.csv.encoding)
-    quote = config.csv.quote.encode()
-    unquoted = (
-        encoding == "utf-8-sig"
-        and not source.scan(lambda block: quote in block)
-        and not source.scan(lambda block: b"\r" in block and _LONE_CARRIAGE_RETURN.search(block) is not None)
+    by_lines = encoding == "utf-8-sig" and not source.scan(
+        lambda block: b"\r" in block and _LONE_CARRIAGE_RETURN.search(block) is not None
     )
-    if unquoted:
-        yield from _read_unquoted_csv(source, config, chunk_bytes)
+    if by_lines:
+        yield from _read_csv_by_lines(source, config, chunk_bytes)
     else:
         yield from _read_csv_with_python(source.whole(), config, encoding, chunk_bytes)
 
 
-def _read_unquoted_csv(source: _File, config: SourceConfig, chunk_bytes: int) -> Iterator[ReadResult]:
+def _read_csv_by_lines(source: _File, config: SourceConfig, chunk_bytes: int) -> Iterator[ReadResult]:
+    """UTF-8 CSV, chunk by chunk, in polars while every line is a whole plain record; from the
+    first chunk that is not (a quoted newline, bytes that are not UTF-8, odd quoting), Python's
+    csv module reads the rest of the file."""
     sep = config.csv.delimiter
     first_row = 1
     header = None
+    offset = 0
     for chunk in source.chunks(chunk_bytes):
+        result = None
         try:
-            text = chunk.decode("utf-8-sig" if header is None else "utf-8")
+            text = chunk.decode("utf-8-sig" if offset == 0 else "utf-8")
         except UnicodeDecodeError:
             text = None
-        if text is None:
-            raw = chunk.decode("utf-8-sig" if header is None else "utf-8", errors="surrogateescape")
-            records = list(csv.reader(io.StringIO(raw, newline=""), delimiter=sep, quotechar=config.csv.quote))
-            if header is None:
-                it = iter(records)
-                header = _csv_header(it)
-                if header is None:
-                    break
-                records = list(it)
-            records = [r for r in records if r]
-            result = _csv_result(records, first_row, header, "utf-8", True)
-        else:
+        if text is not None:
             lines = text.replace("\r\n", "\n").split("\n")
             if header is None:
                 start = 0
                 while start < len(lines) and not any(h.strip() for h in lines[start].split(sep)):
                     start += 1
-                if start == len(lines):
-                    break
-                header = _csv_header(iter([lines[start].split(sep)]))
-                lines = lines[start + 1:]
-            result = _unquoted_lines_chunk(pl.Series(lines, dtype=pl.String()), first_row, header, sep)
+                if start < len(lines) and config.csv.quote not in lines[start]:
+                    header = _csv_header(iter([lines[start].split(sep)]))
+                    lines = lines[start + 1:]
+            if header is not None:
+                result = _plain_lines_chunk(pl.Series(lines, dtype=pl.String()), first_row, header, config)
+        if result is None:
+            # The rest of the file, read by Python's csv module (records may span lines there).
+            rest = source.rest(offset)
+            yield from _read_csv_with_python(  # from the top, Python reads the header too
+                rest, config, "utf-8-sig" if offset == 0 else "utf-8", chunk_bytes, header if offset else None, first_row
+            )
+            return
+        offset += len(chunk)
         first_row += result.rows_read
         yield result
     if header is None:
         yield ReadResult(_empty_frame([]))
 
 
-def _read_csv_with_python(data: bytes, config: SourceConfig, encoding: str, chunk_bytes: int) -> Iterator[ReadResult]:
+def _read_csv_with_python(data: bytes, config: SourceConfig, encoding: str, chunk_bytes: int,
+                          header: list[str] | None = None, first_row: int = 1) -> Iterator[ReadResult]:
+    """Python's csv module over ``data``: the whole file, or (with ``header`` and ``first_row``)
+    the rest of one whose start was read already."""
     text, has_invalid_bytes = _decode(data, encoding)
     del data
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=config.csv.delimiter, quotechar=config.csv.quote)
-    header = _csv_header(reader)
+    if header is None:
+        header = _csv_header(reader)
     if header is None:
         yield ReadResult(_empty_frame([]))
         return
     # Records per chunk: about chunk_bytes of text, judged from the file's average line.
     per_chunk = max(1_000, int(chunk_bytes / max(1, len(text) / max(1, text.count("\n")))))
-    first_row = 1
+    started_at = first_row
     while True:
         records = [r for r in itertools.islice(reader, per_chunk) if r]
         if not records:
@@ -336,7 +370,7 @@ def _read_csv_with_python(data: bytes, config: SourceConfig, encoding: str, chun
         result = _csv_result(records, first_row, header, encoding, has_invalid_bytes)
         first_row += result.rows_read
         yield result
-    if first_row == 1:
+    if first_row == started_at == 1:
         yield ReadResult(_empty_frame(_csv_columns(header, lambda i: False)[1]))
 
 
