@@ -55,7 +55,7 @@ class SourceConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    entity: Literal["lead", "activity", "status_change", "agent", "ad_spend", "match_decision"]
+    entity: str  # a key of ingest.schemas.ENTITIES
     description: str = ""
     format: Literal["csv", "jsonl"]
     files: str | None = None
@@ -110,6 +110,13 @@ class SourceConfig(BaseModel):
             if not column.derived and name not in mapped and name in native_columns and name not in used:
                 mapped[name] = name
         return mapped
+
+    @field_validator("entity")
+    @classmethod
+    def _entity_is_known(cls, value: str) -> str:
+        if value not in ENTITIES:
+            raise ValueError(f"'{value}' is not an entity; use one of: {', '.join(ENTITIES)} (docs/schemas.md)")
+        return value
 
     @field_validator("date_formats")
     @classmethod

@@ -1,18 +1,11 @@
 {#
-    The raw layer has one physical table per entity (ingest.schemas.ENTITIES), every source
-    appended into it with a `source` column. Per entity: `table`, that physical table, and
-    `all_sources`, the dbt source table that reads all of it (named like the physical table except
-    where a shipped source already holds that name).
+    The raw layer has one physical table per entity (ingest.schemas.ENTITIES, rendered into
+    macros/generated/leadhouse_vocabulary.sql), every source appended into it with a `source`
+    column. Per entity: `table`, that physical table; `all_sources`, the dbt source table that
+    reads all of it; `columns`, its canonical columns as [name, kind].
 #}
 {% macro raw_entity(entity) -%}
-    {%- set entities = {
-        'lead': {'table': 'lead_records', 'all_sources': 'lead_records'},
-        'activity': {'table': 'activities', 'all_sources': 'activities'},
-        'status_change': {'table': 'status_changes', 'all_sources': 'status_changes'},
-        'agent': {'table': 'agents', 'all_sources': 'agents'},
-        'ad_spend': {'table': 'ad_spend', 'all_sources': 'ad_spend_all_sources'},
-        'match_decision': {'table': 'match_decisions', 'all_sources': 'match_decisions'},
-    } -%}
+    {%- set entities = leadhouse_entities() -%}
     {%- if entity not in entities -%}
         {{ exceptions.raise_compiler_error(
             "Unknown entity '" ~ entity ~ "': expected one of " ~ (entities.keys() | list | join(', '))

@@ -1,7 +1,11 @@
 {#
-    What staging selects for each entity: (column, expression over the raw row) pairs, in order.
-    Every staging model of an entity has exactly these columns, so the unions downstream can list
-    them. Per-source cleaning replaces an expression (see `stage_source_records`).
+    What staging selects for each entity: (column, expression over the raw row) pairs, in order:
+    `source`, the entity's canonical columns (from the generated vocabulary, so a column added in
+    ingest/schemas.py is staged without a change here), then the lineage columns. Text is
+    trimmed, blank text is null, emails are lower-cased; `staging_overrides` below is what a
+    column gets instead (a rename or other cleaning). Every staging model of an entity has exactly
+    these columns, so the unions downstream can list them. Per-source cleaning replaces an
+    expression (see `stage_source_records`).
 #}
 {% macro staged_columns(entity) -%}
     {%- set lineage = [
@@ -13,92 +17,52 @@
         ('_batch_id', '_batch_id'),
         ('_ingested_at', '_ingested_at'),
     ] -%}
+    {%- set overrides = staging_overrides(entity) -%}
+    {%- set columns = [('source', 'source')] -%}
+    {%- for name, kind in raw_entity(entity).columns -%}
+        {%- if name in overrides -%}
+            {%- do columns.append(overrides[name]) -%}
+        {%- elif kind == 'email' -%}
+            {%- do columns.append((name, 'lower(' ~ clean_text(name) ~ ')')) -%}
+        {%- elif kind in ('text', 'name', 'company', 'phone') and name != 'source_record_id' -%}
+            {%- do columns.append((name, clean_text(name))) -%}
+        {%- else -%}
+            {%- do columns.append((name, name)) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- set known = raw_entity(entity).columns | map(attribute=0) | list -%}
+    {%- for name in overrides if name not in known -%}
+        {{ exceptions.raise_compiler_error(
+            "staging_overrides('" ~ entity ~ "') names '" ~ name ~ "', which is not a column of the entity"
+        ) }}
+    {%- endfor -%}
+    {{ return(columns + lineage) }}
+{%- endmacro %}
+
+{#
+    Staged column (name, expression) per canonical column, where it is not the default: lower-case
+    codes, a catch-all channel, and the agent columns renamed for readers.
+#}
+{% macro staging_overrides(entity) -%}
     {%- set by_entity = {
-        'lead': [
-            ('source', 'source'),
-            ('source_record_id', 'source_record_id'),
-            ('first_name', clean_text('first_name')),
-            ('last_name', clean_text('last_name')),
-            ('email', 'lower(' ~ clean_text('email') ~ ')'),
-            ('phone', clean_text('phone')),
-            ('phone_is_valid', 'phone_is_valid'),
-            ('company', clean_text('company')),
-            ('job_title', clean_text('job_title')),
-            ('industry', 'lower(' ~ clean_text('industry') ~ ')'),
-            ('company_size', 'company_size'),
-            ('budget', 'budget'),
-            ('timeline', clean_text('timeline')),
-            ('city', clean_text('city')),
-            ('region', clean_text('region')),
-            ('country', clean_text('country')),
-            ('postal_code', clean_text('postal_code')),
-            ('channel', 'coalesce(' ~ clean_text('channel') ~ ", 'other')"),
-            ('campaign', clean_text('campaign')),
-            ('referrer', clean_text('referrer')),
-            ('created_at', 'created_at'),
-            ('do_not_email', 'do_not_email'),
-            ('do_not_call', 'do_not_call'),
-        ],
-        'match_decision': [
-            ('source', 'source'),
-            ('source_record_id', 'source_record_id'),
-            ('left_source', clean_text('left_source')),
-            ('left_record_id', clean_text('left_record_id')),
-            ('right_source', clean_text('right_source')),
-            ('right_record_id', clean_text('right_record_id')),
-            ('decision', 'lower(' ~ clean_text('decision') ~ ')'),
-            ('reviewer', clean_text('reviewer')),
-            ('decided_at', 'decided_at'),
-            ('note', clean_text('note')),
-        ],
-        'activity': [
-            ('source', 'source'),
-            ('source_record_id', 'source_record_id'),
-            ('lead_record_source', clean_text('lead_record_source')),
-            ('lead_record_id', clean_text('lead_record_id')),
-            ('activity_type', clean_text('activity_type')),
-            ('occurred_at', 'occurred_at'),
-            ('detail', clean_text('detail')),
-            ('duration_seconds', 'duration_seconds'),
-        ],
-        'status_change': [
-            ('source', 'source'),
-            ('source_record_id', 'source_record_id'),
-            ('lead_record_source', clean_text('lead_record_source')),
-            ('lead_record_id', clean_text('lead_record_id')),
-            ('status', clean_text('status')),
-            ('changed_at', 'changed_at'),
-            ('agent_id', clean_text('agent_id')),
-            ('deal_amount', 'deal_amount'),
-            ('reason', clean_text('reason')),
-        ],
-        'agent': [
-            ('source', 'source'),
-            ('agent_id', 'source_record_id'),
-            ('agent_name', clean_text('agent_name')),
-            ('email', 'lower(' ~ clean_text('email') ~ ')'),
-            ('territory', clean_text('territory')),
-            ('specializations', clean_text('specializations')),
-            ('price_min', 'price_min'),
-            ('price_max', 'price_max'),
-            ('capacity', 'capacity'),
-            ('is_active', 'active'),
-        ],
-        'ad_spend': [
-            ('source', 'source'),
-            ('source_record_id', 'source_record_id'),
-            ('spend_date', 'spend_date'),
-            ('channel', 'coalesce(' ~ clean_text('channel') ~ ", 'other')"),
-            ('platform', 'lower(' ~ clean_text('platform') ~ ')'),
-            ('campaign', clean_text('campaign')),
-            ('spend', 'spend'),
-            ('currency', 'upper(' ~ clean_text('currency') ~ ')'),
-            ('impressions', 'impressions'),
-            ('clicks', 'clicks'),
-        ],
+        'lead': {
+            'industry': ('industry', 'lower(' ~ clean_text('industry') ~ ')'),
+            'channel': ('channel', 'coalesce(' ~ clean_text('channel') ~ ", 'other')"),
+        },
+        'match_decision': {
+            'decision': ('decision', 'lower(' ~ clean_text('decision') ~ ')'),
+        },
+        'agent': {
+            'source_record_id': ('agent_id', 'source_record_id'),
+            'active': ('is_active', 'active'),
+        },
+        'ad_spend': {
+            'channel': ('channel', 'coalesce(' ~ clean_text('channel') ~ ", 'other')"),
+            'platform': ('platform', 'lower(' ~ clean_text('platform') ~ ')'),
+            'currency': ('currency', 'upper(' ~ clean_text('currency') ~ ')'),
+        },
     } -%}
-    {%- do raw_entity(entity) -%}
-    {{ return(by_entity[entity] + lineage) }}
+    {{ return(by_entity.get(entity, {})) }}
 {%- endmacro %}
 
 {# Column names only, for selecting the staged columns of an entity from any staging model. #}
