@@ -39,8 +39,11 @@ data: install ## sample sources under $(DATA_DIR)/landing (skipped when already 
 manifest: install ## dbt parse: the manifest the Dagster definitions load
 	$(VENV)/bin/dbt parse --quiet --project-dir "$(CURDIR)/dbt_project" --profiles-dir "$(CURDIR)/dbt_project"
 
+# First repairs what a killed run left (orchestration/recover.py); `exec`, so that the SIGTERM make
+# forwards reaches dagster itself (docs/operations.md).
 materialize: install manifest ## materialize every asset (in-process) into the warehouse
-	$(VENV)/bin/dagster asset materialize --select '*' -m orchestration.definitions
+	$(PY) -m orchestration.recover
+	exec $(VENV)/bin/dagster asset materialize --select '*' -m orchestration.definitions
 
 summary: install ## what is in the warehouse
 	$(PY) -m leadhouse.summary
