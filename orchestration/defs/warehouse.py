@@ -12,6 +12,7 @@ from ingest.warehouse import ensure_raw_tables
 from leadhouse.publish import publish
 from leadhouse.settings import Settings
 from orchestration.defs.ingest import raw_table_feeders
+from orchestration.lib.child_processes import STOP_GRACE_SECONDS, ends_with_this_process
 from orchestration.lib.dbt import LeadhouseDbtTranslator, dbt_project
 from orchestration.lib.resources import WAREHOUSE_WRITER_POOL
 
@@ -32,7 +33,10 @@ def build_warehouse_defs(settings: Settings) -> dg.Definitions:
             ensure_raw_tables(conn)  # so the warehouse builds even before the first file lands
         # dbt runs inside dbt_project/; give it absolute paths and no telemetry.
         os.environ.update(settings.dbt_env())
-        yield from dbt.cli(["build"], context=context).stream()
+        build = dbt.cli(["build"], context=context)
+        build.termination_timeout_seconds = STOP_GRACE_SECONDS  # its wait after forwarding an interrupt
+        with ends_with_this_process(build.process):
+            yield from build.stream()
 
     mart_keys = [key for key in leadhouse_dbt.keys if key.path[0] == "marts"]
 
