@@ -16,10 +16,10 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from ingest.schemas import ACTIVITY_TYPES
 
 from .config import GeneratorConfig
 from .reference import (
+    ACTIVITY_TYPES,
     CALL_DETAILS,
     CHAT_DETAILS,
     DEMO_DETAILS,

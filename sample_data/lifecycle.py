@@ -16,11 +16,10 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from ingest.schemas import LEAD_STATUSES
 
 from .agents import Team, assign, state_index
 from .config import GeneratorConfig
-from .reference import DISQUALIFY_REASONS, LOST_REASONS, NO_RESPONSE_REASON, RECYCLE_REASONS
+from .reference import LEAD_STATUSES, DISQUALIFY_REASONS, LOST_REASONS, NO_RESPONSE_REASON, RECYCLE_REASONS
 from .vectors import base62_ids, choice_per_row, gather, rank_in_group
 
 DAY = 86_400

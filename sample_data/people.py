@@ -11,11 +11,11 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from ingest.schemas import TIMELINES
 
 from .config import PLANTED_NAMESAKE_RATE, GeneratorConfig
 from .names import first_names, last_names
 from .reference import (
+    TIMELINES,
     CITIES,
     COMPANY_PREFIXES,
     COMPANY_PREFIXES_2,

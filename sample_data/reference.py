@@ -163,7 +163,18 @@ JOB_TITLES: tuple[tuple[str, float], ...] = (
     ("Store Manager", 2), ("Principal", 2), ("Project Manager", 3),
 )
 
-TIMELINE_WEIGHTS: tuple[float, ...] = (0.12, 0.25, 0.28, 0.22, 0.13)  # schemas.TIMELINES order
+# The canonical values the generator writes. Its own copies, so the generator imports nothing of
+# the project it feeds; tests/sample_data/test_sample_vocabulary.py holds them equal to
+# ingest.schemas.
+TIMELINES: tuple[str, ...] = ("immediate", "1-3 months", "3-6 months", "6-12 months", "12+ months")
+LEAD_STATUSES: tuple[str, ...] = (
+    "New", "Contacted", "Qualified", "Nurturing", "Proposal", "Negotiation", "Closed Won", "Closed Lost",
+    "Recycled", "Disqualified",
+)
+ACTIVITY_TYPES: tuple[str, ...] = (
+    "email_open", "email_click", "page_view", "property_view", "form_submission", "call", "meeting", "demo", "chat",
+)
+TIMELINE_WEIGHTS: tuple[float, ...] = (0.12, 0.25, 0.28, 0.22, 0.13)  # TIMELINES order
 
 
 @dataclass(frozen=True)
