@@ -7,6 +7,7 @@ PY := $(VENV)/bin/python
 DATA_DIR := $(or $(LEADHOUSE_DATA_DIR),data)
 LEADS ?= 10000
 SEED ?= 42
+DEV_PORT ?= 3000
 
 export DAGSTER_HOME := $(CURDIR)/dagster_home
 export DO_NOT_TRACK := 1
@@ -48,8 +49,9 @@ materialize: install manifest ## materialize every asset (in-process) into the w
 summary: install ## what is in the warehouse
 	$(PY) -m leadhouse.summary
 
-dev: install manifest ## the Dagster UI on http://127.0.0.1:3000
-	$(VENV)/bin/dagster dev -h 127.0.0.1 -p 3000 -w workspace.yaml
+# orchestration/dev.py recovers too, and stops dagster dev's whole process group, runs included.
+dev: install manifest ## the Dagster UI on http://127.0.0.1:3000 (DEV_PORT=)
+	exec $(PY) -m orchestration.dev -h 127.0.0.1 -p $(DEV_PORT) -w workspace.yaml
 
 BENCH_VENV := .venv-bench
 ER_DATASETS ?= febrl3,febrl4,gen10k,gen100k,gen1m
