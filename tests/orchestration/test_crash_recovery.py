@@ -1,0 +1,139 @@
+"""Nothing lost, nothing stuck: a pipeline killed with SIGKILL while it ingests, while dbt builds and
+while it publishes; the next run (what `make materialize` runs: recovery, then materialization)
+finishes in bounded time and ends exactly where an uninterrupted run on the same files ends: the
+same raw tables and marts, row for row, in the warehouse and in the published copy."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import time
+
+import dagster as dg
+import duckdb
+import pytest
+
+from leadhouse.publish import unfinished_copy
+from leadhouse.settings import Settings
+from orchestration.lib.resources import WAREHOUSE_WRITER_POOL
+from tests.orchestration.pipeline_runs import (
+    MATERIALIZE,
+    RERUN_TIMEOUT_SECONDS,
+    Started,
+    expected_relations,
+    new_dagster_home,
+    pipeline_env,
+    run_pipeline,
+    run_states,
+    session_processes,
+    wait_until_gone,
+    warehouse_state,
+)
+
+pytestmark = pytest.mark.slow
+STARTED = dg.DagsterRunStatus.STARTED
+
+
+@pytest.fixture(scope="module")
+def baseline(sample_landing, tmp_path_factory):
+    """One uninterrupted run on the sample files: the state every rerun must reach."""
+    data = tmp_path_factory.mktemp("baseline")
+    shutil.copytree(sample_landing, data / "landing")
+    seconds, _ = run_pipeline(data, new_dagster_home(data / "dagster_home"))
+    print(f"\nuninterrupted run: {seconds:.1f} s")
+    return data, warehouse_state(Settings.from_env({"LEADHOUSE_DATA_DIR": str(data)}).warehouse_path)
+
+
+def paths(data):
+    settings = Settings.from_env({"LEADHOUSE_DATA_DIR": str(data)})
+    return settings.warehouse_path, settings.published_path
+
+
+def kill(pipeline: Started) -> None:
+    """SIGKILL to the pipeline's own process; what it started must end with it (dbt, log tailers)."""
+    os.kill(pipeline.pid, signal.SIGKILL)
+    pipeline.process.wait()
+    left = wait_until_gone(pipeline.pid, timeout=5)
+    assert not left, left
+
+
+def assert_rerun_converges(data, dagster_home, baseline_state, name: str) -> None:
+    """The rerun is not blocked and ends where the uninterrupted run ended, in the warehouse and in
+    the published copy."""
+    seconds, output = run_pipeline(data, dagster_home)
+    print(f"\nkilled {name}: rerun {seconds:.1f} s")
+    assert seconds < RERUN_TIMEOUT_SECONDS
+    assert ": failed (process" in output  # the recovery's report of the killed run
+    statuses = [status for status, _ in run_states(dagster_home)]
+    assert statuses == [dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.SUCCESS]
+    warehouse, published = paths(data)
+    assert warehouse_state(warehouse) == baseline_state
+    assert warehouse_state(published) == baseline_state
+
+
+def test_uninterrupted_run_holds_exactly_models_seeds_and_raw_tables(baseline):
+    data, state = baseline
+    assert state.relations == expected_relations()
+    assert warehouse_state(paths(data)[1]) == state
+    assert 0 < state.counts["marts.dim_leads"] < state.counts["marts.lead_identity_map"]  # people, records
+
+
+def test_killed_while_ingesting(sample_landing, baseline, tmp_path):
+    shutil.copytree(sample_landing, tmp_path / "landing")
+    home = new_dagster_home(tmp_path / "dagster_home")
+    pipeline = Started(MATERIALIZE, pipeline_env(tmp_path, home))
+    try:
+        pipeline.wait_for('Started execution of step "raw__crm_export"')
+        kill(pipeline)
+        warehouse, _ = paths(tmp_path)
+        with duckdb.connect(str(warehouse), read_only=True) as conn:
+            files = conn.execute("select count(*) from raw.ingest_ledger").fetchone()[0]
+        assert 0 < files < baseline[1].counts["raw.ingest_ledger"]  # some files in, some not
+        assert run_states(home) == [(STARTED, {WAREHOUSE_WRITER_POOL})]  # what blocked every later run
+        assert_rerun_converges(tmp_path, home, baseline[1], "while ingesting")
+    finally:
+        pipeline.kill_session()
+
+
+def test_killed_while_dbt_builds(sample_landing, baseline, tmp_path):
+    """Only the pipeline's own process is killed: dbt, its child, must not go on building (and
+    holding the warehouse's write lock) without it."""
+    shutil.copytree(sample_landing, tmp_path / "landing")
+    home = new_dagster_home(tmp_path / "dagster_home")
+    pipeline = Started(MATERIALIZE, pipeline_env(tmp_path, home))
+    try:
+        pipeline.wait_for("Materialized value intermediate int_er_pairs_scored")
+        assert any("/dbt build " in command for _, command in session_processes(pipeline.pid))
+        assert run_states(home) == [(STARTED, {WAREHOUSE_WRITER_POOL})]
+        kill(pipeline)
+        assert_rerun_converges(tmp_path, home, baseline[1], "while dbt builds")
+    finally:
+        pipeline.kill_session()
+
+
+def test_killed_while_publishing_readers_keep_the_old_copy(baseline, tmp_path):
+    """Starts from the baseline's built warehouse and published copy, and materializes the copy
+    alone (the state a full run killed there leaves, without building everything first): while the
+    new copy is written, and after the kill, readers open the old one, complete."""
+    shutil.copytree(baseline[0] / "landing", tmp_path / "landing")
+    shutil.copytree(baseline[0] / "warehouse", tmp_path / "warehouse")
+    shutil.copytree(baseline[0] / "published", tmp_path / "published")
+    warehouse, published = paths(tmp_path)
+    home = new_dagster_home(tmp_path / "dagster_home")
+    publishing = [MATERIALIZE[0], "asset", "materialize", "--select", "published/warehouse", "-m", "orchestration.definitions"]
+    pipeline = Started(publishing, pipeline_env(tmp_path, home))
+    try:
+        pipeline.wait_for('Started execution of step "published__warehouse"')
+        staging = unfinished_copy(published)[0]
+        deadline = time.monotonic() + 10
+        while not staging.exists() and time.monotonic() < deadline:
+            time.sleep(0.001)
+        kill(pipeline)
+        assert staging.exists(), "killed before or after the copy was written"
+        assert warehouse_state(published) == baseline[1]  # the old copy, complete
+        assert_rerun_converges(tmp_path, home, baseline[1], "while publishing")
+        assert not staging.exists()
+        assert warehouse_state(warehouse).relations == expected_relations()  # after an incremental build too
+    finally:
+        pipeline.kill_session()

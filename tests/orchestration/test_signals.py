@@ -1,0 +1,105 @@
+"""SIGTERM and Ctrl-C stop `make materialize` and `make dev` within 10 s, runs included, and leave no
+process behind and nothing held in the Dagster instance."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+
+import dagster as dg
+import pytest
+
+from leadhouse.settings import PROJECT_ROOT
+from tests.orchestration.pipeline_runs import (
+    MATERIALIZE,
+    RECOVER,
+    Started,
+    new_dagster_home,
+    pipeline_env,
+    run_states,
+    session_processes,
+    wait_until_gone,
+)
+
+pytestmark = pytest.mark.slow
+STOP_LIMIT_SECONDS = 10
+
+
+def stop(started: Started, send) -> float:
+    """Sends the signal (`send()`), then asserts the command and everything it started end within
+    the limit; returns how long that took."""
+    signaled = time.monotonic()
+    send()
+    try:
+        started.process.wait(timeout=STOP_LIMIT_SECONDS)
+        left = wait_until_gone(started.pid, timeout=STOP_LIMIT_SECONDS - (time.monotonic() - signaled))
+        seconds = time.monotonic() - signaled
+        assert not left, f"still running {seconds:.1f} s after the signal: {left}"
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"still running {STOP_LIMIT_SECONDS} s after the signal:\n{started.tail()}")
+    finally:
+        started.kill_session()
+    return seconds
+
+
+def assert_nothing_held(dagster_home) -> None:
+    assert all(status == dg.DagsterRunStatus.FAILURE and not pools for status, pools in run_states(dagster_home))
+
+
+def test_sigterm_stops_make_materialize_while_dbt_builds(sample_landing, tmp_path):
+    """make forwards SIGTERM to its child (the recipe execs dagster); dagster turns it into an
+    interrupt; dbt is stopped even when the interrupt lands between two of its events."""
+    shutil.copytree(sample_landing, tmp_path / "landing")
+    home = new_dagster_home(tmp_path / "dagster_home")
+    make = Started(["make", "materialize", f"DAGSTER_HOME={home}"], pipeline_env(tmp_path, home))
+    make.wait_for("Materialized value staging ")
+    assert any("/dbt build " in command for _, command in session_processes(make.pid))
+    seconds = stop(make, lambda: os.kill(make.pid, signal.SIGTERM))
+    print(f"\nmake materialize, SIGTERM while dbt builds: stopped in {seconds:.1f} s")
+    assert make.process.returncode != 0
+    assert_nothing_held(home)
+
+
+def test_ctrl_c_stops_materialize_while_ingesting(sample_landing, tmp_path):
+    """Ctrl-C: SIGINT to every process of the terminal's foreground group."""
+    shutil.copytree(sample_landing, tmp_path / "landing")
+    home = new_dagster_home(tmp_path / "dagster_home")
+    materialize = Started(MATERIALIZE, pipeline_env(tmp_path, home))
+    materialize.wait_for('Started execution of step "raw__crm_export"')
+    seconds = stop(materialize, lambda: os.killpg(materialize.pid, signal.SIGINT))
+    print(f"\nmaterialize, Ctrl-C while ingesting: stopped in {seconds:.1f} s")
+    assert_nothing_held(home)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_sigterm_stops_make_dev_and_the_run_in_progress(sample_landing, tmp_path):
+    """The landing sensor starts a run as soon as the daemon is up; SIGTERM to make's pid stops the
+    UI, the daemon, the code server, the run worker and dbt. A run the stop had to kill is
+    repaired by the next start's recovery."""
+    shutil.copytree(sample_landing, tmp_path / "landing")
+    home = new_dagster_home(tmp_path / "dagster_home")
+    env = pipeline_env(tmp_path, home)
+    dev = Started(["make", "dev", f"DAGSTER_HOME={home}", f"DEV_PORT={free_port()}"], env)
+    try:
+        dev.wait_for("Serving dagster-webserver on http://127.0.0.1:")
+        deadline = time.monotonic() + 90
+        while not any(status == dg.DagsterRunStatus.STARTED for status, _ in run_states(home)):
+            assert time.monotonic() < deadline, dev.tail()
+            time.sleep(0.5)
+        dev.wait_for('Started execution of step "raw__')
+    except BaseException:
+        dev.kill_session()
+        raise
+    seconds = stop(dev, lambda: os.kill(dev.pid, signal.SIGTERM))
+    print(f"\nmake dev with a run in progress, SIGTERM: stopped in {seconds:.1f} s")
+    subprocess.run(RECOVER, cwd=PROJECT_ROOT, env=env, check=True, capture_output=True)
+    assert_nothing_held(home)
