@@ -15,7 +15,7 @@ export DBT_VERSION_CHECK := false
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export LEADHOUSE_DATA_DIR := $(abspath $(DATA_DIR))
 
-.PHONY: run test install data manifest materialize summary dev lock clean bench-env bench-er bench-generator
+.PHONY: run test install data manifest materialize summary dev lock clean bench-env bench-er bench-generator bench-ingest
 
 run: install data manifest materialize summary ## set up, generate sample data, build every asset, summarize
 
@@ -70,6 +70,10 @@ bench-er: install manifest bench-env ## entity resolution vs Splink (docs/entity
 
 bench-generator: install ## sample-data generator at 1,000,000 leads
 	$(PY) bench/generator_bench.py
+
+INGEST_LEADS ?= 1000000
+bench-ingest: install ## ingestion of the 1,000,000-lead sample against DuckDB's own read (docs/performance.md)
+	$(PY) bench/ingest/run.py --leads $(INGEST_LEADS) --workdir $(BENCH_DIR)/ingest
 
 lock: ## re-resolve requirements.lock from pyproject.toml (needs uv)
 	uvx --from uv uv pip compile pyproject.toml --extra dev --python-version 3.11 --no-header --annotation-style line -o requirements.lock
