@@ -63,7 +63,7 @@ class Benchmark:
     """A dataset as the benchmark runs it."""
 
     name: str
-    profile: str  # entity_resolution.bench_cli --profile
+    profile: str  # bench/er/run_leadhouse.py --profile
     splink_dataset: str  # bench/er/run_splink.py --dataset
     leads: int | None = None  # generated datasets: how many people sample_data generates
     across_column: str | None = None  # link-only task: pairs with equal values here never count

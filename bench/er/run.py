@@ -7,7 +7,7 @@ sample_data`` then ingestion into a warehouse of their own, then the lead record
 warehouse holds them), runs each system once as a separate process and scores its clusters:
 
 - splink: ``.venv-bench/bin/python bench/er/run_splink.py`` (the benchmark environment);
-- leadhouse: ``.venv/bin/python -m entity_resolution.bench_cli --profile P --input X --output Y``;
+- leadhouse: ``.venv/bin/python bench/er/run_leadhouse.py --profile P --input X --output Y``;
 - leadhouse-baseline: the same with ``--mode baseline``, on lead datasets only.
 
 Wall time and peak memory are those of the whole process (start-up included), taken from the
@@ -46,7 +46,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 BENCH_DIR = Path(__file__).resolve().parent
 SEED = 42
 SYSTEMS = ("splink", "leadhouse", "leadhouse-baseline")
-LEADHOUSE_MODULE = "entity_resolution.bench_cli"
+LEADHOUSE_SCRIPT = str(BENCH_DIR / "run_leadhouse.py")
 BENCH_ENV_HELP = (
     "python3 -m venv .venv-bench && .venv-bench/bin/pip install -r requirements.lock "
     "-r bench/requirements.txt && .venv-bench/bin/pip install --no-deps -e ."
@@ -178,24 +178,29 @@ def prepare(bench: Benchmark, setup: Setup) -> None:
 
 
 def _leadhouse_available(setup: Setup) -> str | None:
-    """Why the Leadhouse command cannot run, or None. A `python -m <module>` command is probed
-    for its module, so a missing package is reported once, clearly, instead of as a failed run."""
+    """Why the Leadhouse command cannot run, or None. Its Python is probed for what the command
+    needs (a `python -m <module>` command: the module; run_leadhouse.py: the project's packages),
+    so a missing package is reported once, clearly, instead of as a failed run."""
     command = setup.leadhouse_cmd
-    if "-m" not in command[:-1]:
+    if "-m" in command[:-1]:  # `python -m` finds modules in its working directory too
+        modules, isolation = [command[command.index("-m") + 1]], []
+    elif _real_leadhouse(setup):  # a script finds only installed packages: -P, no working directory
+        modules, isolation = ["ingest", "leadhouse", "entity_resolution"], ["-P"]  # the last for dbt's Python model
+    else:
         return None
-    python, module = command[0], command[command.index("-m") + 1]
-    probe = f"import importlib.util, sys; sys.exit(importlib.util.find_spec({module!r}) is None)"
+    python = command[0]
+    probe = f"import importlib.util, sys; sys.exit(any(importlib.util.find_spec(m) is None for m in {modules!r}))"
     try:
-        found = subprocess.run([python, "-c", probe], cwd=PROJECT_ROOT, capture_output=True)
+        found = subprocess.run([python, *isolation, "-c", probe], cwd=PROJECT_ROOT, capture_output=True)
     except OSError as error:
         return f"cannot start {python}: {error.strerror}"
     if found.returncode != 0:
-        return f"{module} is not importable with {python} (the entity_resolution package provides {LEADHOUSE_MODULE})"
+        return f"{', '.join(modules)} not importable with {python}"
     return None
 
 
 def _real_leadhouse(setup: Setup) -> bool:
-    return LEADHOUSE_MODULE in setup.leadhouse_cmd
+    return LEADHOUSE_SCRIPT in setup.leadhouse_cmd
 
 
 def _build_dir(bench: Benchmark, setup: Setup, system: str) -> Path:
@@ -372,7 +377,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--systems", default=",".join(SYSTEMS), help="comma-separated subset of %(default)s")
     parser.add_argument("--main-python", default=str(PROJECT_ROOT / ".venv" / "bin" / "python"))
     parser.add_argument("--bench-python", default=str(PROJECT_ROOT / ".venv-bench" / "bin" / "python"))
-    parser.add_argument("--leadhouse-cmd", help=f"replaces `<main-python> -m {LEADHOUSE_MODULE}` "
+    parser.add_argument("--leadhouse-cmd", help=f"replaces `<main-python> {LEADHOUSE_SCRIPT}` "
                         "(e.g. a stand-in: `.venv/bin/python tests/bench/fake_er_cli.py`)")
     parser.add_argument("--timeout", type=float, help="seconds a system may run on one dataset")
     parser.add_argument("--fresh", action="store_true", help="rebuild the datasets' inputs in the workdir")
@@ -393,7 +398,7 @@ def main(argv: list[str] | None = None) -> None:
         workdir=workdir,
         main_python=args.main_python,
         bench_python=args.bench_python,
-        leadhouse_cmd=shlex.split(args.leadhouse_cmd) if args.leadhouse_cmd else [args.main_python, "-m", LEADHOUSE_MODULE],
+        leadhouse_cmd=shlex.split(args.leadhouse_cmd) if args.leadhouse_cmd else [args.main_python, LEADHOUSE_SCRIPT],
         timeout=args.timeout,
         fresh=args.fresh,
     )

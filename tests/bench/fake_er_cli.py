@@ -1,4 +1,4 @@
-"""A stand-in for ``entity_resolution.bench_cli`` with the same contract, for testing the driver.
+"""A stand-in for ``bench/er/run_leadhouse.py`` with the same contract, for testing the driver.
 
     python tests/bench/fake_er_cli.py --profile leads --input X.parquet --output Y.parquet [--mode baseline]
 

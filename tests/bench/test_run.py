@@ -73,7 +73,7 @@ def test_a_failing_system_is_reported_with_its_log(febrl3_workdir):
 
 def test_a_missing_leadhouse_module_is_reported_not_raised(febrl3_workdir):
     setup = Setup(workdir=febrl3_workdir, main_python=sys.executable, bench_python="none",
-                  leadhouse_cmd=[sys.executable, "-m", "no_such_package.bench_cli"], timeout=None, fresh=False)
+                  leadhouse_cmd=[sys.executable, "-m", "no_such_package"], timeout=None, fresh=False)
     rows = run_dataset(benchmark("febrl3"), setup, ["leadhouse"])
     assert [(r.status, "not importable" in r.note) for r in rows] == [("unavailable", True)]
 

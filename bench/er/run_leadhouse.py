@@ -1,7 +1,7 @@
-"""Run Leadhouse's entity resolution on a file of records (the benchmark's entry point).
+"""Leadhouse's side of the entity-resolution benchmark (run_splink.py is Splink's): resolve a file of records.
 
-    python -m entity_resolution.bench_cli --profile leads --prepare     # once: parse the dbt project
-    python -m entity_resolution.bench_cli --profile leads --input records.parquet --output clusters.parquet
+    .venv/bin/python bench/er/run_leadhouse.py --profile leads --prepare     # once: parse the dbt project
+    .venv/bin/python bench/er/run_leadhouse.py --profile leads --input records.parquet --output clusters.parquet
 
 It runs the real dbt models, not a re-implementation:
 - ``leads``: the records (canonical lead columns, ``record_id`` = ``source:source_record_id``)
@@ -31,9 +31,9 @@ import yaml
 
 from ingest.schemas import LEAD
 from ingest.warehouse import ensure_raw_tables
-from leadhouse.settings import DBT_PROJECT_DIR, PROJECT_ROOT
+from leadhouse.settings import DBT_PROJECT_DIR
 
-FEBRL_PROJECT_DIR = PROJECT_ROOT / "bench" / "er" / "febrl_dbt"
+FEBRL_PROJECT_DIR = Path(__file__).resolve().parent / "febrl_dbt"
 # Database paths relative to the working directory dbt runs in (see _dbt).
 LEADS_ENV = {"LEADHOUSE_DATA_DIR": "."}
 FEBRL_ENV = {"LEADHOUSE_BENCH_DB": "febrl.duckdb"}
