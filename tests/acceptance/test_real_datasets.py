@@ -1,4 +1,4 @@
-"""Real public data nobody here wrote loads through source configs alone (config/datasets/), with
+"""Real public data nobody here wrote loads through source configs alone (config/public_datasets/), with
 every row accounted for. The files are read in place through symlinks, never copied."""
 
 import json
@@ -27,7 +27,7 @@ def loaded(tmp_path: Path, shared_datasets: Path):
     for source, relative in FILES.items():
         (landing / source).mkdir(parents=True)
         (landing / source / Path(relative).name).symlink_to(shared_datasets / relative)
-    configs = load_source_configs(PROJECT_ROOT / "config" / "datasets")
+    configs = load_source_configs(PROJECT_ROOT / "config" / "public_datasets")
     with duckdb.connect(str(tmp_path / "w.duckdb")) as conn:
         ingestor = Ingestor(conn, landing)
         reports = {config.name: ingestor.ingest(config) for config in configs}

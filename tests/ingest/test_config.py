@@ -20,7 +20,7 @@ def test_every_committed_config_loads():
     }
     lead_channels = {c.defaults.get("channel") for c in configs if c.entity == "lead"}
     assert lead_channels == {"web_form", "ad_form", "referral", "call_center", "event", "chat", "walk_in", "crm"}
-    datasets = load_source_configs(PROJECT_ROOT / "config" / "datasets")
+    datasets = load_source_configs(PROJECT_ROOT / "config" / "public_datasets")
     assert {c.name for c in datasets} == {"x_education", "olist_mqls", "olist_closed_deals"}
 
 
