@@ -5,8 +5,10 @@ from __future__ import annotations
 import dagster as dg
 
 from leadhouse.settings import Settings
-from orchestration.defs.automation import build_automation_defs
-from orchestration.defs.ingest import build_ingest_defs
+from orchestration.defs.ingest.assets import build_ingest_defs
+from orchestration.defs.operations.jobs import refresh_warehouse
+from orchestration.defs.operations.schedules import daily_refresh
+from orchestration.defs.operations.sensors import build_landing_files_sensor
 from orchestration.defs.warehouse import build_warehouse_defs
 from orchestration.lib.resources import build_resources
 
@@ -16,8 +18,13 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     return dg.Definitions.merge(
         build_ingest_defs(settings),
         build_warehouse_defs(settings),
-        build_automation_defs(settings),
-        dg.Definitions(resources=build_resources(settings), executor=dg.in_process_executor),
+        dg.Definitions(
+            jobs=[refresh_warehouse],
+            schedules=[daily_refresh],
+            sensors=[build_landing_files_sensor(settings)],
+            resources=build_resources(settings),
+            executor=dg.in_process_executor,
+        ),
     )
 
 

@@ -11,7 +11,7 @@ from ingest.config import load_source_configs
 from ingest.warehouse import ensure_raw_tables
 from leadhouse.publish import publish
 from leadhouse.settings import Settings
-from orchestration.defs.ingest import raw_table_feeders
+from orchestration.defs.ingest.assets import raw_table_feeders
 from orchestration.lib.child_processes import STOP_GRACE_SECONDS, ends_with_this_process
 from orchestration.lib.dbt import LeadhouseDbtTranslator, dbt_project
 from orchestration.lib.resources import WAREHOUSE_WRITER_POOL

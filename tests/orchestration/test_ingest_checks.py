@@ -9,7 +9,7 @@ from dagster_duckdb import DuckDBResource
 
 from ingest.config import load_source_config
 from leadhouse.settings import PROJECT_ROOT, Settings
-from orchestration.defs.ingest import build_ingest_asset
+from orchestration.defs.ingest.assets import build_ingest_asset
 
 
 def materialize(settings: Settings, selection: str | None = None) -> dg.ExecuteInProcessResult:

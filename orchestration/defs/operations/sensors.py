@@ -1,4 +1,4 @@
-"""Jobs, the schedule and the landing-folder sensor."""
+"""The landing-folder sensor: a refresh when files land (the ledger decides what is new)."""
 
 from __future__ import annotations
 
@@ -10,27 +10,13 @@ import dagster as dg
 from ingest.config import load_source_configs
 from ingest.pipeline import landing_files, still_being_written
 from leadhouse.settings import Settings
-
-everything_job = dg.define_asset_job(
-    "refresh_warehouse",
-    selection=dg.AssetSelection.all(),
-    description="Ingest new landing files, rebuild the warehouse, publish the read-only copy.",
-)
+from orchestration.defs.operations.jobs import refresh_warehouse
 
 
-def build_automation_defs(settings: Settings) -> dg.Definitions:
-    daily = dg.ScheduleDefinition(
-        name="daily_refresh",
-        job=everything_job,
-        cron_schedule="0 6 * * *",
-        execution_timezone="UTC",
-        default_status=dg.DefaultScheduleStatus.RUNNING,
-        description="Full refresh every morning at 06:00 UTC, whether or not files arrived.",
-    )
-
+def build_landing_files_sensor(settings: Settings) -> dg.SensorDefinition:
     @dg.sensor(
         name="landing_files_sensor",
-        job=everything_job,
+        job=refresh_warehouse,
         minimum_interval_seconds=60,
         default_status=dg.DefaultSensorStatus.RUNNING,
         description="Starts a refresh when a file lands in, or changes in, any landing/<source>/ folder. "
@@ -55,4 +41,4 @@ def build_automation_defs(settings: Settings) -> dg.Definitions:
             tags={"leadhouse/changed_files": ", ".join(changed[:20])},
         )
 
-    return dg.Definitions(jobs=[everything_job], schedules=[daily], sensors=[landing_files_sensor])
+    return landing_files_sensor
