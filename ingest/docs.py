@@ -10,7 +10,7 @@ import polars as pl
 from ingest.normalize import MAX_TEXT_LENGTH
 from ingest.schemas import ENTITIES, LINEAGE_COLUMNS
 from ingest.validation import E164_PATTERN, EMAIL_PATTERN, FORMULA_KINDS, MAX_AMOUNT, NON_NEGATIVE
-from ingest.warehouse import FIELD_ISSUE_COLUMNS, LEDGER_COLUMNS, QUARANTINE_COLUMNS, sql_type
+from ingest.raw_tables import FIELD_ISSUE_COLUMNS, LEDGER_COLUMNS, QUARANTINE_COLUMNS, sql_type
 
 HEADER = """# Canonical schemas
 

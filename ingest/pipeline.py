@@ -39,7 +39,7 @@ from ingest.readers import ROW_NUMBER, FileRejected, ReadResult, read_file, reje
 from ingest.schemas import raw_schema
 from ingest.triage import triage
 from ingest.validation import value_issues
-from ingest.warehouse import (
+from ingest.raw_tables import (
     FIELD_ISSUE_COLUMNS,
     LEDGER_COLUMNS,
     QUARANTINE_COLUMNS,

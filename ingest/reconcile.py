@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import duckdb
 
 from ingest.schemas import Entity
-from ingest.warehouse import RAW_SCHEMA
+from ingest.raw_tables import RAW_SCHEMA
 
 _COUNTS_SQL = """
 with ledger as (

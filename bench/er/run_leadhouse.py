@@ -30,7 +30,7 @@ import polars as pl
 import yaml
 
 from ingest.schemas import LEAD
-from ingest.warehouse import ensure_raw_tables
+from ingest.raw_tables import ensure_raw_tables
 from leadhouse.settings import DBT_PROJECT_DIR
 
 FEBRL_PROJECT_DIR = Path(__file__).resolve().parent / "febrl_dbt"

@@ -8,7 +8,7 @@ from dagster_dbt import DbtCliResource, dbt_assets
 from dagster_duckdb import DuckDBResource
 
 from ingest.config import load_source_configs
-from ingest.warehouse import ensure_raw_tables
+from ingest.raw_tables import ensure_raw_tables
 from leadhouse.publish import publish
 from leadhouse.settings import Settings
 from orchestration.defs.ingest.assets import raw_table_feeders

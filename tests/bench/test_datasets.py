@@ -9,7 +9,7 @@ import pytest
 from bench.er.datasets import LEAD_FIELDS, benchmark, generator, generator_from_warehouse
 from bench.er.prepare import prepare
 from ingest.schemas import LEAD, raw_schema
-from ingest.warehouse import append, ensure_raw_tables
+from ingest.raw_tables import append, ensure_raw_tables
 
 
 def lead_rows(rows: list[dict]) -> pl.DataFrame:

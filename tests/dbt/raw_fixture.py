@@ -1,6 +1,6 @@
 """A small, hand-written raw layer for building the dbt project in tests.
 
-The tables are created by the ingestion's own code (``ingest.warehouse``) with the canonical
+The tables are created by the ingestion's own code (``ingest.raw_tables``) with the canonical
 types of ``ingest.schemas``, so the fixture breaks as soon as the raw contract changes. The rows
 cover what the warehouse must get right:
 
@@ -31,7 +31,7 @@ import duckdb
 import polars as pl
 
 from ingest.schemas import ENTITIES, raw_schema
-from ingest.warehouse import LEDGER_COLUMNS, QUARANTINE_COLUMNS, append, ensure_raw_tables, storage_schema
+from ingest.raw_tables import LEDGER_COLUMNS, QUARANTINE_COLUMNS, append, ensure_raw_tables, storage_schema
 
 BATCH_1 = "batch-1"
 BATCH_2 = "batch-2"

@@ -17,7 +17,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from ingest.warehouse import ensure_raw_tables
+from ingest.raw_tables import ensure_raw_tables
 from leadhouse.settings import DBT_PROJECT_DIR, PROJECT_ROOT
 
 BIN = Path(sys.executable).parent

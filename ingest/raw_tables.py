@@ -9,7 +9,7 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
-from ingest.schemas import ENTITIES, Entity, raw_schema
+from ingest.schemas import ENTITIES, raw_schema
 
 RAW_SCHEMA = "raw"
 
@@ -111,7 +111,3 @@ def append(conn: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> 
         conn.execute(f"insert into {RAW_SCHEMA}.{table} by name select * from _leadhouse_append")
     finally:
         conn.unregister("_leadhouse_append")
-
-
-def raw_table(entity: Entity) -> str:
-    return f"{RAW_SCHEMA}.{entity.table}"
