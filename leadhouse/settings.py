@@ -65,6 +65,7 @@ class Settings:
 
     @property
     def exports_dir(self) -> Path:
+        """Where the reverse-ETL exports (``exports/``, not yet built) will write files."""
         return self.data_dir / "exports"
 
     def dbt_env(self) -> dict[str, str]:
