@@ -1,5 +1,6 @@
 """The definitions load the way `dagster dev` loads them, without dbt or the network."""
 
+import difflib
 import os
 import subprocess
 import sys
@@ -10,8 +11,7 @@ import dagster as dg
 from leadhouse.settings import PROJECT_ROOT
 from orchestration.definitions import build_definitions
 from orchestration.lib.resources import WAREHOUSE_WRITER_POOL
-
-SNAPSHOT = Path(__file__).with_name("asset_keys.txt")
+from tests.orchestration.asset_graph import REGENERATE, SNAPSHOT, describe, shipped_asset_graph
 
 # Third-party packages are imported first (dagster's vendored croniter runs `file` once at
 # import); after that, loading our definitions must not start a process or open a connection.
@@ -52,11 +52,16 @@ def test_workspace_loads_like_dagster_dev(tmp_path):
 
 
 def test_asset_graph_matches_snapshot():
-    """Renaming or dropping an asset is a visible diff: update asset_keys.txt on purpose."""
-    graph = build_definitions().resolve_asset_graph()
-    keys = sorted(key.to_user_string() for key in graph.get_all_asset_keys())
-    expected = SNAPSHOT.read_text().split()
-    assert keys == expected, "asset keys changed; if intended, regenerate tests/orchestration/asset_keys.txt"
+    """Renaming or dropping an asset, an edge (say ingestion -> dbt), a group, a pool or a check is
+    a visible diff: update asset_graph.txt on purpose."""
+    now = describe(shipped_asset_graph())
+    stored = SNAPSHOT.read_text().splitlines()
+    diff = list(difflib.unified_diff(stored, now, "asset_graph.txt", "the definitions now", lineterm="", n=0))
+    assert not diff, (
+        f"the asset graph changed (-{sum(d[:1] == '-' for d in diff[2:])} +{sum(d[:1] == '+' for d in diff[2:])} "
+        "lines):\n" + "\n".join(diff[:80])
+        + f"\nif intended, regenerate the snapshot: {REGENERATE}"
+    )
 
 
 def test_every_source_has_an_asset_and_a_blocking_reconciliation_check():
