@@ -215,10 +215,7 @@ class Ingestor:
                 chunks = (prepare_chunk(config, chunk, state, now, file_lineage) for chunk in read_file(path, config))
                 for prepared in in_background(chunks):
                     report.add(prepared)
-                    self.conn.execute("begin transaction")
-                    for table, frame in prepared.tables(config.schema.table):
-                        append(self.conn, table, frame)
-                    self.conn.execute("commit")
+                    prepared.write(self.conn, config.schema.table)
             except FileRejected as exc:
                 report.status, report.message = "rejected", str(exc)
                 # Rejected for its header: its rows still go to quarantine, each with the reason.
@@ -226,10 +223,7 @@ class Ingestor:
                 unread = ReadResult(pl.DataFrame(schema={ROW_NUMBER: pl.Int64()}), rejected_rows(path, config, str(exc)))
                 prepared = prepare_chunk(config, unread, state, now, file_lineage)
                 report.add(prepared)
-                self.conn.execute("begin transaction")
-                for table, frame in prepared.tables(config.schema.table):
-                    append(self.conn, table, frame)
-                self.conn.execute("commit")
+                prepared.write(self.conn, config.schema.table)
             if report.rows_read == 0 and report.status != "rejected":
                 report.status, report.message = "empty", "the file has no data rows"
             elif state.rejected:
@@ -279,8 +273,15 @@ class PreparedChunk:
     reasons: Counter
     field_issue_reasons: Counter
 
-    def tables(self, raw_table: str) -> list[tuple[str, pl.DataFrame]]:
-        return [(raw_table, self.loaded), ("field_issues", self.field_issues), ("quarantine", self.quarantined)]
+    lineage: dict[str, tuple[object, pl.DataType]] = field(default_factory=dict)  # loaded rows' constants
+
+    def write(self, conn: duckdb.DuckDBPyConnection, raw_table: str) -> None:
+        """Append the chunk in one transaction."""
+        conn.execute("begin transaction")
+        append(conn, raw_table, self.loaded, self.lineage)
+        append(conn, "field_issues", self.field_issues)
+        append(conn, "quarantine", self.quarantined)
+        conn.execute("commit")
 
 
 def prepare_chunk(config: SourceConfig, result: ReadResult, state: _FileState, now: datetime,
@@ -351,19 +352,22 @@ def prepare_chunk(config: SourceConfig, result: ReadResult, state: _FileState, n
         f"{column or native}: {reason}"
         for column, native, reason in field_issues.select("column_name", "native_column", "reason").iter_rows()
     )
+    lineage = {
+        "source": (config.name, pl.String()),
+        "_ingested_at": (now, pl.Datetime("us")),
+        "_file": (file_lineage["file"], pl.String()),
+        "_file_sha256": (file_lineage["file_sha256"], pl.String()),
+        "_file_version": (file_lineage["file_version"], pl.Int64()),
+        "_batch_id": (file_lineage["batch_id"], pl.String()),
+    }
     if loaded.height:
-        loaded = loaded.with_columns(
-            source=pl.lit(config.name),
-            _ingested_at=pl.lit(now, pl.Datetime("us")),
-            _file=pl.lit(file_lineage["file"]),
-            _file_sha256=pl.lit(file_lineage["file_sha256"]),
-            _file_version=pl.lit(file_lineage["file_version"], pl.Int64),
-            _batch_id=pl.lit(file_lineage["batch_id"]),
-        ).select([pl.col(c).cast(t) for c, t in storage_schema(raw_schema(config.schema)).items()])
+        loaded = loaded.select([
+            pl.col(c).cast(t) for c, t in storage_schema(raw_schema(config.schema)).items() if c not in lineage
+        ])
     field_issue_rows = field_issues.rename({ROW_NUMBER: "row_number"}).with_columns(
         **{k: pl.lit(v) for k, v in file_lineage.items()}, recorded_at=pl.lit(now, pl.Datetime("us")),
     ).select([pl.col(c).cast(t) for c, t in FIELD_ISSUE_COLUMNS.items()])
-    return PreparedChunk(result.rows_read, loaded, field_issue_rows, quarantined, reasons, issue_reasons)
+    return PreparedChunk(result.rows_read, loaded, field_issue_rows, quarantined, reasons, issue_reasons, lineage)
 
 
 _DONE = object()

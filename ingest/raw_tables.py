@@ -103,11 +103,25 @@ def ensure_raw_tables(conn: duckdb.DuckDBPyConnection) -> None:
     _create(conn, "ingest_ledger", LEDGER_COLUMNS)
 
 
-def append(conn: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
+def append(
+    conn: duckdb.DuckDBPyConnection,
+    table: str,
+    frame: pl.DataFrame,
+    constants: dict[str, tuple[object, pl.DataType]] | None = None,
+) -> None:
+    """Append ``frame`` to ``raw.<table>`` by column name. ``constants`` (column -> (value,
+    type)) are the same on every row (a file's lineage): DuckDB adds them as constants, which
+    costs nothing, instead of the frame carrying millions of copies of a SHA-256."""
     if frame.height == 0:
         return
+    constants = constants or {}
+    extra = "".join(f', cast(${i + 1} as {sql_type(dtype)}) as "{name}"'
+                    for i, (name, (_, dtype)) in enumerate(constants.items()))
     conn.register("_leadhouse_append", frame.to_arrow())
     try:
-        conn.execute(f"insert into {RAW_SCHEMA}.{table} by name select * from _leadhouse_append")
+        conn.execute(
+            f"insert into {RAW_SCHEMA}.{table} by name select *{extra} from _leadhouse_append",
+            [value for value, _ in constants.values()] or None,
+        )
     finally:
         conn.unregister("_leadhouse_append")
