@@ -10,6 +10,7 @@ import duckdb
 import pytest
 import yaml
 
+from entity_resolution.config import PREPARED_RECORD_BOOKKEEPING, PREPARED_RECORD_COLUMNS
 from ingest.schemas import ACTIVITY_TYPES, CHANNELS, ENTITIES, LEAD_STATUSES, raw_schema
 from tests.dbt.dbt_runner import DBT_PROJECT_DIR, PROJECT_ROOT, lead_id_of, pairs_by_key, rows, run_dbt
 from tests.dbt.raw_fixture import build_raw_fixture
@@ -274,6 +275,12 @@ def test_staging_exposes_every_canonical_column(warehouse):
         expected = [renamed.get(name, {}).get(c, c) for c in raw_schema(entity)]
         columns = [r[0] for r in warehouse.execute(f"describe staging.{staging_model[name]}").fetchall()]
         assert sorted(columns) == sorted(expected), name
+
+
+def test_prepared_records_have_the_columns_the_er_config_may_name(warehouse):
+    """entity_resolution.config checks every column a rule or comparison names against its list."""
+    columns = [r[0] for r in warehouse.execute("describe intermediate.int_er_records_prepared").fetchall()]
+    assert sorted(columns) == sorted(PREPARED_RECORD_BOOKKEEPING + PREPARED_RECORD_COLUMNS)
 
 
 def test_project_vars_match_the_ingest_enumerations():

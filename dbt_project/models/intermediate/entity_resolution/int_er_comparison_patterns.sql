@@ -22,7 +22,7 @@ session_pairs as (
     {%- for session in config.em.training_sessions %}
     {%- if session.blocking_rule not in rule_names %}
     {{ exceptions.raise_compiler_error(
-        "dbt_project.yml: vars.entity_resolution.em.training_sessions: '" ~ session.blocking_rule
+        "vars.entity_resolution.em.training_sessions (config/entity_resolution.yml): '" ~ session.blocking_rule
         ~ "' is not a blocking rule; use one of " ~ (rule_names | join(', '))) }}
     {%- endif %}
     select '{{ session.blocking_rule }}' as training_session, current_pairs.*
