@@ -67,12 +67,3 @@ class Settings:
     def exports_dir(self) -> Path:
         """Where the reverse-ETL exports (``exports/``, not yet built) will write files."""
         return self.data_dir / "exports"
-
-    def dbt_env(self) -> dict[str, str]:
-        """Variables dbt needs; it runs inside dbt_project/, so paths go absolute."""
-        return {
-            "LEADHOUSE_DATA_DIR": str(self.data_dir),
-            "DO_NOT_TRACK": "1",
-            "DBT_VERSION_CHECK": "false",
-            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        }

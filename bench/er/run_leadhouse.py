@@ -27,10 +27,10 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
-import yaml
 
 from ingest.schemas import LEAD
 from ingest.raw_tables import ensure_raw_tables
+from leadhouse.dbt_invocation import project_var_sections, vars_args
 from leadhouse.settings import DBT_PROJECT_DIR
 
 FEBRL_PROJECT_DIR = Path(__file__).resolve().parent / "febrl_dbt"
@@ -43,7 +43,17 @@ def _parse_cache(project_dir: Path) -> Path:
     return project_dir / "target" / "bench_parse"
 
 
-def _dbt(project_dir: Path, workdir: Path, env: dict[str, str], extra: list[str], command: str = "build") -> None:
+def _var_sections(project_dir: Path, mode: str = "probabilistic") -> dict[str, dict]:
+    """The --vars of a run: for the warehouse's project, the orchestration's (the validated config
+    files), with the mode asked for; bench/er/febrl_dbt keeps its settings in its dbt_project.yml."""
+    if project_dir != DBT_PROJECT_DIR:
+        return {}
+    sections = project_var_sections()
+    sections["entity_resolution"] = {**sections["entity_resolution"], "mode": mode}
+    return sections
+
+
+def _dbt(project_dir: Path, workdir: Path, env: dict[str, str], var_sections: dict[str, dict], command: str = "build") -> None:
     """Run dbt in `workdir` (the profile's database path is relative to it, so the profile is the
     same on every run and dbt's partial parsing applies). Like dagster-dbt, which copies the
     deployed project's partial_parse.msgpack into each invocation's target, the project is parsed
@@ -56,19 +66,19 @@ def _dbt(project_dir: Path, workdir: Path, env: dict[str, str], extra: list[str]
     arguments = [
         str(Path(sys.executable).with_name("dbt")), command, "--quiet",
         "--project-dir", str(project_dir), "--profiles-dir", str(project_dir),
-        "--target-path", str(target), "--log-path", str(workdir / "logs"),
+        "--target-path", str(target), "--log-path", str(workdir / "logs"), *vars_args(var_sections),
     ]
     if command == "build":
         arguments += [
             "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test",
-            "--select", "+int_er_records_clustered", *extra,
+            "--select", "+int_er_records_clustered",
         ]
     environment = os.environ | env | {"DO_NOT_TRACK": "1", "DBT_VERSION_CHECK": "false"}
     started = time.perf_counter()
     result = subprocess.run(arguments, env=environment, cwd=workdir, capture_output=True, text=True)
     if result.returncode != 0:
         raise SystemExit(f"dbt failed:\n{result.stdout[-4000:]}\n{result.stderr[-2000:]}")
-    if not extra:  # --vars (baseline mode) changes what the parse holds: not cached
+    if var_sections == _var_sections(project_dir):  # other --vars (baseline mode) change what the parse holds: not cached
         cache.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(target / cache.name, cache)
     if command == "build":
@@ -79,7 +89,7 @@ def prepare(profile: str) -> None:
     """Parse the dbt project the profile uses, as a deployment does once (`make manifest`)."""
     project_dir, env = (DBT_PROJECT_DIR, LEADS_ENV) if profile == "leads" else (FEBRL_PROJECT_DIR, FEBRL_ENV)
     with tempfile.TemporaryDirectory(prefix="leadhouse-er-parse-") as tmp:
-        _dbt(project_dir, Path(tmp), env, [], command="parse")
+        _dbt(project_dir, Path(tmp), env, _var_sections(project_dir), command="parse")
 
 
 def _print_timings(run_results: Path, dbt_seconds: float) -> None:
@@ -91,14 +101,6 @@ def _print_timings(run_results: Path, dbt_seconds: float) -> None:
           f"({dbt_seconds - in_models:.1f} s start-up, parsing and bookkeeping)", file=sys.stderr)
     for seconds, name in timed[:12]:
         print(f"  {seconds:6.2f} s  {name}", file=sys.stderr)
-
-
-def _mode_vars(project_dir: Path, mode: str) -> list[str]:
-    if mode == "probabilistic":
-        return []
-    config = yaml.safe_load((project_dir / "dbt_project.yml").read_text())["vars"]["entity_resolution"]
-    config["mode"] = mode
-    return ["--vars", json.dumps({"entity_resolution": config})]
 
 
 def resolve_leads(input_path: Path, workdir: Path, mode: str) -> pl.DataFrame:
@@ -128,7 +130,7 @@ def resolve_leads(input_path: Path, workdir: Path, mode: str) -> pl.DataFrame:
         )
         conn.execute(f"drop table raw.{LEAD.table}")
         conn.execute(f"create view raw.{LEAD.table} as select {select} from read_parquet('{input_path.resolve()}')")
-    _dbt(DBT_PROJECT_DIR, workdir, LEADS_ENV, _mode_vars(DBT_PROJECT_DIR, mode))
+    _dbt(DBT_PROJECT_DIR, workdir, LEADS_ENV, _var_sections(DBT_PROJECT_DIR, mode))
     with duckdb.connect(str(warehouse), read_only=True) as conn:
         return conn.sql(
             "select record_key as record_id, lead_id as cluster_id from intermediate.int_er_records_clustered"
@@ -141,7 +143,7 @@ def resolve_febrl(records: pl.DataFrame, workdir: Path) -> pl.DataFrame:
         conn.execute("create schema bench")
         conn.register("records_frame", records.to_arrow())
         conn.execute("create table bench.records as select * from records_frame")
-    _dbt(FEBRL_PROJECT_DIR, workdir, FEBRL_ENV, [])
+    _dbt(FEBRL_PROJECT_DIR, workdir, FEBRL_ENV, _var_sections(FEBRL_PROJECT_DIR))
     with duckdb.connect(str(database), read_only=True) as conn:
         return conn.sql(
             "select record_key as record_id, lead_id as cluster_id from intermediate.int_er_records_clustered"

@@ -1,19 +1,18 @@
 """The dbt warehouse as assets (staging, intermediate, marts; dbt tests as asset checks) and the
 published read-only copy for BI tools."""
 
-import os
-
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 from dagster_duckdb import DuckDBResource
 
 from ingest.config import load_source_configs
 from ingest.raw_tables import ensure_raw_tables
+from leadhouse.dbt_invocation import dbt_invocation, project_var_sections
 from leadhouse.publish import publish
 from leadhouse.settings import Settings
 from orchestration.defs.ingest.assets import raw_table_feeders
 from orchestration.lib.child_processes import STOP_GRACE_SECONDS, ends_with_this_process
-from orchestration.lib.dbt import LeadhouseDbtTranslator, dbt_project
+from orchestration.lib.dbt import LeadhouseDbtTranslator, dbt_project, start_dbt
 from orchestration.lib.resources import WAREHOUSE_WRITER_POOL
 
 PUBLISHED_KEY = dg.AssetKey(["published", "warehouse"])
@@ -31,9 +30,8 @@ def build_warehouse_defs(settings: Settings) -> dg.Definitions:
     def leadhouse_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: DuckDBResource):
         with duckdb.get_connection() as conn:
             ensure_raw_tables(conn)  # so the warehouse builds even before the first file lands
-        # dbt runs inside dbt_project/; give it absolute paths and no telemetry.
-        os.environ.update(settings.dbt_env())
-        build = dbt.cli(["build"], context=context)
+        # The config files are read on every run, as dbt reads its project: an edit applies to the next run.
+        build = start_dbt(dbt, dbt_invocation("build", settings, project_var_sections()), context)
         build.termination_timeout_seconds = STOP_GRACE_SECONDS  # its wait after forwarding an interrupt
         with ends_with_this_process(build.process):
             yield from build.stream()

@@ -1,4 +1,5 @@
-"""dbt wiring: the project, and the translator that names dbt nodes as Dagster assets."""
+"""dbt wiring: the project, the translator that names dbt nodes as Dagster assets, and starting a
+dbt command with its own environment."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject
+from dagster._utils.env import environ
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliInvocation, DbtCliResource, DbtProject
 
+from leadhouse.dbt_invocation import DbtInvocation, project_var_sections, vars_args
 from leadhouse.settings import DBT_PROJECT_DIR
 
 # The dbt of this environment, whether or not the environment is activated (PATH may not have it).
@@ -23,13 +26,28 @@ def dbt_project() -> DbtProject:
     other context `make` builds it first, so importing the definitions never shells out.
 
     Not `project.prepare_if_dev()`: dagster-dbt's preparer runs whatever `dbt` is on PATH, and
-    `dagster dev` started as .venv/bin/dagster has none there (the code location failed to load)."""
+    `dagster dev` started as .venv/bin/dagster has none there (the code location failed to load).
+    Parsed with the vars the runs pass: a run reuses this parse (dagster-dbt copies its
+    partial_parse.msgpack) only when its --vars are the same, and parses everything again if not."""
     project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
     if project.preparer.using_dagster_dev():
         DbtCliResource(project_dir=project, dbt_executable=DBT_EXECUTABLE).cli(
-            ["parse", "--quiet"], target_path=project.target_path
+            ["parse", "--quiet", *vars_args(project_var_sections())], target_path=project.target_path
         ).wait()
     return project
+
+
+def start_dbt(
+    dbt: DbtCliResource, invocation: DbtInvocation, context: dg.AssetExecutionContext
+) -> DbtCliInvocation:
+    """Start ``invocation`` (leadhouse.dbt_invocation) with its environment in dbt's process only.
+
+    dagster-dbt's ``cli()`` has no environment argument: it copies ``os.environ`` when it starts
+    dbt. So the variables are set for the duration of that call, with Dagster's ``environ``, which
+    restores the previous values on return (the way dagster-dbt's maintainers point to,
+    dagster-io/dagster#29656), rather than left in this process for every later step to inherit."""
+    with environ(invocation.env):
+        return dbt.cli(invocation.args, context=context)
 
 
 def all_sources_key(table: str) -> dg.AssetKey:

@@ -4,6 +4,7 @@ against the generator's ground truth."""
 from __future__ import annotations
 
 import json
+import os
 
 import dagster as dg
 import duckdb
@@ -33,6 +34,7 @@ def built(tmp_path_factory):
     assert generate(["--leads", str(LEADS), "--seed", "7", "--out", str(data)]) in (0, None)
     settings = Settings(data_dir=data, sources_dir=PROJECT_ROOT / "config" / "sources", model_dir=data / "models")
     instance = dg.DagsterInstance.ephemeral()
+    environment = dict(os.environ)
     first = materialize_everything(settings, instance)
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as conn:
         snapshot = {
@@ -40,7 +42,8 @@ def built(tmp_path_factory):
             for t in ("raw.lead_records", "raw.quarantine", "raw.ingest_ledger", "marts.dim_leads")
         }
     second = materialize_everything(settings, instance)
-    return settings, first, second, snapshot
+    changed = {k: os.environ.get(k) for k in environment.keys() | os.environ.keys() if environment.get(k) != os.environ.get(k)}
+    return settings, first, second, snapshot, changed
 
 
 @pytest.fixture
@@ -176,13 +179,18 @@ def test_activities_and_status_changes_reach_their_leads(built, conn):
 
 
 def test_second_run_loads_nothing_twice(built, conn):
-    _, _, second, snapshot = built
+    _, _, second, snapshot, _ = built
     for event in second.get_asset_materialization_events():
         metadata = event.materialization.metadata
         if "new_files" in metadata:
             assert metadata["new_files"].value == 0, event.asset_key
     for table, count in snapshot.items():
         assert conn.execute(f"select count(*) from {table}").fetchone()[0] == count, table
+
+
+def test_runs_leave_this_process_environment_as_it_was(built):
+    """dbt gets LEADHOUSE_DATA_DIR and the rest in its own process (orchestration.lib.dbt.start_dbt)."""
+    assert built[4] == {}
 
 
 def test_published_copy_is_readable_and_complete(built, conn):

@@ -1,0 +1,55 @@
+"""How Leadhouse invokes dbt: the arguments and the environment of one dbt command, from a pure
+function, so the orchestration and the benchmark run dbt the same way and a test can say exactly
+what dbt gets.
+
+dbt's settings come from validated config files, passed as ``--vars`` sections (one per file:
+``entity_resolution`` today; scoring, routing and exports will each be one more line in
+``project_var_sections``). The environment is passed to the dbt process, never set in ours.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from entity_resolution.config import load_er_config
+from leadhouse.settings import Settings
+
+
+@dataclass(frozen=True)
+class DbtInvocation:
+    args: list[str]  # after the dbt executable: the command, then its flags
+    env: dict[str, str]  # set in dbt's process, on top of the caller's environment
+
+
+def project_var_sections() -> dict[str, dict[str, Any]]:
+    """Every var section dbt gets, each loaded and validated from its config file (a wrong value
+    fails here, naming the file, the key and the fix, before dbt starts)."""
+    return {
+        "entity_resolution": load_er_config().dbt_var(),
+    }
+
+
+def vars_args(var_sections: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """``--vars`` with the sections as JSON (which dbt reads as YAML); nothing when there are none."""
+    return ["--vars", json.dumps({name: dict(section) for name, section in var_sections.items()})] if var_sections else []
+
+
+def dbt_env(settings: Settings) -> dict[str, str]:
+    """What dbt needs in its environment: it runs inside dbt_project/, so the data folder goes
+    absolute (profiles.yml reads LEADHOUSE_DATA_DIR); no telemetry, no version check."""
+    return {
+        "LEADHOUSE_DATA_DIR": str(settings.data_dir.absolute()),
+        "DO_NOT_TRACK": "1",
+        "DBT_VERSION_CHECK": "false",
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+
+
+def dbt_invocation(
+    command: str, settings: Settings, var_sections: Mapping[str, Mapping[str, Any]], *extra: str
+) -> DbtInvocation:
+    """``dbt <command> --vars {...} <extra>`` against the warehouse of ``settings``."""
+    return DbtInvocation(args=[command, *vars_args(var_sections), *extra], env=dbt_env(settings))
