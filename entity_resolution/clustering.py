@@ -14,7 +14,9 @@ union-find runs only over the few components that hold a pair with evidence agai
 1,000,000 leads: 6 s of Python over every link became well under a second).
 
 Deterministic: ties are broken by record keys, so the same input always gives the same clusters.
-Keys may be strings or integers (the dbt model passes integer record ids).
+Keys may be strings or integers: the dbt model clusters integer record ids, then keys each
+cluster by its smallest record key (``key_clusters_by_record_key``) and explains each record's
+place by its strongest link (``strongest_links``).
 """
 
 from __future__ import annotations
@@ -150,4 +152,65 @@ def cluster_pairs(
         "record_key",
         pl.col("record_key").gather(pl.col("first")).alias("cluster_key"),
         "cluster_size",
+    )
+
+
+def key_clusters_by_record_key(clusters: pl.DataFrame, records: pl.DataFrame) -> pl.DataFrame:
+    """Clusters found on integer record ids, keyed as people read them.
+
+    clusters: ``cluster_pairs`` of record ids (``record_key`` holds the id, ``cluster_key`` the
+    cluster's smallest id). records: ``record_id``, ``record_key`` and any other columns, kept.
+    Returns per record ``record_id``, ``cluster_id`` (the smallest id), ``cluster_size``, the
+    records' columns, and ``cluster_key``: the cluster's smallest record key, from which a new
+    lead id derives (entity_resolution.identity).
+    """
+    by_id = clusters.rename({"record_key": "record_id", "cluster_key": "cluster_id"}).join(records, on="record_id")
+    # Most clusters are one record, its own key: only the others need a minimum.
+    grouped = by_id.filter(pl.col("cluster_size") > 1)
+    smallest = grouped.group_by("cluster_id").agg(cluster_key=pl.col("record_key").min())
+    return pl.concat(
+        [
+            by_id.filter(pl.col("cluster_size") == 1).with_columns(cluster_key=pl.col("record_key")),
+            grouped.join(smallest, on="cluster_id"),
+        ]
+    )
+
+
+def strongest_links(clusters: pl.DataFrame, links: pl.DataFrame, confirmed: pl.DataFrame) -> pl.DataFrame:
+    """For each record in a cluster of several, the most probable link that holds it there, and
+    its evidence (``matched_by``; a reviewer's confirmation counts as probability 1).
+
+    clusters: ``cluster_pairs``' result. links: ``record_key_l``, ``record_key_r``,
+    ``match_probability``, ``evidence``. confirmed: ``record_key_l``, ``record_key_r``,
+    ``reviewer``. Links between two clusters (refused by the guard) hold nothing. Returns
+    ``record_key``, ``match_probability``, ``matched_by``; ties go to the evidence first in
+    alphabetical order.
+    """
+    cluster_of = clusters.select("record_key", "cluster_key")
+    evidence = pl.concat(
+        [
+            links.select("record_key_l", "record_key_r", "match_probability", "evidence"),
+            confirmed.select(
+                "record_key_l",
+                "record_key_r",
+                pl.lit(1.0).alias("match_probability"),
+                pl.format("confirmed by reviewer {}", pl.col("reviewer").fill_null("unknown")).alias("evidence"),
+            ),
+        ]
+    )
+    inside = (
+        evidence.join(cluster_of.rename({"record_key": "record_key_l", "cluster_key": "cluster_l"}), on="record_key_l")
+        .join(cluster_of.rename({"record_key": "record_key_r", "cluster_key": "cluster_r"}), on="record_key_r")
+        .filter(pl.col("cluster_l") == pl.col("cluster_r"))
+    )
+    both_ends = pl.concat(
+        [
+            inside.select(pl.col("record_key_l").alias("record_key"), "match_probability", "evidence"),
+            inside.select(pl.col("record_key_r").alias("record_key"), "match_probability", "evidence"),
+        ]
+    )
+    return (
+        both_ends.sort(["record_key", "match_probability", "evidence"], descending=[False, True, False])
+        .unique("record_key", keep="first")
+        .rename({"evidence": "matched_by"})
     )

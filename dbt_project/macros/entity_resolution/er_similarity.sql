@@ -67,7 +67,8 @@
 
 {#
     Hooks around the entity-resolution working tables with many strings (int_er_records_prepared,
-    int_er_pairs_scored; int_er_records_clustered sets the same in its Python), rebuilt on every
+    int_er_pairs_scored; int_er_records_clustered runs duckdb__er_fast_write_begin's statement
+    itself, read from this file by entity_resolution/fast_write.py), rebuilt on every
     run and read by the next models only: on DuckDB they are written without FSST and dictionary
     string compression, whose analysis was more than half of int_er_records_prepared's write
     time at 1,000,000 leads (about 2.5 s of the run, and the models reading the table got faster

@@ -10,49 +10,18 @@ from datetime import datetime, timezone
 
 import polars as pl
 
-from entity_resolution.clustering import cluster_pairs
+from entity_resolution.clustering import cluster_pairs, key_clusters_by_record_key, strongest_links
+from entity_resolution.fast_write import fast_write_begin_sql
 from entity_resolution.identity import assign_lead_ids
-
-
-def strongest_links(clusters: pl.DataFrame, links: pl.DataFrame, confirmed: pl.DataFrame) -> pl.DataFrame:
-    """For each record, the most probable link that holds it in its cluster, and its evidence.
-    Keys as cluster_pairs takes them (record_key_l, record_key_r; here integer record ids)."""
-    cluster_of = clusters.select("record_key", "cluster_key")
-    evidence = pl.concat(
-        [
-            links.select("record_key_l", "record_key_r", "match_probability", "evidence"),
-            confirmed.select(
-                "record_key_l",
-                "record_key_r",
-                pl.lit(1.0).alias("match_probability"),
-                pl.format("confirmed by reviewer {}", pl.col("reviewer").fill_null("unknown")).alias("evidence"),
-            ),
-        ]
-    )
-    inside = (
-        evidence.join(cluster_of.rename({"record_key": "record_key_l", "cluster_key": "cluster_l"}), on="record_key_l")
-        .join(cluster_of.rename({"record_key": "record_key_r", "cluster_key": "cluster_r"}), on="record_key_r")
-        .filter(pl.col("cluster_l") == pl.col("cluster_r"))
-    )
-    both_ends = pl.concat(
-        [
-            inside.select(pl.col("record_key_l").alias("record_key"), "match_probability", "evidence"),
-            inside.select(pl.col("record_key_r").alias("record_key"), "match_probability", "evidence"),
-        ]
-    )
-    return (
-        both_ends.sort(["record_key", "match_probability", "evidence"], descending=[False, True, False])
-        .unique("record_key", keep="first")
-        .rename({"evidence": "matched_by"})
-    )
 
 
 def model(dbt, session):
     dbt.config(materialized="incremental", unique_key="record_key", incremental_strategy="delete+insert")
 
-    # As er_fast_write_begin does for the SQL working tables (a pre-hook here lost dbt-duckdb's
-    # temporary table on incremental runs); the post-hook in _entity_resolution__models.yml resets it.
-    session.execute("set disabled_compression_methods = 'fsst,dictionary'")
+    # The statement of er_fast_write_begin, the SQL working tables' pre-hook: a pre-hook here lost
+    # dbt-duckdb's temporary table on incremental runs. The post-hook in
+    # _entity_resolution__models.yml resets it.
+    session.execute(fast_write_begin_sql())
     records = dbt.ref("int_er_records_prepared").project("record_id, record_key, first_seen_at").pl()
     # Only cannot-links between records that have a link (or a reviewer's confirmation) can ever
     # stop a merge; the filter runs in the database, not in Python. Pairs are integer record ids.
@@ -87,16 +56,7 @@ def model(dbt, session):
     )
     # Clusters are found on ids; a cluster's key (from which a new lead id derives) is its
     # smallest record key, as people read it.
-    # (Most clusters are one record, its own key: only the others need a minimum.)
-    by_id = clusters.rename({"record_key": "record_id", "cluster_key": "cluster_id"}).join(records, on="record_id")
-    grouped = by_id.filter(pl.col("cluster_size") > 1)
-    smallest = grouped.group_by("cluster_id").agg(cluster_key=pl.col("record_key").min())
-    by_id = pl.concat(
-        [
-            by_id.filter(pl.col("cluster_size") == 1).with_columns(cluster_key=pl.col("record_key")),
-            grouped.join(smallest, on="cluster_id"),
-        ]
-    )
+    by_id = key_clusters_by_record_key(clusters, records)
     assigned = assign_lead_ids(by_id.select("record_key", "cluster_key", "first_seen_at"), previous)
     links_held = strongest_links(clusters, links, confirmed).rename({"record_key": "record_id"})
 
