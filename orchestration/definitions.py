@@ -9,7 +9,7 @@ from orchestration.defs.ingest.assets import build_ingest_defs
 from orchestration.defs.operations.jobs import refresh_warehouse
 from orchestration.defs.operations.schedules import daily_refresh
 from orchestration.defs.operations.sensors import build_landing_files_sensor
-from orchestration.defs.warehouse import build_warehouse_defs
+from orchestration.defs.warehouse.assets import build_warehouse_defs
 from orchestration.lib.resources import build_resources
 
 
