@@ -37,8 +37,8 @@ data: install ## sample sources under $(DATA_DIR)/landing (skipped when already 
 		$(PY) -m sample_data --leads $(LEADS) --seed $(SEED) --out "$(DATA_DIR)" && touch "$(DATA_DIR)/.sample-$(LEADS)-$(SEED)"; \
 	fi
 
-manifest: install ## dbt parse: the manifest the Dagster definitions load
-	$(VENV)/bin/dbt parse --quiet --project-dir "$(CURDIR)/dbt_project" --profiles-dir "$(CURDIR)/dbt_project"
+manifest: install ## dbt parse with the project's vars: the manifest the Dagster definitions load (runs reuse its parse)
+	$(PY) -m leadhouse.dbt_invocation parse --quiet
 
 # First repairs what a killed run left (orchestration/recover.py); `exec`, so that the SIGTERM make
 # forwards reaches dagster itself (docs/operations.md).

@@ -53,3 +53,27 @@ def dbt_invocation(
 ) -> DbtInvocation:
     """``dbt <command> --vars {...} <extra>`` against the warehouse of ``settings``."""
     return DbtInvocation(args=[command, *vars_args(var_sections), *extra], env=dbt_env(settings))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m leadhouse.dbt_invocation parse --quiet``: run a dbt command on the project the
+    way the orchestration does (same vars, same environment), e.g. for `make manifest`, so the
+    runs that follow reuse its parse."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from leadhouse.settings import DBT_PROJECT_DIR
+
+    command, *extra = (sys.argv[1:] if argv is None else argv) or ["parse"]
+    invocation = dbt_invocation(
+        command, Settings.from_env(), project_var_sections(),
+        "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR), *extra,
+    )
+    dbt = Path(sys.executable).with_name("dbt")
+    return subprocess.run([str(dbt), *invocation.args], env=os.environ | invocation.env).returncode
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
