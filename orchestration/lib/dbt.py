@@ -90,5 +90,5 @@ class LeadhouseDbtTranslator(DagsterDbtTranslator):
         return dg.AssetKey([dbt_resource_props["config"].get("schema") or "main", dbt_resource_props["name"]])
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
-        fqn = dbt_resource_props.get("fqn", [])
-        return fqn[1] if len(fqn) > 2 else "warehouse"
+        """The layer the node builds in (its schema: staging, intermediate, marts), as in its key."""
+        return self.get_asset_key(dbt_resource_props).path[0]
