@@ -15,12 +15,16 @@ export DBT_VERSION_CHECK := false
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export LEADHOUSE_DATA_DIR := $(abspath $(DATA_DIR))
 
-.PHONY: run test install data manifest materialize summary dev lock clean bench-env bench-er bench-generator bench-ingest
+.PHONY: run test lint install data manifest materialize summary dev lock clean bench-env bench-er bench-generator bench-ingest
 
 run: install data manifest materialize summary ## set up, generate sample data, build every asset, summarize
 
 test: install manifest ## run the test suite
 	$(PY) -m pytest
+
+lint: install ## ruff: lint and formatting (what CI runs before the tests)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 install: $(VENV)/.installed ## virtual environment from the lock file
 
