@@ -75,7 +75,12 @@ def _guarded_greedy(
 
     def conflict(a: int, b: int) -> bool:
         small, other = (a, b) if len(clusters.members[a]) <= len(clusters.members[b]) else (b, a)
-        return any(clusters.find(y) == other for x in clusters.members[small] for y in cannot.get(x, ()) if y in nodes)
+        return any(
+            clusters.find(y) == other
+            for x in clusters.members[small]
+            for y in cannot.get(x, ())
+            if y in nodes
+        )
 
     for left, right in confirmed:
         a, b = clusters.find(left), clusters.find(right)
@@ -164,7 +169,9 @@ def key_clusters_by_record_key(clusters: pl.DataFrame, records: pl.DataFrame) ->
     records' columns, and ``cluster_key``: the cluster's smallest record key, from which a new
     lead id derives (entity_resolution.identity).
     """
-    by_id = clusters.rename({"record_key": "record_id", "cluster_key": "cluster_id"}).join(records, on="record_id")
+    by_id = clusters.rename({"record_key": "record_id", "cluster_key": "cluster_id"}).join(
+        records, on="record_id"
+    )
     # Most clusters are one record, its own key: only the others need a minimum.
     grouped = by_id.filter(pl.col("cluster_size") > 1)
     smallest = grouped.group_by("cluster_id").agg(cluster_key=pl.col("record_key").min())
@@ -194,13 +201,19 @@ def strongest_links(clusters: pl.DataFrame, links: pl.DataFrame, confirmed: pl.D
                 "record_key_l",
                 "record_key_r",
                 pl.lit(1.0).alias("match_probability"),
-                pl.format("confirmed by reviewer {}", pl.col("reviewer").fill_null("unknown")).alias("evidence"),
+                pl.format("confirmed by reviewer {}", pl.col("reviewer").fill_null("unknown")).alias(
+                    "evidence"
+                ),
             ),
         ]
     )
     inside = (
-        evidence.join(cluster_of.rename({"record_key": "record_key_l", "cluster_key": "cluster_l"}), on="record_key_l")
-        .join(cluster_of.rename({"record_key": "record_key_r", "cluster_key": "cluster_r"}), on="record_key_r")
+        evidence.join(
+            cluster_of.rename({"record_key": "record_key_l", "cluster_key": "cluster_l"}), on="record_key_l"
+        )
+        .join(
+            cluster_of.rename({"record_key": "record_key_r", "cluster_key": "cluster_r"}), on="record_key_r"
+        )
         .filter(pl.col("cluster_l") == pl.col("cluster_r"))
     )
     both_ends = pl.concat(

@@ -68,7 +68,13 @@ COLUMN_TYPES = ("name", "string", "exact")
 DEFAULT_FUZZY = [{"jaro_winkler": 0.92}]  # er_string_levels
 
 # The baseline's points rule reads these comparisons' levels (int_er_pairs_scored).
-BASELINE_COMPARISONS = {"email": "email", "phone": "phone", "first_name": "name", "last_name": "name", "company": "string"}
+BASELINE_COMPARISONS = {
+    "email": "email",
+    "phone": "phone",
+    "first_name": "name",
+    "last_name": "name",
+    "company": "string",
+}
 
 # blocking_rule_mask is a signed 64-bit integer with one bit per rule.
 MAX_BLOCKING_RULES = 63
@@ -175,10 +181,14 @@ def comparison_levels(comparison: Comparison) -> dict[int, str]:
     """The levels a comparison grades above 0 (different), by number (er_level_names)."""
     if comparison.type != "string":
         return LEVEL_NAMES[comparison.type]
-    fuzzy = [level.model_dump(exclude_none=True) for level in comparison.fuzzy] if comparison.fuzzy else DEFAULT_FUZZY
+    fuzzy = (
+        [level.model_dump(exclude_none=True) for level in comparison.fuzzy]
+        if comparison.fuzzy
+        else DEFAULT_FUZZY
+    )
     names = {len(fuzzy) + 1: "exact"}
-    for rank, level in zip(range(len(fuzzy), 0, -1), fuzzy):
-        names.update({rank: f"{kind}_{value}" for kind, value in level.items()})
+    for rank, level in zip(range(len(fuzzy), 0, -1), fuzzy, strict=True):
+        names.update({rank: f"{kind}_{value}" for kind, value in level.items()})  # noqa: B035 - one entry per level
     return names
 
 
@@ -191,13 +201,19 @@ def _problems(config: ErConfig) -> Iterator[tuple[str, str]]:
     if config.version < 1:
         yield "version", "use a positive whole number (bump it when you change anything here)"
     if config.mode == "baseline" and config.baseline is None:
-        yield "baseline", "mode is baseline but the points rule is not set; add baseline or set mode: probabilistic"
+        yield (
+            "baseline",
+            "mode is baseline but the points rule is not set; add baseline or set mode: probabilistic",
+        )
 
     t = config.thresholds
     if not 0 <= t.cannot_link_below < t.review_low <= t.match <= 1:
-        yield "thresholds", (
-            f"must satisfy 0 <= cannot_link_below < review_low <= match <= 1 (they are {t.cannot_link_below}, "
-            f"{t.review_low}, {t.match}); e.g. cannot_link_below: 0.02, review_low: 0.5, match: 0.95"
+        yield (
+            "thresholds",
+            (
+                f"must satisfy 0 <= cannot_link_below < review_low <= match <= 1 (they are {t.cannot_link_below}, "
+                f"{t.review_low}, {t.match}); e.g. cannot_link_below: 0.02, review_low: 0.5, match: 0.95"
+            ),
         )
 
     yield from _blocking_problems(config.blocking)
@@ -208,9 +224,13 @@ def _problems(config: ErConfig) -> Iterator[tuple[str, str]]:
         for name, kind in BASELINE_COMPARISONS.items():
             comparison = config.comparison(name)
             if comparison is None or comparison.type != kind:
-                yield "baseline", (
-                    f"the points rule reads comparison '{name}' of type {kind}; add "
-                    f"{{name: {name}, type: {kind}, ...}} to comparisons, or remove baseline (and use mode: probabilistic)"
+                yield (
+                    "baseline",
+                    (
+                        f"the points rule reads comparison '{name}' of type {kind}; add "
+                        f"{{name: {name}, type: {kind}, ...}} to comparisons, "
+                        "or remove baseline (and use mode: probabilistic)"
+                    ),
                 )
 
 
@@ -220,12 +240,18 @@ def _blocking_problems(blocking: Blocking) -> Iterator[tuple[str, str]]:
     if not blocking.rules:
         yield "blocking.rules", "no rules: no record pairs would be compared; add at least one rule"
     if len(blocking.rules) > MAX_BLOCKING_RULES:
-        yield "blocking.rules", f"at most {MAX_BLOCKING_RULES} rules (each is a bit of a 64-bit blocking_rule_mask)"
+        yield (
+            "blocking.rules",
+            f"at most {MAX_BLOCKING_RULES} rules (each is a bit of a 64-bit blocking_rule_mask)",
+        )
     seen: set[str] = set()
     for rule in blocking.rules:
         key = f"blocking.rules[{rule.name}]"
         if not IDENTIFIER.match(rule.name):
-            yield f"{key}.name", "becomes part of SQL names; use lower-case letters, digits and _, starting with a letter"
+            yield (
+                f"{key}.name",
+                "becomes part of SQL names; use lower-case letters, digits and _, starting with a letter",
+            )
         elif rule.name in seen:
             yield f"{key}.name", "another rule has this name; give each rule its own"
         seen.add(rule.name)
@@ -235,22 +261,40 @@ def _blocking_problems(blocking: Blocking) -> Iterator[tuple[str, str]]:
             if column not in PREPARED_RECORD_COLUMNS:
                 yield f"{key}.keys", f"'{column}' is not a column; use {_columns('columns')}"
         if rule.max_block_size is not None and rule.max_block_size < 2:
-            yield f"{key}.max_block_size", "a block pairs at least 2 records; use 2 or more, or remove it for blocking.max_block_size"
+            yield (
+                f"{key}.max_block_size",
+                "a block pairs at least 2 records; use 2 or more, or remove it for blocking.max_block_size",
+            )
         if rule.one_edit_in is None:
             for option in ("typo_max_records", "typo_max_share", "max_length"):
                 if getattr(rule, option) is not None:
-                    yield f"{key}.{option}", "only a rule with one_edit_in uses it; remove it or add one_edit_in"
+                    yield (
+                        f"{key}.{option}",
+                        "only a rule with one_edit_in uses it; remove it or add one_edit_in",
+                    )
             continue
         if rule.one_edit_in not in PREPARED_RECORD_COLUMNS:
             yield f"{key}.one_edit_in", f"'{rule.one_edit_in}' is not a column; use {_columns('a column')}"
         elif rule.one_edit_in in rule.keys:
-            yield f"{key}.one_edit_in", "is also one of keys: a block's records would all have the same spelling; remove it from keys"
+            yield (
+                f"{key}.one_edit_in",
+                "is also one of keys: a block's records would all have the same spelling; remove it from keys",
+            )
         if rule.typo_max_records is not None and rule.typo_max_records < 1:
-            yield f"{key}.typo_max_records", "use 1 or more (default 3): how often a spelling may be seen to count as a typo"
+            yield (
+                f"{key}.typo_max_records",
+                "use 1 or more (default 3): how often a spelling may be seen to count as a typo",
+            )
         if rule.typo_max_share is not None and not 0 < rule.typo_max_share <= 1:
-            yield f"{key}.typo_max_share", "use a share in (0, 1] (default 0.05) of how often the other spelling is seen"
+            yield (
+                f"{key}.typo_max_share",
+                "use a share in (0, 1] (default 0.05) of how often the other spelling is seen",
+            )
         if rule.max_length is not None and rule.max_length < 3:
-            yield f"{key}.max_length", "spellings of 3 letters and more are paired; use 3 or more (default 30)"
+            yield (
+                f"{key}.max_length",
+                "spellings of 3 letters and more are paired; use 3 or more (default 30)",
+            )
 
 
 def _comparison_problems(comparisons: list[Comparison]) -> Iterator[tuple[str, str]]:
@@ -260,13 +304,19 @@ def _comparison_problems(comparisons: list[Comparison]) -> Iterator[tuple[str, s
     for comparison in comparisons:
         c, key = comparison, f"comparisons[{comparison.name}]"
         if not IDENTIFIER.match(c.name):
-            yield f"{key}.name", "becomes a column name (gamma_<name>); use lower-case letters, digits and _, starting with a letter"
+            yield (
+                f"{key}.name",
+                "becomes a column name (gamma_<name>); use lower-case letters, digits and _, starting with a letter",
+            )
         elif c.name in seen:
             yield f"{key}.name", "another comparison has this name; give each comparison its own"
         seen.add(c.name)
         if c.type in COLUMN_TYPES:
             if c.column is None:
-                yield f"{key}.column", f"type {c.type} compares one column; set column to one of int_er_records_prepared's"
+                yield (
+                    f"{key}.column",
+                    f"type {c.type} compares one column; set column to one of int_er_records_prepared's",
+                )
             elif c.column not in PREPARED_RECORD_COLUMNS:
                 yield f"{key}.column", f"'{c.column}' is not a column; use {_columns('a column')}"
         elif c.column is not None:
@@ -274,17 +324,29 @@ def _comparison_problems(comparisons: list[Comparison]) -> Iterator[tuple[str, s
         if c.type != "name":
             for option in ("swapped_with", "nicknames"):
                 if getattr(c, option) is not None:
-                    yield f"{key}.{option}", f"only a comparison of type name uses it; remove it (type is {c.type})"
+                    yield (
+                        f"{key}.{option}",
+                        f"only a comparison of type name uses it; remove it (type is {c.type})",
+                    )
         elif c.swapped_with is not None:
             if c.swapped_with not in PREPARED_RECORD_COLUMNS:
                 yield f"{key}.swapped_with", f"'{c.swapped_with}' is not a column; use {_columns('a column')}"
             elif c.swapped_with == c.column:
-                yield f"{key}.swapped_with", "is the compared column itself; name the other name's column (e.g. last_name_std)"
+                yield (
+                    f"{key}.swapped_with",
+                    "is the compared column itself; name the other name's column (e.g. last_name_std)",
+                )
         if c.fuzzy is not None:
             if c.type != "string":
-                yield f"{key}.fuzzy", f"only a comparison of type string uses it; remove it (type is {c.type})"
+                yield (
+                    f"{key}.fuzzy",
+                    f"only a comparison of type string uses it; remove it (type is {c.type})",
+                )
             elif not c.fuzzy:
-                yield f"{key}.fuzzy", "no levels; remove fuzzy for the default [{jaro_winkler: 0.92}] or list levels"
+                yield (
+                    f"{key}.fuzzy",
+                    "no levels; remove fuzzy for the default [{jaro_winkler: 0.92}] or list levels",
+                )
             for i, level in enumerate(c.fuzzy):
                 given = level.model_dump(exclude_none=True)
                 if len(given) != 1:
@@ -299,7 +361,11 @@ def _comparison_problems(comparisons: list[Comparison]) -> Iterator[tuple[str, s
             if c.tf.level not in comparison_levels(c):
                 yield f"{key}.tf.level", f"type {c.type} has no level {c.tf.level}; use one of {_levels(c)}"
         elif c.tf is True and c.type not in COLUMN_TYPES:
-            yield f"{key}.tf", f"tf: true adjusts by the comparison's column, and type {c.type} has none; use tf: {{column: ..., level: ...}}"
+            yield (
+                f"{key}.tf",
+                f"tf: true adjusts by the comparison's column, and type {c.type} has none; "
+                "use tf: {column: ..., level: ...}",
+            )
 
 
 def _levels(comparison: Comparison) -> str:
@@ -311,14 +377,23 @@ def _em_problems(config: ErConfig) -> Iterator[tuple[str, str]]:
     if em.iterations < 1:
         yield "em.iterations", "EM needs at least 1 iteration; use e.g. 20"
     if not 0 < em.initial_match_share < 1:
-        yield "em.initial_match_share", "a share strictly between 0 and 1 (its log-odds start EM); use e.g. 0.3"
+        yield (
+            "em.initial_match_share",
+            "a share strictly between 0 and 1 (its log-odds start EM); use e.g. 0.3",
+        )
     if em.u_sample_records < 2:
         yield "em.u_sample_records", "u is estimated from pairs of these records; use 2 or more (e.g. 2000)"
     if not em.estimate_u:
         if not em.training_sessions:
-            yield "em.training_sessions", "with estimate_u: false, m is trained in sessions; list at least one {blocking_rule: ...}"
+            yield (
+                "em.training_sessions",
+                "with estimate_u: false, m is trained in sessions; list at least one {blocking_rule: ...}",
+            )
         if em.prior_anchor is None:
-            yield "em.prior_anchor", "with estimate_u: false the prior follows from an anchor level; set {comparison: email, level: 3}"
+            yield (
+                "em.prior_anchor",
+                "with estimate_u: false the prior follows from an anchor level; set {comparison: email, level: 3}",
+            )
     rule_names = [rule.name for rule in config.blocking.rules]
     comparison_names = [c.name for c in config.comparisons]
     sessions = em.training_sessions or []
@@ -326,26 +401,42 @@ def _em_problems(config: ErConfig) -> Iterator[tuple[str, str]]:
     for session in sessions:
         key = f"em.training_sessions[{session.blocking_rule}]"
         if session.blocking_rule not in rule_names:
-            yield f"{key}.blocking_rule", f"'{session.blocking_rule}' is not a blocking rule; use one of {', '.join(rule_names)}"
+            yield (
+                f"{key}.blocking_rule",
+                f"'{session.blocking_rule}' is not a blocking rule; use one of {', '.join(rule_names)}",
+            )
         elif session.blocking_rule in seen:
             yield f"{key}.blocking_rule", "another session trains on this rule; keep one"
         seen.add(session.blocking_rule)
         for name in session.fixes or []:
             if name not in comparison_names:
-                yield f"{key}.fixes", f"'{name}' is not a comparison; use one of {', '.join(comparison_names)}"
+                yield (
+                    f"{key}.fixes",
+                    f"'{name}' is not a comparison; use one of {', '.join(comparison_names)}",
+                )
     if not em.estimate_u and sessions:
         for name in comparison_names:
             if all(name in (session.fixes or []) for session in sessions):
-                yield "em.training_sessions", (
-                    f"every session fixes '{name}', so EM never estimates it; remove it from one session's fixes"
+                yield (
+                    "em.training_sessions",
+                    (
+                        f"every session fixes '{name}', so EM never estimates it; remove it from one session's fixes"
+                    ),
                 )
     anchor = em.prior_anchor
     if anchor is not None:
         comparison = config.comparison(anchor.comparison)
         if comparison is None:
-            yield "em.prior_anchor.comparison", f"'{anchor.comparison}' is not a comparison; use one of {', '.join(comparison_names)}"
+            yield (
+                "em.prior_anchor.comparison",
+                f"'{anchor.comparison}' is not a comparison; use one of {', '.join(comparison_names)}",
+            )
         elif anchor.level not in comparison_levels(comparison):
-            yield "em.prior_anchor.level", f"comparison {comparison.name} (type {comparison.type}) has no level {anchor.level}; use one of {_levels(comparison)}"
+            yield (
+                "em.prior_anchor.level",
+                f"comparison {comparison.name} (type {comparison.type}) has no level {anchor.level}; "
+                f"use one of {_levels(comparison)}",
+            )
 
 
 def _error_key(data: Any, loc: tuple) -> str:
@@ -383,7 +474,9 @@ def _format_validation_error(data: dict, error: ValidationError) -> list[str]:
 def parse_er_config(data: Any, path: Path = CONFIG_PATH) -> ErConfig:
     """Validate settings already read (``path`` names them in errors)."""
     if not isinstance(data, dict):
-        raise ErConfigError(f"{path}: expected a mapping of keys (version, mode, thresholds, blocking, comparisons, em)")
+        raise ErConfigError(
+            f"{path}: expected a mapping of keys (version, mode, thresholds, blocking, comparisons, em)"
+        )
     try:
         config = ErConfig.model_validate(data)
     except ValidationError as exc:
@@ -400,7 +493,9 @@ def load_er_config(path: Path = CONFIG_PATH) -> ErConfig:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ErConfigError(f"{path}: entity-resolution config not found; restore it from the repository") from None
+        raise ErConfigError(
+            f"{path}: entity-resolution config not found; restore it from the repository"
+        ) from None
     except yaml.YAMLError as exc:
         raise ErConfigError(f"{path}: not valid YAML: {exc}") from exc
     return parse_er_config(data, path)
@@ -408,7 +503,9 @@ def load_er_config(path: Path = CONFIG_PATH) -> ErConfig:
 
 def dbt_default_block(config: ErConfig) -> str:
     """``vars.entity_resolution`` as dbt_project.yml holds it for dbt run by hand."""
-    dumped = yaml.safe_dump({"entity_resolution": config.dbt_var()}, sort_keys=False, default_flow_style=None, width=110)
+    dumped = yaml.safe_dump(
+        {"entity_resolution": config.dbt_var()}, sort_keys=False, default_flow_style=None, width=110
+    )
     return "".join(f"  {line}\n" for line in dumped.splitlines()) + GENERATED_END + "\n"
 
 
@@ -440,9 +537,14 @@ def main() -> int:
     except ErConfigError as exc:
         print(exc, file=sys.stderr)
         return 1
-    print(f"{CONFIG_PATH.relative_to(PROJECT_ROOT)}: valid; "
-          + (f"rewrote vars.entity_resolution in {DBT_PROJECT_YML.relative_to(PROJECT_ROOT)}" if changed
-             else f"{DBT_PROJECT_YML.relative_to(PROJECT_ROOT)} is up to date"))
+    print(
+        f"{CONFIG_PATH.relative_to(PROJECT_ROOT)}: valid; "
+        + (
+            f"rewrote vars.entity_resolution in {DBT_PROJECT_YML.relative_to(PROJECT_ROOT)}"
+            if changed
+            else f"{DBT_PROJECT_YML.relative_to(PROJECT_ROOT)} is up to date"
+        )
+    )
     return 0
 
 

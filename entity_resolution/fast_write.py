@@ -17,7 +17,9 @@ from pathlib import Path
 from leadhouse.settings import DBT_PROJECT_DIR
 
 MACRO_FILE = DBT_PROJECT_DIR / "macros" / "entity_resolution" / "er_similarity.sql"
-_MACRO = re.compile(r"{%-?\s*macro\s+duckdb__er_fast_write_begin\(\)\s*-?%}(.*?){%-?\s*endmacro\s*-?%}", re.DOTALL)
+_MACRO = re.compile(
+    r"{%-?\s*macro\s+duckdb__er_fast_write_begin\(\)\s*-?%}(.*?){%-?\s*endmacro\s*-?%}", re.DOTALL
+)
 
 
 @cache

@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 
 import duckdb
-
 import polars as pl
 
 ID_PREFIX = "ld_"
@@ -30,7 +29,9 @@ def _derived_ids(record_keys: pl.Series) -> pl.Series:
     """new_lead_id of many keys at once (DuckDB's md5 is the same md5, vectorized)."""
     with duckdb.connect() as conn:
         conn.register("record_keys", pl.DataFrame({"k": record_keys}).to_arrow())
-        return conn.sql(f"select '{ID_PREFIX}' || substr(md5(k), 1, 16) as lead_id from record_keys").pl()["lead_id"]
+        return conn.sql(f"select '{ID_PREFIX}' || substr(md5(k), 1, 16) as lead_id from record_keys").pl()[
+            "lead_id"
+        ]
 
 
 def assign_lead_ids(clusters: pl.DataFrame, previous: pl.DataFrame | None) -> pl.DataFrame:
@@ -41,10 +42,15 @@ def assign_lead_ids(clusters: pl.DataFrame, previous: pl.DataFrame | None) -> pl
         # The first run: every cluster is new (no join of every record against nothing).
         derived = _derived_ids(clusters["cluster_key"])
         return clusters.select(
-            "record_key", "cluster_key", derived.alias("lead_id"), pl.lit(None, pl.String).alias("previous_lead_id")
+            "record_key",
+            "cluster_key",
+            derived.alias("lead_id"),
+            pl.lit(None, pl.String).alias("previous_lead_id"),
         )
     joined = clusters.join(
-        previous.select("record_key", pl.col("lead_id").alias("previous_lead_id")), on="record_key", how="left"
+        previous.select("record_key", pl.col("lead_id").alias("previous_lead_id")),
+        on="record_key",
+        how="left",
     )
     # When each previous lead was first seen, to pick merge survivors.
     claims = (
@@ -87,8 +93,12 @@ def assign_lead_ids(clusters: pl.DataFrame, previous: pl.DataFrame | None) -> pl
         "cluster_key",
         pl.coalesce(
             "kept",
-            pl.col("cluster_key").replace_strict(list(settled), list(settled.values()), default=None, return_dtype=pl.String),
+            pl.col("cluster_key").replace_strict(
+                list(settled), list(settled.values()), default=None, return_dtype=pl.String
+            ),
             "derived",
         ).alias("lead_id"),
     )
-    return joined.join(ids, on="cluster_key").select("record_key", "cluster_key", "lead_id", "previous_lead_id")
+    return joined.join(ids, on="cluster_key").select(
+        "record_key", "cluster_key", "lead_id", "previous_lead_id"
+    )

@@ -36,7 +36,9 @@ class CsvOptions(BaseModel):
         try:
             b"a".decode(value)  # unknown names and non-text codecs (base64, ...) raise LookupError
         except LookupError:
-            raise ValueError(f"'{value}' is not a text encoding Python knows; use e.g. utf-8, latin-1, cp1252, utf-16") from None
+            raise ValueError(
+                f"'{value}' is not a text encoding Python knows; use e.g. utf-8, latin-1, cp1252, utf-16"
+            ) from None
         except UnicodeError:
             pass  # a real encoding ("a" alone is not valid UTF-16)
         return value
@@ -115,7 +117,9 @@ class SourceConfig(BaseModel):
     @classmethod
     def _entity_is_known(cls, value: str) -> str:
         if value not in ENTITIES:
-            raise ValueError(f"'{value}' is not an entity; use one of: {', '.join(ENTITIES)} (docs/schemas.md)")
+            raise ValueError(
+                f"'{value}' is not an entity; use one of: {', '.join(ENTITIES)} (docs/schemas.md)"
+            )
         return value
 
     @field_validator("date_formats")
@@ -127,7 +131,7 @@ class SourceConfig(BaseModel):
         return value
 
     @model_validator(mode="after")
-    def _keys_are_canonical(self) -> "SourceConfig":
+    def _keys_are_canonical(self) -> SourceConfig:
         schema = self.schema
         known = [c.name for c in schema.columns if not c.derived]
         for section in ("columns", "defaults", "date_formats"):
@@ -136,12 +140,18 @@ class SourceConfig(BaseModel):
                     derived = key in schema.column_names
                     raise ValueError(
                         f"{section}.{key}: '{key}' is "
-                        + ("computed by the ingestion, not read from the source; remove it" if derived else
-                           f"not a column of the {schema.name} schema; use one of: {', '.join(known)} (docs/schemas.md)")
+                        + (
+                            "computed by the ingestion, not read from the source; remove it"
+                            if derived
+                            else f"not a column of the {schema.name} schema; use one of: {', '.join(known)} "
+                            "(docs/schemas.md)"
+                        )
                     )
         for key in self.strict:
             if key not in known:
-                raise ValueError(f"strict: '{key}' is not a column of the {schema.name} schema; use one of: {', '.join(known)}")
+                raise ValueError(
+                    f"strict: '{key}' is not a column of the {schema.name} schema; use one of: {', '.join(known)}"
+                )
         for key in self.date_formats:
             if schema.column(key).kind not in DATETIME_KINDS:
                 raise ValueError(f"date_formats.{key}: '{key}' is not a date or timestamp column")
@@ -196,4 +206,3 @@ def load_source_configs(directory: Path) -> list[SourceConfig]:
     if not configs:
         raise SourceConfigError(f"{directory}: no source configs (*.yml) found (LEADHOUSE_SOURCES)")
     return configs
-

@@ -1,6 +1,6 @@
 """Render docs/schemas.md from ingest.schemas, so the documentation cannot drift from the code.
 
-    python -m ingest.docs > docs/schemas.md
+python -m ingest.docs > docs/schemas.md
 """
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ from __future__ import annotations
 import polars as pl
 
 from ingest.normalize import MAX_TEXT_LENGTH
+from ingest.raw_tables import FIELD_ISSUE_COLUMNS, LEDGER_COLUMNS, QUARANTINE_COLUMNS, sql_type
 from ingest.schemas import ENTITIES, LINEAGE_COLUMNS
 from ingest.validation import E164_PATTERN, EMAIL_PATTERN, FORMULA_KINDS, MAX_AMOUNT, NON_NEGATIVE
-from ingest.raw_tables import FIELD_ISSUE_COLUMNS, LEDGER_COLUMNS, QUARANTINE_COLUMNS, sql_type
 
 HEADER = """# Canonical schemas
 
@@ -88,7 +88,8 @@ def render() -> str:
         out.append(entity.description + "\n")
         if entity.require_any:
             out.append(
-                "Each row needs at least one of " + ", ".join(f"`{c}`" for c in entity.require_any)
+                "Each row needs at least one of "
+                + ", ".join(f"`{c}`" for c in entity.require_any)
                 + " (a config can change this with `require_any`).\n"
             )
         rows = [(f"`{c.name}`", sql_type(c.dtype), c.description, _checks(entity, c)) for c in entity.columns]
@@ -104,24 +105,33 @@ def render() -> str:
         "_batch_id": "The Dagster run that loaded it.",
         "_ingested_at": "When it was loaded (UTC).",
     }
-    out += _table([(f"`{k}`", sql_type(v), lineage_meaning[k]) for k, v in LINEAGE_COLUMNS.items()], ("column", "type", "meaning"))
+    out += _table(
+        [(f"`{k}`", sql_type(v), lineage_meaning[k]) for k, v in LINEAGE_COLUMNS.items()],
+        ("column", "type", "meaning"),
+    )
     out.append("\n## `raw.quarantine`: rows that were not loaded\n")
-    out.append("One row per rejected input row: `source`, `entity`, `file`, `file_sha256`, `file_version`, "
-               "`row_number`, `raw_row` (the native row as JSON), `reasons` (JSON array, every problem of the "
-               "row), `batch_id`, `quarantined_at`.\n")
+    out.append(
+        "One row per rejected input row: `source`, `entity`, `file`, `file_sha256`, `file_version`, "
+        "`row_number`, `raw_row` (the native row as JSON), `reasons` (JSON array, every problem of the "
+        "row), `batch_id`, `quarantined_at`.\n"
+    )
     out += _table([(f"`{k}`", sql_type(v)) for k, v in QUARANTINE_COLUMNS.items()], ("column", "type"))
     out.append("\n## `raw.field_issues`: values not loaded as written, in rows that were loaded\n")
-    out.append("One row per value: the row is in its entity's raw table at the same `file`, `file_version` and "
-               "`row_number`. `column_name` is the canonical column (null for a native column kept in "
-               "`attributes`), `native_column` the file's column, `raw_value` the text as written (values over "
-               f"{MAX_TEXT_LENGTH:,} characters cut, their length said), `action` one of `nulled`, `kept`, "
-               "`replaced`. `marts.fct_field_issues` counts them per file, column and reason.\n")
+    out.append(
+        "One row per value: the row is in its entity's raw table at the same `file`, `file_version` and "
+        "`row_number`. `column_name` is the canonical column (null for a native column kept in "
+        "`attributes`), `native_column` the file's column, `raw_value` the text as written (values over "
+        f"{MAX_TEXT_LENGTH:,} characters cut, their length said), `action` one of `nulled`, `kept`, "
+        "`replaced`. `marts.fct_field_issues` counts them per file, column and reason.\n"
+    )
     out += _table([(f"`{k}`", sql_type(v)) for k, v in FIELD_ISSUE_COLUMNS.items()], ("column", "type"))
     out.append("\n## `raw.ingest_ledger`: one row per file version ingested\n")
-    out.append("`status` is `loaded`, `rejected` (the file does not match its config; its rows are all in "
-               "quarantine with the reason) or `empty`. For every row, `rows_read = rows_loaded + "
-               "rows_quarantined`, `field_issues` counts its rows of `raw.field_issues`, and the `rows_reconcile` "
-               "asset check recounts both in the tables.\n")
+    out.append(
+        "`status` is `loaded`, `rejected` (the file does not match its config; its rows are all in "
+        "quarantine with the reason) or `empty`. For every row, `rows_read = rows_loaded + "
+        "rows_quarantined`, `field_issues` counts its rows of `raw.field_issues`, and the `rows_reconcile` "
+        "asset check recounts both in the tables.\n"
+    )
     out += _table([(f"`{k}`", sql_type(v)) for k, v in LEDGER_COLUMNS.items()], ("column", "type"))
     return "\n".join(out) + "\n"
 

@@ -125,8 +125,13 @@ def _parse_date(expr: pl.Expr, formats: list[str]) -> pl.Expr:
 def _parse_temporal(text: pl.Series, column: Column, formats: list[str], timezone: str) -> pl.Series:
     """Like ``pl.coalesce`` over the formats, in their order, but each later format only parses
     what the earlier ones left (a file nearly always uses one format: one pass, not eight)."""
+
     def parse(values: pl.Series, fmt: str) -> pl.Series:
-        expr = _parse_datetime(pl.col("v"), [fmt], timezone) if column.kind == "datetime" else _parse_date(pl.col("v"), [fmt])
+        expr = (
+            _parse_datetime(pl.col("v"), [fmt], timezone)
+            if column.kind == "datetime"
+            else _parse_date(pl.col("v"), [fmt])
+        )
         return pl.DataFrame({"v": values}).select(expr).to_series()
 
     if formats in (list(DEFAULT_DATETIME_FORMATS), list(DEFAULT_DATE_FORMATS)):
@@ -164,7 +169,9 @@ def _convert(column: Column, text: pl.Expr, config: SourceConfig) -> tuple[pl.Ex
         whole = number.is_not_null() & (number == number.round(0)) & (number.abs() < 2.0**63)
         return pl.when(whole).then(number.cast(pl.Int64)), "is not a whole number (or is out of range)"
     if kind == "float":
-        return _number_text(text).cast(pl.Float64, strict=False).fill_nan(None), "is not a number"  # "NaN" too
+        return _number_text(text).cast(pl.Float64, strict=False).fill_nan(
+            None
+        ), "is not a number"  # "NaN" too
     if kind == "bool":
         word = text.str.strip_chars().str.to_lowercase()
         expr = pl.when(word.is_in(TRUE_WORDS)).then(True).when(word.is_in(FALSE_WORDS)).then(False)
@@ -202,7 +209,8 @@ class ContentIds:
 
     def __call__(self, frame: pl.DataFrame, columns: list[str]) -> pl.Series:
         content = frame.select(
-            pl.concat_str([pl.col(c).fill_null("\u2400") for c in columns], separator="\x1f") if columns
+            pl.concat_str([pl.col(c).fill_null("\u2400") for c in columns], separator="\x1f")
+            if columns
             else pl.repeat("", frame.height, dtype=pl.String())  # JSON Lines of {}: no values at all
         )
         ids = []
@@ -214,8 +222,15 @@ class ContentIds:
         return pl.Series(ids, dtype=pl.String())
 
 
-def _issue_rows(frame: pl.DataFrame, failed: pl.Expr, column: str | None, native: str | None,
-                raw: pl.Expr, reason: pl.Expr | str, action: str) -> pl.DataFrame:
+def _issue_rows(
+    frame: pl.DataFrame,
+    failed: pl.Expr,
+    column: str | None,
+    native: str | None,
+    raw: pl.Expr,
+    reason: pl.Expr | str,
+    action: str,
+) -> pl.DataFrame:
     return frame.filter(failed).select(
         pl.col(ROW_NUMBER),
         pl.lit(column, pl.String()).alias("column_name"),
@@ -228,9 +243,11 @@ def _issue_rows(frame: pl.DataFrame, failed: pl.Expr, column: str | None, native
 
 def _clip(raw: pl.Expr) -> pl.Expr:
     """The raw text as stored in an issue: long values cut, with their length said."""
-    return pl.when(raw.str.len_chars() > MAX_TEXT_LENGTH).then(
-        pl.format("{}... [{} characters]", raw.str.slice(0, MAX_TEXT_LENGTH), raw.str.len_chars())
-    ).otherwise(raw)
+    return (
+        pl.when(raw.str.len_chars() > MAX_TEXT_LENGTH)
+        .then(pl.format("{}... [{} characters]", raw.str.slice(0, MAX_TEXT_LENGTH), raw.str.len_chars()))
+        .otherwise(raw)
+    )
 
 
 def _null_cells(native: pl.DataFrame, cell_issues: pl.DataFrame) -> pl.DataFrame:
@@ -240,7 +257,9 @@ def _null_cells(native: pl.DataFrame, cell_issues: pl.DataFrame) -> pl.DataFrame
     updates = []
     for column, rows in cell_issues.group_by("native_column").agg(pl.col(ROW_NUMBER)).iter_rows():
         if column in native.columns:
-            updates.append(pl.when(pl.col(ROW_NUMBER).is_in(rows)).then(None).otherwise(pl.col(column)).alias(column))
+            updates.append(
+                pl.when(pl.col(ROW_NUMBER).is_in(rows)).then(None).otherwise(pl.col(column)).alias(column)
+            )
     return native.with_columns(updates)
 
 
@@ -264,14 +283,17 @@ def to_canonical(
         raise MissingColumns([config.split_name.column], native_columns)
 
     nulls = list(config.null_values)
-    native = rows.with_columns(pl.col(c).str.strip_chars().replace(nulls, None).alias(c) for c in native_columns)
+    native = rows.with_columns(
+        pl.col(c).str.strip_chars().replace(nulls, None).alias(c) for c in native_columns
+    )
     issues: list[pl.DataFrame] = []
     canonical_of = {n: c for c, n in mapping.items()}
     if cell_issues is not None and cell_issues.height:
         issues.append(
             cell_issues.select(
                 ROW_NUMBER,
-                pl.col("native_column").replace_strict(canonical_of, default=None, return_dtype=pl.String())
+                pl.col("native_column")
+                .replace_strict(canonical_of, default=None, return_dtype=pl.String())
                 .alias("column_name"),
                 "native_column",
                 "raw_value",
@@ -281,7 +303,11 @@ def to_canonical(
         )
         native = _null_cells(native, cell_issues)
     # Missing JSON keys are just absent values.
-    absent = [m for m in missing + ([config.split_name.column] if config.split_name else []) if m not in native.columns]
+    absent = [
+        m
+        for m in missing + ([config.split_name.column] if config.split_name else [])
+        if m not in native.columns
+    ]
     native = native.with_columns(pl.lit(None, pl.String()).alias(m) for m in dict.fromkeys(absent))
 
     text: dict[str, pl.Expr] = {}
@@ -306,32 +332,60 @@ def to_canonical(
         text_frame = text_frame.with_columns(source_record_id=content_ids(native, native_columns))
     elif "source_record_id" not in schema.required:
         # Blank: null, or nothing but control characters and spaces (a NUL-only id is no id).
-        blank = pl.col("source_record_id").str.replace_all(_CONTROL_CHARACTERS, "").str.strip_chars().fill_null("") == ""
+        blank = (
+            pl.col("source_record_id")
+            .str.replace_all(_CONTROL_CHARACTERS, "")
+            .str.strip_chars()
+            .fill_null("")
+            == ""
+        )
         if text_frame.select(blank.any()).item():
-            issues.append(_issue_rows(
-                text_frame, blank, "source_record_id", native_of["source_record_id"], pl.lit(None, pl.String()),
-                "is missing; an id was derived from the row's content", REPLACED,
-            ))
+            issues.append(
+                _issue_rows(
+                    text_frame,
+                    blank,
+                    "source_record_id",
+                    native_of["source_record_id"],
+                    pl.lit(None, pl.String()),
+                    "is missing; an id was derived from the row's content",
+                    REPLACED,
+                )
+            )
             text_frame = text_frame.with_columns(
-                source_record_id=pl.when(blank).then(content_ids(native, native_columns)).otherwise("source_record_id")
+                source_record_id=pl.when(blank)
+                .then(content_ids(native, native_columns))
+                .otherwise("source_record_id")
             )
 
     # Control characters (NUL, escape, ...) never reach the warehouse: removed, recorded.
     text_columns = [c for c in text if schema.column(c).dtype == pl.String()]
-    scan = text_frame.select(
-        [pl.col(c).str.contains(_CONTROL_CHARACTERS).any().alias(f"control:{c}") for c in text_columns]
-        + [(pl.col(c).str.len_chars().max() > MAX_TEXT_LENGTH).alias(f"long:{c}") for c in text_columns]
-    ).row(0, named=True) if text_columns else {}
+    scan = (
+        text_frame.select(
+            [pl.col(c).str.contains(_CONTROL_CHARACTERS).any().alias(f"control:{c}") for c in text_columns]
+            + [(pl.col(c).str.len_chars().max() > MAX_TEXT_LENGTH).alias(f"long:{c}") for c in text_columns]
+        ).row(0, named=True)
+        if text_columns
+        else {}
+    )
     for name in text_columns:
         if scan[f"control:{name}"]:
             has_control = pl.col(name).str.contains(_CONTROL_CHARACTERS)
-            issues.append(_issue_rows(
-                text_frame, has_control, name, native_of[name], _clip(pl.col(name)).str.replace_all(
-                    _CONTROL_CHARACTERS, "\ufffd"), "held control characters; they were removed", REPLACED,
-            ))
+            issues.append(
+                _issue_rows(
+                    text_frame,
+                    has_control,
+                    name,
+                    native_of[name],
+                    _clip(pl.col(name)).str.replace_all(_CONTROL_CHARACTERS, "\ufffd"),
+                    "held control characters; they were removed",
+                    REPLACED,
+                )
+            )
             removed = pl.col(name).str.replace_all(_CONTROL_CHARACTERS, "")
             # Nothing left but spaces: no value, as a blank cell is (a required column then misses it).
-            text_frame = text_frame.with_columns(pl.when(removed.str.strip_chars() != "").then(removed).alias(name))
+            text_frame = text_frame.with_columns(
+                pl.when(removed.str.strip_chars() != "").then(removed).alias(name)
+            )
 
     # Every conversion once, then its failures: a value as written that did not become a value.
     typed_exprs = []
@@ -356,8 +410,11 @@ def to_canonical(
             failures[column.name] = f"matches none of the formats {formats}"
     failed = pl.DataFrame(
         {name: text_frame[name].is_not_null() & converted[name].is_null() for name in failures}
-        | {f"long:{name}": text_frame[name].str.len_chars() > MAX_TEXT_LENGTH for name in text_columns
-           if scan[f"long:{name}"]}
+        | {
+            f"long:{name}": text_frame[name].str.len_chars() > MAX_TEXT_LENGTH
+            for name in text_columns
+            if scan[f"long:{name}"]
+        }
     )
     if failed.width:
         any_failed = failed.select(pl.all().any()).row(0, named=True)
@@ -365,11 +422,20 @@ def to_canonical(
             if not hit:
                 continue
             name = key.removeprefix("long:")
-            reason = f"is longer than {MAX_TEXT_LENGTH} characters" if key.startswith("long:") else failures[name]
-            issues.append(_issue_rows(
-                text_frame.with_columns(_failed=failed[key]), pl.col("_failed"), name, native_of[name],
-                _clip(pl.col(name)), reason, NULLED,
-            ))
+            reason = (
+                f"is longer than {MAX_TEXT_LENGTH} characters" if key.startswith("long:") else failures[name]
+            )
+            issues.append(
+                _issue_rows(
+                    text_frame.with_columns(_failed=failed[key]),
+                    pl.col("_failed"),
+                    name,
+                    native_of[name],
+                    _clip(pl.col(name)),
+                    reason,
+                    NULLED,
+                )
+            )
     too_long = [c for c in text_columns if scan[f"long:{c}"]]
     if too_long:
         converted = converted.with_columns(
@@ -385,13 +451,26 @@ def to_canonical(
         )
         region = config.phone_region
         for verdict, reason, action in (
-            (UNUSABLE, f"is not a possible phone number (region {region}): too short, too long or no number", NULLED),
-            (POSSIBLE, f"is not a valid number in any numbering plan (region {region}); kept as E.164 with "
-                       "phone_is_valid false", KEPT),
+            (
+                UNUSABLE,
+                f"is not a possible phone number (region {region}): too short, too long or no number",
+                NULLED,
+            ),
+            (
+                POSSIBLE,
+                f"is not a valid number in any numbering plan (region {region}); kept as E.164 with "
+                "phone_is_valid false",
+                KEPT,
+            ),
         ):
             part = _issue_rows(
-                text_frame.with_columns(_verdict=judged["verdict"]), pl.col("_verdict") == verdict, "phone",
-                native_of["phone"], pl.col("phone"), reason, action,
+                text_frame.with_columns(_verdict=judged["verdict"]),
+                pl.col("_verdict") == verdict,
+                "phone",
+                native_of["phone"],
+                pl.col("phone"),
+                reason,
+                action,
             )
             if part.height:
                 issues.append(part)

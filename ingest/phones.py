@@ -27,8 +27,16 @@ NANP_REGIONS = COUNTRY_CODE_TO_REGION_CODE[1]
 # What phonenumbers ignores between digits; a value holding anything else takes the slow path.
 _PUNCTUATION = r"[\s().\-/]"
 _NUMBER_TYPES = (
-    "premium_rate", "toll_free", "shared_cost", "voip", "personal_number", "pager", "uan", "voicemail",
-    "fixed_line", "mobile",
+    "premium_rate",
+    "toll_free",
+    "shared_cost",
+    "voip",
+    "personal_number",
+    "pager",
+    "uan",
+    "voicemail",
+    "fixed_line",
+    "mobile",
 )
 
 
@@ -78,7 +86,9 @@ def _nanp_validity(national: pl.Series) -> pl.Series:
         if frame.height == 0:
             break
         known = _type_known(pl.col("national"), plan)
-        claims = pl.col("national").str.contains(f"^(?:{plan.leading_digits})") if plan.leading_digits else known
+        claims = (
+            pl.col("national").str.contains(f"^(?:{plan.leading_digits})") if plan.leading_digits else known
+        )
         judged = frame.with_columns(_claims=claims, _known=known)
         verdicts.append(judged.filter(pl.col("_claims")).select("position", pl.col("_known").alias("valid")))
         frame = judged.filter(~pl.col("_claims")).select("position", "national")
@@ -123,6 +133,8 @@ def normalize_phones(values: pl.Series, region: str) -> pl.DataFrame:
         schema={"raw": pl.String(), "e164": pl.String(), "verdict": pl.String()},
     )
     judged = pl.concat([fast, slow])
-    return pl.DataFrame({"raw": values}).join(judged, on="raw", how="left", maintain_order="left").select(
-        "e164", "verdict"
+    return (
+        pl.DataFrame({"raw": values})
+        .join(judged, on="raw", how="left", maintain_order="left")
+        .select("e164", "verdict")
     )

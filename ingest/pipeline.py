@@ -23,11 +23,11 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Iterator
 import uuid
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -35,10 +35,6 @@ import polars as pl
 
 from ingest.config import SourceConfig
 from ingest.normalize import ContentIds, MissingColumns, empty_issues, raw_json, to_canonical
-from ingest.readers import ROW_NUMBER, FileRejected, ReadResult, read_file, rejected_rows
-from ingest.schemas import raw_schema
-from ingest.triage import triage
-from ingest.validation import value_issues
 from ingest.raw_tables import (
     FIELD_ISSUE_COLUMNS,
     LEDGER_COLUMNS,
@@ -47,6 +43,10 @@ from ingest.raw_tables import (
     ensure_raw_tables,
     storage_schema,
 )
+from ingest.readers import ROW_NUMBER, FileRejected, ReadResult, read_file, rejected_rows
+from ingest.schemas import raw_schema
+from ingest.triage import triage
+from ingest.validation import value_issues
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ class FileReport:
     def reconciles(self) -> bool:
         return self.rows_read == self.rows_loaded + self.rows_quarantined
 
-    def add(self, chunk: "PreparedChunk") -> None:
+    def add(self, chunk: PreparedChunk) -> None:
         self.rows_read += chunk.rows_read
         self.rows_loaded += chunk.loaded.height
         self.rows_quarantined += chunk.quarantined.height
@@ -158,8 +158,11 @@ class Ingestor:
         ingestion that was killed mid-file (chunks are committed as they are written; the ledger
         entry, written last, is what makes a file ingested). Returns the rows removed."""
         removed = 0
-        for table, sha_column in ((config.schema.table, "_file_sha256"), ("quarantine", "file_sha256"),
-                                  ("field_issues", "file_sha256")):
+        for table, sha_column in (
+            (config.schema.table, "_file_sha256"),
+            ("quarantine", "file_sha256"),
+            ("field_issues", "file_sha256"),
+        ):
             removed += self.conn.execute(
                 f"delete from raw.{table} where source = $source and {sha_column} not in "
                 "(select file_sha256 from raw.ingest_ledger where source = $source)",
@@ -180,22 +183,33 @@ class Ingestor:
                 report.files.append(FileReport(relative, "skipped", message="content already ingested"))
                 continue
             if still_being_written(path, config.settle_seconds):
-                report.files.append(FileReport(
-                    relative, "deferred",
-                    message=f"its last line is incomplete and it changed in the last {config.settle_seconds:g} s; "
-                    "it is ingested by a later run once complete",
-                ))
+                report.files.append(
+                    FileReport(
+                        relative,
+                        "deferred",
+                        message=f"its last line is incomplete and it changed in the last {config.settle_seconds:g} s; "
+                        "it is ingested by a later run once complete",
+                    )
+                )
                 continue
             file_report = self._ingest_file(config, path, relative, sha, version)
             log.info(
                 "%s: %s v%d %s: %d read, %d loaded, %d quarantined %s",
-                config.name, relative, version, file_report.status, file_report.rows_read,
-                file_report.rows_loaded, file_report.rows_quarantined, file_report.message,
+                config.name,
+                relative,
+                version,
+                file_report.status,
+                file_report.rows_read,
+                file_report.rows_loaded,
+                file_report.rows_quarantined,
+                file_report.message,
             )
             report.files.append(file_report)
         return report
 
-    def _ingest_file(self, config: SourceConfig, path: Path, relative: str, sha: str, version: int) -> FileReport:
+    def _ingest_file(
+        self, config: SourceConfig, path: Path, relative: str, sha: str, version: int
+    ) -> FileReport:
         """Read the file chunk by chunk and write each chunk's rows, quarantine and field issues
         in a transaction of its own (one transaction for the whole file held all of it in
         memory until the commit: 1.6 GB more for 6 million activities); the ledger entry comes
@@ -203,16 +217,23 @@ class Ingestor:
         removed (here on failure, by ``remove_unfinished`` on the next run after a kill).
         While DuckDB writes one chunk, the next is read and normalized in a second thread (both
         release the GIL), so the two cores work at once."""
-        now = datetime.now(timezone.utc).replace(tzinfo=None)
+        now = datetime.now(UTC).replace(tzinfo=None)
         report = FileReport(relative, "loaded", file_version=version)
         file_lineage = {
-            "source": config.name, "entity": config.entity, "file": relative, "file_sha256": sha,
-            "file_version": version, "batch_id": self.batch_id,
+            "source": config.name,
+            "entity": config.entity,
+            "file": relative,
+            "file_sha256": sha,
+            "file_version": version,
+            "batch_id": self.batch_id,
         }
         state = _FileState(config, ContentIds())
         try:
             try:
-                chunks = (prepare_chunk(config, chunk, state, now, file_lineage) for chunk in read_file(path, config))
+                chunks = (
+                    prepare_chunk(config, chunk, state, now, file_lineage)
+                    for chunk in read_file(path, config)
+                )
                 for prepared in in_background(chunks):
                     report.add(prepared)
                     prepared.write(self.conn, config.schema.table)
@@ -220,7 +241,9 @@ class Ingestor:
                 report.status, report.message = "rejected", str(exc)
                 # Rejected for its header: its rows still go to quarantine, each with the reason.
                 state.rejected = str(exc)
-                unread = ReadResult(pl.DataFrame(schema={ROW_NUMBER: pl.Int64()}), rejected_rows(path, config, str(exc)))
+                unread = ReadResult(
+                    pl.DataFrame(schema={ROW_NUMBER: pl.Int64()}), rejected_rows(path, config, str(exc))
+                )
                 prepared = prepare_chunk(config, unread, state, now, file_lineage)
                 report.add(prepared)
                 prepared.write(self.conn, config.schema.table)
@@ -233,13 +256,23 @@ class Ingestor:
                     f"{relative}: {report.rows_read} read != {report.rows_loaded} + {report.rows_quarantined}"
                 )
             ledger = pl.DataFrame(
-                [{
-                    **{k: file_lineage[k] for k in ("source", "entity", "file", "file_sha256", "file_version")},
-                    "file_size": path.stat().st_size, "status": report.status,
-                    "rows_read": report.rows_read, "rows_loaded": report.rows_loaded,
-                    "rows_quarantined": report.rows_quarantined, "field_issues": report.field_issues,
-                    "message": report.message or None, "batch_id": self.batch_id, "ingested_at": now,
-                }],
+                [
+                    {
+                        **{
+                            k: file_lineage[k]
+                            for k in ("source", "entity", "file", "file_sha256", "file_version")
+                        },
+                        "file_size": path.stat().st_size,
+                        "status": report.status,
+                        "rows_read": report.rows_read,
+                        "rows_loaded": report.rows_loaded,
+                        "rows_quarantined": report.rows_quarantined,
+                        "field_issues": report.field_issues,
+                        "message": report.message or None,
+                        "batch_id": self.batch_id,
+                        "ingested_at": now,
+                    }
+                ],
                 schema=LEDGER_COLUMNS,
             )
             append(self.conn, "ingest_ledger", ledger)
@@ -284,46 +317,57 @@ class PreparedChunk:
         conn.execute("commit")
 
 
-def prepare_chunk(config: SourceConfig, result: ReadResult, state: _FileState, now: datetime,
-                  file_lineage: dict) -> PreparedChunk:
+def prepare_chunk(
+    config: SourceConfig, result: ReadResult, state: _FileState, now: datetime, file_lineage: dict
+) -> PreparedChunk:
     """Map, normalize, validate and triage one chunk (no database: it runs beside the writer)."""
     quarantine_parts: list[pl.DataFrame] = []
     schema = {"row_number": pl.Int64(), "raw_row": pl.String(), "reasons": pl.List(pl.String())}
     if result.bad_rows:
-        quarantine_parts.append(pl.DataFrame(
-            {
-                "row_number": [b.row_number for b in result.bad_rows],
-                "raw_row": [b.raw for b in result.bad_rows],
-                "reasons": [list(b.reasons) for b in result.bad_rows],
-            },
-            schema=schema,
-        ))
+        quarantine_parts.append(
+            pl.DataFrame(
+                {
+                    "row_number": [b.row_number for b in result.bad_rows],
+                    "raw_row": [b.raw for b in result.bad_rows],
+                    "reasons": [list(b.reasons) for b in result.bad_rows],
+                },
+                schema=schema,
+            )
+        )
     loaded = pl.DataFrame()
     field_issues = empty_issues()
     canonical = None
     if not state.rejected:
         try:
-            canonical = to_canonical(result.rows, result.columns, config, result.cell_issues, state.content_ids)
+            canonical = to_canonical(
+                result.rows, result.columns, config, result.cell_issues, state.content_ids
+            )
         except MissingColumns as exc:
             # Schema drift: the whole file is held back, every row quarantined with the reason.
             state.rejected = str(exc)
     if state.rejected:
-        quarantine_parts.append(pl.DataFrame(
-            {
-                "row_number": result.rows[ROW_NUMBER],
-                "raw_row": raw_json(result.rows, result.columns),
-                "reasons": [[state.rejected]] * result.rows.height,
-            },
-            schema=schema,
-        ))
+        quarantine_parts.append(
+            pl.DataFrame(
+                {
+                    "row_number": result.rows[ROW_NUMBER],
+                    "raw_row": raw_json(result.rows, result.columns),
+                    "reasons": [[state.rejected]] * result.rows.height,
+                },
+                schema=schema,
+            )
+        )
     elif canonical is not None:
-        issues = pl.concat([
-            canonical.issues,
-            value_issues(canonical.frame, canonical.text, config.schema, now),
-        ]).with_columns(
+        issues = pl.concat(
+            [
+                canonical.issues,
+                value_issues(canonical.frame, canonical.text, config.schema, now),
+            ]
+        ).with_columns(
             native_column=pl.coalesce(
                 "native_column",
-                pl.col("column_name").replace_strict(canonical.native_of, default=None, return_dtype=pl.String()),
+                pl.col("column_name").replace_strict(
+                    canonical.native_of, default=None, return_dtype=pl.String()
+                ),
             )
         )
         triaged = triage(canonical.frame, issues, config.row_level_columns, config.contact_fields)
@@ -350,7 +394,9 @@ def prepare_chunk(config: SourceConfig, result: ReadResult, state: _FileState, n
         ).select([pl.col(c).cast(t) for c, t in QUARANTINE_COLUMNS.items()])
     issue_reasons = Counter(
         f"{column or native}: {reason}"
-        for column, native, reason in field_issues.select("column_name", "native_column", "reason").iter_rows()
+        for column, native, reason in field_issues.select(
+            "column_name", "native_column", "reason"
+        ).iter_rows()
     )
     lineage = {
         "source": (config.name, pl.String()),
@@ -361,13 +407,24 @@ def prepare_chunk(config: SourceConfig, result: ReadResult, state: _FileState, n
         "_batch_id": (file_lineage["batch_id"], pl.String()),
     }
     if loaded.height:
-        loaded = loaded.select([
-            pl.col(c).cast(t) for c, t in storage_schema(raw_schema(config.schema)).items() if c not in lineage
-        ])
-    field_issue_rows = field_issues.rename({ROW_NUMBER: "row_number"}).with_columns(
-        **{k: pl.lit(v) for k, v in file_lineage.items()}, recorded_at=pl.lit(now, pl.Datetime("us")),
-    ).select([pl.col(c).cast(t) for c, t in FIELD_ISSUE_COLUMNS.items()])
-    return PreparedChunk(result.rows_read, loaded, field_issue_rows, quarantined, reasons, issue_reasons, lineage)
+        loaded = loaded.select(
+            [
+                pl.col(c).cast(t)
+                for c, t in storage_schema(raw_schema(config.schema)).items()
+                if c not in lineage
+            ]
+        )
+    field_issue_rows = (
+        field_issues.rename({ROW_NUMBER: "row_number"})
+        .with_columns(
+            **{k: pl.lit(v) for k, v in file_lineage.items()},
+            recorded_at=pl.lit(now, pl.Datetime("us")),
+        )
+        .select([pl.col(c).cast(t) for c, t in FIELD_ISSUE_COLUMNS.items()])
+    )
+    return PreparedChunk(
+        result.rows_read, loaded, field_issue_rows, quarantined, reasons, issue_reasons, lineage
+    )
 
 
 _DONE = object()

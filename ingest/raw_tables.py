@@ -83,7 +83,8 @@ def _create(conn: duckdb.DuckDBPyConnection, table: str, columns: dict[str, pl.D
     body = ",\n  ".join(f'"{name}" {sql_type(dtype)}' for name, dtype in columns.items())
     conn.execute(f"create table if not exists {RAW_SCHEMA}.{table} (\n  {body}\n)")
     present = {
-        name for (name,) in conn.execute(
+        name
+        for (name,) in conn.execute(
             "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
             [RAW_SCHEMA, table],
         ).fetchall()
@@ -115,8 +116,10 @@ def append(
     if frame.height == 0:
         return
     constants = constants or {}
-    extra = "".join(f', cast(${i + 1} as {sql_type(dtype)}) as "{name}"'
-                    for i, (name, (_, dtype)) in enumerate(constants.items()))
+    extra = "".join(
+        f', cast(${i + 1} as {sql_type(dtype)}) as "{name}"'
+        for i, (name, (_, dtype)) in enumerate(constants.items())
+    )
     conn.register("_leadhouse_append", frame.to_arrow())
     try:
         conn.execute(

@@ -32,7 +32,12 @@ import polars as pl
 from ingest.config import SourceConfig
 
 ROW_NUMBER = "_row_number"
-CELL_ISSUE_SCHEMA = {ROW_NUMBER: pl.Int64(), "native_column": pl.String(), "raw_value": pl.String(), "reason": pl.String()}
+CELL_ISSUE_SCHEMA = {
+    ROW_NUMBER: pl.Int64(),
+    "native_column": pl.String(),
+    "raw_value": pl.String(),
+    "reason": pl.String(),
+}
 # Python's csv module refuses fields over 128 KiB by default; a long field is a value problem
 # (normalization nulls over-long canonical text), not a reason to fail the file.
 csv.field_size_limit(sys.maxsize)
@@ -167,6 +172,7 @@ class _File:
 
 # ---------------------------------------------------------------- CSV
 
+
 def _csv_columns(header: list[str], has_values) -> tuple[list[tuple[int, str]], list[str]]:
     """Which columns to keep. A trailing delimiter on every line makes an unnamed, empty column:
     dropped. An unnamed column that holds values is kept under a positional name."""
@@ -179,8 +185,9 @@ def _csv_columns(header: list[str], has_values) -> tuple[list[tuple[int, str]], 
     return keep, [name for _, name in keep]
 
 
-def _csv_result(records: list[list[str]], first_row: int, header: list[str], encoding: str,
-                has_invalid_bytes: bool) -> ReadResult:
+def _csv_result(
+    records: list[list[str]], first_row: int, header: list[str], encoding: str, has_invalid_bytes: bool
+) -> ReadResult:
     """Rows from parsed records (blank records already left out), numbered from ``first_row``."""
     width = len(header)
     good: list[list[str]] = []
@@ -192,21 +199,29 @@ def _csv_result(records: list[list[str]], first_row: int, header: list[str], enc
     else:
         for row_number, row in enumerate(records, start=first_row):
             if len(row) != width:
-                reason = f"row has {len(row)} fields, the header has {width} (truncated line or stray delimiter)"
+                reason = (
+                    f"row has {len(row)} fields, the header has {width} (truncated line or stray delimiter)"
+                )
                 bad.append(BadRow(row_number, json.dumps(list(map(_safe, row))), (reason,)))
                 continue
             if has_invalid_bytes:
-                for i, (name, value) in enumerate(zip(header, row)):
+                for i, (name, value) in enumerate(zip(header, row, strict=True)):
                     if invalid := _invalid_bytes(value):
                         row[i] = _safe(value)
-                        cells.append((row_number, name or f"column_{i + 1}", row[i],
-                                      _invalid_bytes_reason(invalid, encoding)))
+                        cells.append(
+                            (
+                                row_number,
+                                name or f"column_{i + 1}",
+                                row[i],
+                                _invalid_bytes_reason(invalid, encoding),
+                            )
+                        )
             good.append(row)
             numbers.append(row_number)
     if not good:
         _, columns = _csv_columns(header, lambda i: False)
         return ReadResult(_empty_frame(columns), bad, columns, _cell_issues(cells))
-    transposed = list(zip(*good))
+    transposed = list(zip(*good, strict=True))
     keep, columns = _csv_columns(header, lambda i: any(transposed[i]))
     frame = pl.DataFrame(
         [transposed[i] for i, _ in keep] + [numbers],
@@ -228,7 +243,9 @@ def _csv_header(records: Iterator[list[str]]) -> list[str] | None:
         dupes = sorted({h for h in named if named.count(h) > 1})
         raise FileRejected(f"header repeats column(s) {dupes}; every column needs a unique name")
     if ROW_NUMBER in header:
-        raise FileRejected(f"the header has a column named '{ROW_NUMBER}' (the ingestion's row number); rename it in the export")
+        raise FileRejected(
+            f"the header has a column named '{ROW_NUMBER}' (the ingestion's row number); rename it in the export"
+        )
     return header
 
 
@@ -237,7 +254,9 @@ def rejected_rows(path: Path, config: SourceConfig, reason: str) -> list[BadRow]
     its fields as written, numbered as a readable file's rows are: they go to quarantine, not lost."""
     data = path.read_bytes()
     text, _ = _decode(data, file_encoding(data[:4], config.csv.encoding))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=config.csv.delimiter, quotechar=config.csv.quote)
+    reader = csv.reader(
+        io.StringIO(text, newline=""), delimiter=config.csv.delimiter, quotechar=config.csv.quote
+    )
     for header in reader:
         if any(h.strip() for h in header):
             break
@@ -255,7 +274,9 @@ def _plain_record_pattern(sep: str, quote: str) -> tuple[str, str]:
     return f"^{field}(?:{s}{field})*$", quoted
 
 
-def _plain_lines_chunk(lines: pl.Series, first_row: int, header: list[str], config: SourceConfig) -> ReadResult | None:
+def _plain_lines_chunk(
+    lines: pl.Series, first_row: int, header: list[str], config: SourceConfig
+) -> ReadResult | None:
     """Records of a chunk whose every line is a whole, plain record (``_plain_record_pattern``),
     parsed in polars; None when a line is not (then Python's csv reads from here on)."""
     sep, quote = config.csv.delimiter, config.csv.quote
@@ -266,12 +287,17 @@ def _plain_lines_chunk(lines: pl.Series, first_row: int, header: list[str], conf
         return None
     frame = frame.with_columns(
         pl.int_range(first_row, first_row + pl.len(), dtype=pl.Int64).alias(ROW_NUMBER),
-        (pl.col("line").str.replace_all(quoted, "").str.count_matches(sep, literal=True) + 1).alias("_fields"),
+        (pl.col("line").str.replace_all(quoted, "").str.count_matches(sep, literal=True) + 1).alias(
+            "_fields"
+        ),
     )
     wrong = frame.filter(pl.col("_fields") != width)
     bad = [
-        BadRow(number, json.dumps(next(csv.reader([line], delimiter=sep, quotechar=quote), [])),
-               (f"row has {fields} fields, the header has {width} (truncated line or stray delimiter)",))
+        BadRow(
+            number,
+            json.dumps(next(csv.reader([line], delimiter=sep, quotechar=quote), [])),
+            (f"row has {fields} fields, the header has {width} (truncated line or stray delimiter)",),
+        )
         for line, number, fields in wrong.iter_rows()
     ]
     good = frame.filter(pl.col("_fields") == width)
@@ -280,12 +306,18 @@ def _plain_lines_chunk(lines: pl.Series, first_row: int, header: list[str], conf
         split = pl.DataFrame(schema={n: pl.String() for n in names} | {ROW_NUMBER: pl.Int64()})
     elif not good.select(pl.col("line").str.contains(quote, literal=True).any()).item():
         split = good.select(
-            pl.col("line").str.split_exact(sep, width - 1).struct.rename_fields(names).alias("fields"), ROW_NUMBER,
+            pl.col("line").str.split_exact(sep, width - 1).struct.rename_fields(names).alias("fields"),
+            ROW_NUMBER,
         ).unnest("fields")
     else:
         parsed = pl.read_csv(
-            io.BytesIO("\n".join(good["line"].to_list()).encode()), has_header=False, new_columns=names,
-            separator=sep, quote_char=quote, infer_schema=False, empty_string_is_null=False,
+            io.BytesIO("\n".join(good["line"].to_list()).encode()),
+            has_header=False,
+            new_columns=names,
+            separator=sep,
+            quote_char=quote,
+            infer_schema=False,
+            empty_string_is_null=False,
         )
         if parsed.height != good.height or parsed.width != width:
             return None
@@ -331,14 +363,19 @@ def _read_csv_by_lines(source: _File, config: SourceConfig, chunk_bytes: int) ->
                     start += 1
                 if start < len(lines) and config.csv.quote not in lines[start]:
                     header = _csv_header(iter([lines[start].split(sep)]))
-                    lines = lines[start + 1:]
+                    lines = lines[start + 1 :]
             if header is not None:
                 result = _plain_lines_chunk(pl.Series(lines, dtype=pl.String()), first_row, header, config)
         if result is None:
             # The rest of the file, read by Python's csv module (records may span lines there).
             rest = source.rest(offset)
             yield from _read_csv_with_python(  # from the top, Python reads the header too
-                rest, config, "utf-8-sig" if offset == 0 else "utf-8", chunk_bytes, header if offset else None, first_row
+                rest,
+                config,
+                "utf-8-sig" if offset == 0 else "utf-8",
+                chunk_bytes,
+                header if offset else None,
+                first_row,
             )
             return
         offset += len(chunk)
@@ -348,13 +385,21 @@ def _read_csv_by_lines(source: _File, config: SourceConfig, chunk_bytes: int) ->
         yield ReadResult(_empty_frame([]))
 
 
-def _read_csv_with_python(data: bytes, config: SourceConfig, encoding: str, chunk_bytes: int,
-                          header: list[str] | None = None, first_row: int = 1) -> Iterator[ReadResult]:
+def _read_csv_with_python(
+    data: bytes,
+    config: SourceConfig,
+    encoding: str,
+    chunk_bytes: int,
+    header: list[str] | None = None,
+    first_row: int = 1,
+) -> Iterator[ReadResult]:
     """Python's csv module over ``data``: the whole file, or (with ``header`` and ``first_row``)
     the rest of one whose start was read already."""
     text, has_invalid_bytes = _decode(data, encoding)
     del data
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=config.csv.delimiter, quotechar=config.csv.quote)
+    reader = csv.reader(
+        io.StringIO(text, newline=""), delimiter=config.csv.delimiter, quotechar=config.csv.quote
+    )
     if header is None:
         header = _csv_header(reader)
     if header is None:
@@ -375,6 +420,7 @@ def _read_csv_with_python(data: bytes, config: SourceConfig, encoding: str, chun
 
 
 # ---------------------------------------------------------------- JSON Lines
+
 
 def _flatten(obj: dict, prefix: str = "") -> dict[str, str | None]:
     flat: dict[str, str | None] = {}
@@ -404,8 +450,12 @@ def _as_text(series: pl.Series) -> pl.Series:
     if dtype.is_float():
         text = [str(v) for v in distinct.to_list()]
     else:  # lists and other nested values: their JSON, value by value (replace_strict cannot match lists)
-        return pl.Series(series.name, [None if v is None else json.dumps(v) for v in series.to_list()], dtype=pl.String())
-    return series.replace_strict(distinct, pl.Series(text, dtype=pl.String()), default=None, return_dtype=pl.String())
+        return pl.Series(
+            series.name, [None if v is None else json.dumps(v) for v in series.to_list()], dtype=pl.String()
+        )
+    return series.replace_strict(
+        distinct, pl.Series(text, dtype=pl.String()), default=None, return_dtype=pl.String()
+    )
 
 
 def _flat_columns(series: pl.Series, prefix: str) -> list[pl.Series]:
@@ -433,9 +483,13 @@ def _jsonl_with_polars(chunk: bytes, first_line: int) -> ReadResult | None:
     names = [c.name for c in columns]
     if len(set(names)) != len(names) or ROW_NUMBER in names:  # {"a.b": 1, "a": {"b": 2}}; {"_row_number": 1}
         return None
-    rows = pl.DataFrame(columns).with_columns(
-        pl.int_range(first_line, first_line + frame.height, dtype=pl.Int64).alias(ROW_NUMBER)
-    ) if columns else pl.DataFrame({ROW_NUMBER: pl.int_range(first_line, first_line + frame.height, eager=True)})
+    rows = (
+        pl.DataFrame(columns).with_columns(
+            pl.int_range(first_line, first_line + frame.height, dtype=pl.Int64).alias(ROW_NUMBER)
+        )
+        if columns
+        else pl.DataFrame({ROW_NUMBER: pl.int_range(first_line, first_line + frame.height, eager=True)})
+    )
     return ReadResult(rows, [], names)
 
 
@@ -452,32 +506,58 @@ def _jsonl_with_python(text: str, first_line: int, encoding: str, has_invalid_by
             obj = json.loads(line)
             flat = _flatten(obj) if isinstance(obj, dict) else None
         except json.JSONDecodeError as exc:
-            bad.append(BadRow(row_number, _safe(line), (f"line is not valid JSON: {exc.msg} at column {exc.colno}",)))
+            bad.append(
+                BadRow(row_number, _safe(line), (f"line is not valid JSON: {exc.msg} at column {exc.colno}",))
+            )
             continue
         except RecursionError:
-            bad.append(BadRow(row_number, _safe(line)[:10_000], ("line nests objects or arrays too deeply to read",)))
+            bad.append(
+                BadRow(row_number, _safe(line)[:10_000], ("line nests objects or arrays too deeply to read",))
+            )
             continue
         if flat is None:
-            bad.append(BadRow(row_number, _safe(line), (f"line is a JSON {type(obj).__name__}, not an object",)))
+            bad.append(
+                BadRow(row_number, _safe(line), (f"line is a JSON {type(obj).__name__}, not an object",))
+            )
             continue
         if ROW_NUMBER in flat:
-            bad.append(BadRow(row_number, _safe(line), (
-                f"the line has a key named '{ROW_NUMBER}' (the ingestion's row number); rename it in the export",)))
+            bad.append(
+                BadRow(
+                    row_number,
+                    _safe(line),
+                    (
+                        f"the line has a key named '{ROW_NUMBER}' (the ingestion's row number); "
+                        "rename it in the export",
+                    ),
+                )
+            )
             continue
         if "\\ud" in line or "\\uD" in line:  # a lone surrogate escape is no text: the cell is nulled
             lone = _SURROGATE_NOT_A_BYTE if has_invalid_bytes else _SURROGATE
             if any(lone.search(key) for key in flat):
-                bad.append(BadRow(row_number, _safe(line), ("a key holds an unpaired UTF-16 surrogate escape",)))
+                bad.append(
+                    BadRow(row_number, _safe(line), ("a key holds an unpaired UTF-16 surrogate escape",))
+                )
                 continue
             for key, value in flat.items():
                 if value is not None and lone.search(value):
                     codes = ", ".join(dict.fromkeys(f"\\u{ord(c):04x}" for c in lone.findall(value)))
                     flat[key] = lone.sub(lambda m: f"\\u{ord(m.group()):04x}", value)
-                    cells.append((row_number, key, flat[key],
-                                  f"'{codes}' is an unpaired UTF-16 surrogate escape, not a character"))
+                    cells.append(
+                        (
+                            row_number,
+                            key,
+                            flat[key],
+                            f"'{codes}' is an unpaired UTF-16 surrogate escape, not a character",
+                        )
+                    )
         if has_invalid_bytes:
             if any(_invalid_bytes(key) for key in flat):
-                bad.append(BadRow(row_number, _safe(line), (f"a key holds bytes that are not valid {_shown(encoding)}",)))
+                bad.append(
+                    BadRow(
+                        row_number, _safe(line), (f"a key holds bytes that are not valid {_shown(encoding)}",)
+                    )
+                )
                 continue
             for key, value in flat.items():
                 if value is not None and (invalid := _invalid_bytes(value)):
@@ -506,7 +586,11 @@ def read_jsonl(path: Path, config: SourceConfig, chunk_bytes: int = CHUNK_BYTES)
     first_line = 1
     produced = False
     for index, chunk in enumerate(source.chunks(chunk_bytes)):
-        result = None if index == 0 and chunk.startswith(codecs.BOM_UTF8) else _jsonl_with_polars(chunk, first_line)
+        result = (
+            None
+            if index == 0 and chunk.startswith(codecs.BOM_UTF8)
+            else _jsonl_with_polars(chunk, first_line)
+        )
         if result is None:
             text, invalid = _decode(chunk, "utf-8-sig" if index == 0 else "utf-8")
             result = _jsonl_with_python(text.removesuffix("\n"), first_line, "utf-8", invalid)

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from ingest.schemas import Entity
 from ingest.raw_tables import RAW_SCHEMA
+from ingest.schemas import Entity
 
 _COUNTS_SQL = """
 with ledger as (
@@ -95,7 +95,7 @@ class Reconciliation:
 def _rows(conn: duckdb.DuckDBPyConnection, sql: str, source: str) -> list[dict]:
     cursor = conn.execute(sql, {"source": source})
     names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row)) for row in cursor.fetchall()]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def reconcile(conn: duckdb.DuckDBPyConnection, source: str, entity: Entity) -> Reconciliation:

@@ -98,7 +98,9 @@ LEAD = Entity(
         Column("first_name", pl.String(), "Given name, whitespace collapsed, title case.", "name"),
         Column("last_name", pl.String(), "Family name, whitespace collapsed, title case.", "name"),
         Column("email", pl.String(), "Email address, trimmed and lower-cased.", "email"),
-        Column("phone", pl.String(), "Phone number in E.164 (+15551234567), parsed with phonenumbers.", "phone"),
+        Column(
+            "phone", pl.String(), "Phone number in E.164 (+15551234567), parsed with phonenumbers.", "phone"
+        ),
         Column(
             "phone_is_valid",
             pl.Boolean(),
@@ -120,7 +122,9 @@ LEAD = Entity(
         Column("channel", pl.String(), "Capture channel.", "text", CHANNELS),
         Column("campaign", pl.String(), "Marketing campaign, ad or event that captured the lead."),
         Column("referrer", pl.String(), "Referring partner or person."),
-        Column("created_at", pl.Datetime("us", "UTC"), "When the source captured the lead (UTC).", "datetime"),
+        Column(
+            "created_at", pl.Datetime("us", "UTC"), "When the source captured the lead (UTC).", "datetime"
+        ),
         Column("do_not_email", pl.Boolean(), "The lead asked not to be emailed.", "bool"),
         Column("do_not_call", pl.Boolean(), "The lead asked not to be called.", "bool"),
     ),
@@ -211,7 +215,12 @@ MATCH_DECISION = Entity(
         Column("right_record_id", pl.String(), "Its source_record_id."),
         Column("decision", pl.String(), "match (same person) or no_match.", "text", MATCH_DECISIONS),
         Column("reviewer", pl.String(), "Who decided."),
-        Column("decided_at", pl.Datetime("us", "UTC"), "When (UTC); the latest decision on a pair wins.", "datetime"),
+        Column(
+            "decided_at",
+            pl.Datetime("us", "UTC"),
+            "When (UTC); the latest decision on a pair wins.",
+            "datetime",
+        ),
         Column("note", pl.String(), "Why."),
     ),
 )
@@ -235,6 +244,8 @@ LINEAGE_COLUMNS: dict[str, pl.DataType] = {
 
 def raw_schema(entity: Entity) -> dict[str, pl.DataType]:
     """Column order and types of ``raw.<entity.table>``."""
-    return {"source": pl.String()} | {c.name: c.dtype for c in entity.columns} | {
-        k: v for k, v in LINEAGE_COLUMNS.items() if k != "source"
-    }
+    return (
+        {"source": pl.String()}
+        | {c.name: c.dtype for c in entity.columns}
+        | {k: v for k, v in LINEAGE_COLUMNS.items() if k != "source"}
+    )

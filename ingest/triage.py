@@ -43,15 +43,21 @@ def triage(
     nulling = issues.filter(pl.col("action") == NULLED)
     fatal_rows = nulling.filter(pl.col("column_name").is_in(row_level_columns))[ROW_NUMBER].unique()
     cleaned = _null_values(frame, nulling)
-    reasons = issues.select(ROW_NUMBER, reason_text(pl.col("column_name"), pl.col("raw_value"), pl.col("reason")).alias("reason"))
+    reasons = issues.select(
+        ROW_NUMBER, reason_text(pl.col("column_name"), pl.col("raw_value"), pl.col("reason")).alias("reason")
+    )
     if require_any:
         present = pl.any_horizontal(pl.col(c).is_not_null() for c in require_any)
         uncontactable = cleaned.filter(~present)[ROW_NUMBER]
         fatal_rows = pl.concat([fatal_rows, uncontactable]).unique()
-        reasons = pl.concat([
-            reasons,
-            pl.DataFrame({ROW_NUMBER: uncontactable, "reason": f"needs at least one of: {', '.join(require_any)}"}),
-        ])
+        reasons = pl.concat(
+            [
+                reasons,
+                pl.DataFrame(
+                    {ROW_NUMBER: uncontactable, "reason": f"needs at least one of: {', '.join(require_any)}"}
+                ),
+            ]
+        )
     is_fatal = pl.col(ROW_NUMBER).is_in(fatal_rows.implode())
     quarantined = (
         reasons.filter(is_fatal)
@@ -67,6 +73,9 @@ def _null_values(frame: pl.DataFrame, nulling: pl.DataFrame) -> pl.DataFrame:
     for (column,), rows in nulling.filter(pl.col("column_name").is_not_null()).group_by("column_name"):
         if column in frame.columns:
             updates.append(
-                pl.when(pl.col(ROW_NUMBER).is_in(rows[ROW_NUMBER].implode())).then(None).otherwise(pl.col(column)).alias(column)
+                pl.when(pl.col(ROW_NUMBER).is_in(rows[ROW_NUMBER].implode()))
+                .then(None)
+                .otherwise(pl.col(column))
+                .alias(column)
             )
     return frame.with_columns(updates) if updates else frame

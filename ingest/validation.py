@@ -22,8 +22,16 @@ from ingest.schemas import Entity
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$"
 E164_PATTERN = r"^\+[1-9][0-9]{6,14}$"
 NON_NEGATIVE = {
-    "company_size", "budget", "duration_seconds", "deal_amount", "price_min", "price_max",
-    "capacity", "spend", "impressions", "clicks",
+    "company_size",
+    "budget",
+    "duration_seconds",
+    "deal_amount",
+    "price_min",
+    "price_max",
+    "capacity",
+    "spend",
+    "impressions",
+    "clicks",
 }
 # Above this an amount or count is a typo or a unit mix-up, not a lead's budget.
 MAX_AMOUNT = 1e12
@@ -87,33 +95,50 @@ def value_issues(frame: pl.DataFrame, text: pl.DataFrame, entity: Entity, now: d
         )
         for column, group in cases.partition_by("column", as_dict=True).items():
             name = column[0]
-            raw = group.join(text.select(ROW_NUMBER, pl.col(name).alias("raw_value")), on=ROW_NUMBER, how="left") \
-                if name in text.columns else group.with_columns(raw_value=pl.lit(None, pl.String()))
-            parts.append(raw.select(
-                ROW_NUMBER,
-                pl.lit(name).alias("column_name"),
-                pl.lit(None, pl.String()).alias("native_column"),
-                pl.col("raw_value").cast(pl.String()),
-                "reason",
-                pl.lit(NULLED).alias("action"),
-            ))
+            raw = (
+                group.join(
+                    text.select(ROW_NUMBER, pl.col(name).alias("raw_value")), on=ROW_NUMBER, how="left"
+                )
+                if name in text.columns
+                else group.with_columns(raw_value=pl.lit(None, pl.String()))
+            )
+            parts.append(
+                raw.select(
+                    ROW_NUMBER,
+                    pl.lit(name).alias("column_name"),
+                    pl.lit(None, pl.String()).alias("native_column"),
+                    pl.col("raw_value").cast(pl.String()),
+                    "reason",
+                    pl.lit(NULLED).alias("action"),
+                )
+            )
     horizon = now + FUTURE_TOLERANCE
     for column in entity.columns:
         if column.kind not in ("datetime", "date"):
             continue
-        value = pl.col(column.name).cast(pl.Datetime("us")) if column.kind == "date" else pl.col(column.name).dt.replace_time_zone(None)
+        value = (
+            pl.col(column.name).cast(pl.Datetime("us"))
+            if column.kind == "date"
+            else pl.col(column.name).dt.replace_time_zone(None)
+        )
         for flagged, reason in (
             (value > horizon, "is in the future (after the ingestion); kept as written"),
             (value < EARLIEST_PLAUSIBLE, "is before 1900; kept as written"),
         ):
             hits = frame.filter(flagged.fill_null(False)).select(ROW_NUMBER)
             if hits.height:
-                parts.append(hits.join(text.select(ROW_NUMBER, pl.col(column.name).alias("raw_value")), on=ROW_NUMBER, how="left").select(
-                    ROW_NUMBER,
-                    pl.lit(column.name).alias("column_name"),
-                    pl.lit(None, pl.String()).alias("native_column"),
-                    pl.col("raw_value").cast(pl.String()),
-                    pl.lit(reason).alias("reason"),
-                    pl.lit(KEPT).alias("action"),
-                ))
+                parts.append(
+                    hits.join(
+                        text.select(ROW_NUMBER, pl.col(column.name).alias("raw_value")),
+                        on=ROW_NUMBER,
+                        how="left",
+                    ).select(
+                        ROW_NUMBER,
+                        pl.lit(column.name).alias("column_name"),
+                        pl.lit(None, pl.String()).alias("native_column"),
+                        pl.col("raw_value").cast(pl.String()),
+                        pl.lit(reason).alias("reason"),
+                        pl.lit(KEPT).alias("action"),
+                    )
+                )
     return pl.concat([p.cast(ISSUE_SCHEMA) for p in parts]) if parts else empty_issues()

@@ -14,7 +14,9 @@ from pathlib import Path
 
 from ingest.schemas import ENTITIES
 
-GENERATED = Path(__file__).resolve().parents[1] / "dbt_project" / "macros" / "generated" / "leadhouse_vocabulary.sql"
+GENERATED = (
+    Path(__file__).resolve().parents[1] / "dbt_project" / "macros" / "generated" / "leadhouse_vocabulary.sql"
+)
 
 # The dbt source that reads a whole raw table is named like the table, except where a shipped
 # source already holds that name (the `ad_spend` source reads raw.ad_spend too).

@@ -34,7 +34,11 @@ def project_var_sections() -> dict[str, dict[str, Any]]:
 
 def vars_args(var_sections: Mapping[str, Mapping[str, Any]]) -> list[str]:
     """``--vars`` with the sections as JSON (which dbt reads as YAML); nothing when there are none."""
-    return ["--vars", json.dumps({name: dict(section) for name, section in var_sections.items()})] if var_sections else []
+    return (
+        ["--vars", json.dumps({name: dict(section) for name, section in var_sections.items()})]
+        if var_sections
+        else []
+    )
 
 
 def dbt_env(settings: Settings) -> dict[str, str]:
@@ -68,8 +72,14 @@ def main(argv: list[str] | None = None) -> int:
 
     command, *extra = (sys.argv[1:] if argv is None else argv) or ["parse"]
     invocation = dbt_invocation(
-        command, Settings.from_env(), project_var_sections(),
-        "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR), *extra,
+        command,
+        Settings.from_env(),
+        project_var_sections(),
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        *extra,
     )
     dbt = Path(sys.executable).with_name("dbt")
     return subprocess.run([str(dbt), *invocation.args], env=os.environ | invocation.env).returncode

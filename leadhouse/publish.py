@@ -69,4 +69,6 @@ def _drop_dbt_leftovers(conn: duckdb.DuckDBPyConnection) -> None:
     ).fetchall()
     for schema, name, kind in leftovers:
         log.warning("not publishing %s.%s, a relation a dbt build left behind", schema, name)
-        conn.execute(f'drop {"view" if kind == "VIEW" else "table"} {_PUBLISHING}."{schema}"."{name}" cascade')
+        conn.execute(
+            f'drop {"view" if kind == "VIEW" else "table"} {_PUBLISHING}."{schema}"."{name}" cascade'
+        )

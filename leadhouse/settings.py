@@ -39,7 +39,7 @@ class Settings:
     model_dir: Path
 
     @classmethod
-    def from_env(cls, environ: os._Environ | dict | None = None) -> "Settings":
+    def from_env(cls, environ: os._Environ | dict | None = None) -> Settings:
         environ = os.environ if environ is None else environ
         return cls(
             data_dir=_path("LEADHOUSE_DATA_DIR", environ),

@@ -73,7 +73,8 @@ def summarize(settings: Settings) -> str:
         "",
         f"warehouse (pipeline's, single writer): {settings.warehouse_path}",
         f"published copy for BI and notebooks:   {settings.published_path}",
-        f"  query it:  .venv/bin/python -c \"import duckdb; print(duckdb.connect('{settings.published_path}', read_only=True).sql('from marts.dim_leads limit 5'))\"",
+        '  query it:  .venv/bin/python -c "import duckdb; '
+        f"print(duckdb.connect('{settings.published_path}', read_only=True).sql('from marts.dim_leads limit 5'))\"",
         "Dagster UI: make dev, then open http://127.0.0.1:3000",
     ]
     return "\n".join(lines)

@@ -16,7 +16,6 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-
 from .config import GeneratorConfig
 from .reference import (
     ACTIVITY_TYPES,
@@ -40,8 +39,12 @@ MARKETING_SPREAD_DAYS = 40.0  # mean delay after the first record (gamma, shape 
 MARKETING_ENGAGEMENT = 0.5  # count multiplier exp(0.5 * engagement)
 # Marketing activity types: base weights and how strongly engagement tilts towards them.
 MARKETING_MIX = {
-    "email_open": (0.34, 0.0), "email_click": (0.10, 0.3), "page_view": (0.28, 0.0),
-    "property_view": (0.16, 0.4), "form_submission": (0.06, 0.3), "chat": (0.06, 0.0),
+    "email_open": (0.34, 0.0),
+    "email_click": (0.10, 0.3),
+    "page_view": (0.28, 0.0),
+    "property_view": (0.16, 0.4),
+    "form_submission": (0.06, 0.3),
+    "chat": (0.06, 0.0),
 }
 # Sales work per status: (status, activity type, Poisson mean, +1 guaranteed, details).
 SALES_RULES = (
@@ -61,8 +64,13 @@ SALES_ENGAGEMENT = 0.3
 DURATION = {"call": (240, 0.8), "meeting": (2_700, 0.3), "demo": (2_100, 0.3), "chat": (360, 0.6)}
 
 
-def simulate(cfg: GeneratorConfig, people: pl.DataFrame, records: pl.DataFrame, changes: pl.DataFrame,
-             owner_ids: pl.Series) -> pl.DataFrame:
+def simulate(
+    cfg: GeneratorConfig,
+    people: pl.DataFrame,
+    records: pl.DataFrame,
+    changes: pl.DataFrame,
+    owner_ids: pl.Series,
+) -> pl.DataFrame:
     """One row per activity, in time order, with its CRM id and the lead record it belongs to.
 
     ``owner_ids`` is each person's agent, who owns the sales activities.
@@ -73,7 +81,11 @@ def simulate(cfg: GeneratorConfig, people: pl.DataFrame, records: pl.DataFrame, 
 
     marketing = _marketing(rng, people, engagement, t_first)
     sales = _sales(rng, changes, engagement, people["do_not_email"].to_numpy(), cfg.end_ts)
-    acts = pl.concat([marketing, sales]).filter(pl.col("t") < cfg.end_ts).sort("t", "person_idx", "type_code", "detail")
+    acts = (
+        pl.concat([marketing, sales])
+        .filter(pl.col("t") < cfg.end_ts)
+        .sort("t", "person_idx", "type_code", "detail")
+    )
     lead = _lead_record(records, acts["person_idx"].to_numpy(), acts["t"].to_numpy(), cfg.start_ts)
     return acts.with_columns(
         source_record_id=base62_ids("00T8c0000", 52_000_000 + np.arange(acts.height), 6),
@@ -89,20 +101,31 @@ def _marketing(rng, people: pl.DataFrame, engagement: np.ndarray, t_first: np.nd
     n = len(engagement)
     lam = MARKETING_PER_PERSON * np.exp(MARKETING_ENGAGEMENT * engagement - MARKETING_ENGAGEMENT**2 / 2)
     person = np.repeat(np.arange(n), rng.poisson(lam))
-    t = t_first[person] + (rng.gamma(0.8, MARKETING_SPREAD_DAYS / 0.8, len(person)) * DAY).astype(np.int64) + 60
+    t = (
+        t_first[person]
+        + (rng.gamma(0.8, MARKETING_SPREAD_DAYS / 0.8, len(person)) * DAY).astype(np.int64)
+        + 60
+    )
     base = np.array([w for w, _ in MARKETING_MIX.values()])
     tilt = np.array([g for _, g in MARKETING_MIX.values()])
     weights = base * np.exp(np.outer(engagement[person], tilt))
     no_email = people["do_not_email"].to_numpy()[person]
     weights[no_email, :2] = 0.0  # opted out: no email opens or clicks
     types = np.array([A[name] for name in MARKETING_MIX])[choice_per_row(rng, weights)]
-    return pl.DataFrame({
-        "person_idx": person, "t": t, "type_code": types, "is_sales": np.zeros(len(person), bool),
-        "detail": _marketing_details(rng, people, person, types),
-    })
+    return pl.DataFrame(
+        {
+            "person_idx": person,
+            "t": t,
+            "type_code": types,
+            "is_sales": np.zeros(len(person), bool),
+            "detail": _marketing_details(rng, people, person, types),
+        }
+    )
 
 
-def _sales(rng, changes: pl.DataFrame, engagement: np.ndarray, no_email: np.ndarray, end_ts: int) -> pl.DataFrame:
+def _sales(
+    rng, changes: pl.DataFrame, engagement: np.ndarray, no_email: np.ndarray, end_ts: int
+) -> pl.DataFrame:
     person = changes["person_idx"].to_numpy()
     status = changes["status"]
     start = changes["t"].to_numpy()
@@ -117,10 +140,17 @@ def _sales(rng, changes: pl.DataFrame, engagement: np.ndarray, no_email: np.ndar
         count = rng.poisson(mean * boost[rows]) + int(guaranteed)
         rows = np.repeat(rows, count)
         t = start[rows] + 60 + (rng.random(len(rows)) * (end[rows] - start[rows] - 120)).astype(np.int64)
-        parts.append(pl.DataFrame({
-            "person_idx": person[rows], "t": t, "type_code": np.full(len(rows), A[kind]),
-            "is_sales": np.ones(len(rows), bool), "detail": gather(details, rng.integers(0, len(details), len(rows))),
-        }))
+        parts.append(
+            pl.DataFrame(
+                {
+                    "person_idx": person[rows],
+                    "t": t,
+                    "type_code": np.full(len(rows), A[kind]),
+                    "is_sales": np.ones(len(rows), bool),
+                    "detail": gather(details, rng.integers(0, len(details), len(rows))),
+                }
+            )
+        )
     return pl.concat(parts)
 
 
@@ -157,11 +187,16 @@ def _marketing_details(rng, people: pl.DataFrame, person: np.ndarray, types: np.
     chat = gather(CHAT_DETAILS, rng.integers(0, len(CHAT_DETAILS), m))
     kind = pl.Series(types)
     return pl.select(
-        pl.when(kind == A["email_open"]).then(email)
-        .when(kind == A["email_click"]).then(email + " - link click")
-        .when(kind == A["page_view"]).then(page)
-        .when(kind == A["property_view"]).then(prop)
-        .when(kind == A["form_submission"]).then(form)
+        pl.when(kind == A["email_open"])
+        .then(email)
+        .when(kind == A["email_click"])
+        .then(email + " - link click")
+        .when(kind == A["page_view"])
+        .then(page)
+        .when(kind == A["property_view"])
+        .then(prop)
+        .when(kind == A["form_submission"])
+        .then(form)
         .otherwise(chat)
     )[:, 0]
 

@@ -36,18 +36,26 @@ def build_ad_spend(cfg: GeneratorConfig, records: pl.DataFrame) -> pl.DataFrame:
         leads = np.bincount(day[(campaign == c.name) & (source == c.source)], minlength=n_days)[first:last]
         expected = np.convolve(leads, kernel, mode="same") + FLOOR_LEADS_PER_DAY
         spend = np.round(c.cost_per_lead * expected * rng.lognormal(0.0, 0.2, len(days)), 2)
-        impressions = np.rint(spend / CPM[c.platform] * 1_000 * rng.lognormal(0.0, 0.1, len(days))).astype(np.int64)
+        impressions = np.rint(spend / CPM[c.platform] * 1_000 * rng.lognormal(0.0, 0.1, len(days))).astype(
+            np.int64
+        )
         ctr = REMARKETING_CTR if "remarketing" in c.name else CTR[c.platform]
-        clicks = np.maximum(np.rint(impressions * ctr * rng.lognormal(0.0, 0.15, len(days))).astype(np.int64), leads)
-        parts.append(pl.DataFrame({
-            "date": pl.from_epoch(pl.Series(cfg.start_ts + days * DAY), "s").dt.date(),
-            "platform": c.platform,
-            "channel": "ad_form" if c.source == "ad_leads" else "web_form",
-            "campaign": c.name,
-            "spend": spend,
-            "currency": "USD",
-            "impressions": impressions,
-            "clicks": clicks,
-            "conversions": leads,
-        }))
+        clicks = np.maximum(
+            np.rint(impressions * ctr * rng.lognormal(0.0, 0.15, len(days))).astype(np.int64), leads
+        )
+        parts.append(
+            pl.DataFrame(
+                {
+                    "date": pl.from_epoch(pl.Series(cfg.start_ts + days * DAY), "s").dt.date(),
+                    "platform": c.platform,
+                    "channel": "ad_form" if c.source == "ad_leads" else "web_form",
+                    "campaign": c.name,
+                    "spend": spend,
+                    "currency": "USD",
+                    "impressions": impressions,
+                    "clicks": clicks,
+                    "conversions": leads,
+                }
+            )
+        )
     return pl.concat(parts).sort("date", "platform", "campaign")

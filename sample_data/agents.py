@@ -23,7 +23,11 @@ DAY = 86_400
 STATES: tuple[str, ...] = tuple(dict.fromkeys(c.state for c in CITIES))
 STATE_WEIGHTS = normalized([sum(c.weight for c in CITIES if c.state == s) for s in STATES])
 # Price tiers: (price_min, price_max, capacity range, share of agents).
-TIERS = ((0, 75_000, (60, 100), 0.45), (25_000, 400_000, (40, 70), 0.40), (150_000, 5_000_000, (20, 40), 0.15))
+TIERS = (
+    (0, 75_000, (60, 100), 0.45),
+    (25_000, 400_000, (40, 70), 0.40),
+    (150_000, 5_000_000, (20, 40), 0.15),
+)
 
 
 @dataclass(frozen=True)
@@ -58,8 +62,11 @@ def build_team(cfg: GeneratorConfig) -> Team:
     active = rng.random(a) < 0.92
     late_hire = active & (rng.random(a) < 0.15)
     span = cfg.end_ts - cfg.start_ts
-    hired = np.where(late_hire, cfg.start_ts + (rng.random(a) * 0.8 * span).astype(np.int64),
-                     cfg.start_ts - rng.integers(30, 6 * 365, a) * DAY)
+    hired = np.where(
+        late_hire,
+        cfg.start_ts + (rng.random(a) * 0.8 * span).astype(np.int64),
+        cfg.start_ts - rng.integers(30, 6 * 365, a) * DAY,
+    )
     left_at = cfg.start_ts + ((0.2 + 0.7 * rng.random(a)) * span).astype(np.int64)
     left = np.where(active, np.iinfo(np.int64).max, left_at)
     core = active & ~late_hire
@@ -71,24 +78,31 @@ def build_team(cfg: GeneratorConfig) -> Team:
     first = gather(FIRST_NAMES, rng.choice(len(FIRST_NAMES), a, p=FIRST_NAME_WEIGHTS))
     last = gather(LAST_NAMES, rng.choice(len(LAST_NAMES), a, p=LAST_NAME_WEIGHTS))
     local = (first + "." + last).str.to_lowercase().str.replace_all(r"[^a-z.]", "")
-    local = pl.select(pl.when(local.is_first_distinct()).then(local)
-                      .otherwise(local + pl.Series(np.arange(a)).cast(pl.String)))[:, 0]
-    roster = pl.DataFrame({
-        "agent_id": base62_ids("0058c0000", 4_100_000 + np.arange(a), 6),
-        "name": first + " " + last,
-        "email": local + "@" + SELLER_DOMAIN,
-        "territory": _join_labels(territory, STATES),
-        "specializations": _join_labels(specialization, [i.name for i in INDUSTRIES]),
-        "price_min": np.array([t[0] for t in TIERS])[tier],
-        "price_max": np.array([t[1] for t in TIERS])[tier],
-        "capacity": rng.integers(low, high + 1),
-        "active": active,
-        "hired_on": pl.from_epoch(pl.Series(hired), "s").dt.date(),
-    })
+    local = pl.select(
+        pl.when(local.is_first_distinct())
+        .then(local)
+        .otherwise(local + pl.Series(np.arange(a)).cast(pl.String))
+    )[:, 0]
+    roster = pl.DataFrame(
+        {
+            "agent_id": base62_ids("0058c0000", 4_100_000 + np.arange(a), 6),
+            "name": first + " " + last,
+            "email": local + "@" + SELLER_DOMAIN,
+            "territory": _join_labels(territory, STATES),
+            "specializations": _join_labels(specialization, [i.name for i in INDUSTRIES]),
+            "price_min": np.array([t[0] for t in TIERS])[tier],
+            "price_max": np.array([t[1] for t in TIERS])[tier],
+            "capacity": rng.integers(low, high + 1),
+            "active": active,
+            "hired_on": pl.from_epoch(pl.Series(hired), "s").dt.date(),
+        }
+    )
     return Team(roster, territory, specialization, hired, left)
 
 
-def _cover(rng: np.random.Generator, territory: np.ndarray, specialization: np.ndarray, core: np.ndarray) -> None:
+def _cover(
+    rng: np.random.Generator, territory: np.ndarray, specialization: np.ndarray, core: np.ndarray
+) -> None:
     """Make every (state, industry) pair routable to a core agent, adding specializations in place."""
     for state in range(territory.shape[1]):  # ~30 states x ~14 industries, not rows
         local = np.flatnonzero(territory[:, state] & core)
@@ -104,13 +118,20 @@ def _join_labels(mask: np.ndarray, labels: list[str] | tuple[str, ...]) -> pl.Se
     rows, cols = np.nonzero(mask)
     return (
         pl.DataFrame({"row": rows, "label": gather(labels, cols)})
-        .group_by("row", maintain_order=True).agg(pl.col("label").str.join(","))
+        .group_by("row", maintain_order=True)
+        .agg(pl.col("label").str.join(","))
         .sort("row")["label"]
     )
 
 
-def assign(rng: np.random.Generator, team: Team, state_idx: np.ndarray, industry_idx: np.ndarray,
-           budget: np.ndarray, t: np.ndarray) -> np.ndarray:
+def assign(
+    rng: np.random.Generator,
+    team: Team,
+    state_idx: np.ndarray,
+    industry_idx: np.ndarray,
+    budget: np.ndarray,
+    t: np.ndarray,
+) -> np.ndarray:
     """Route each lead (created at ``t``) to an agent index.
 
     Candidates cover the lead's state and industry and were on the team at ``t``; among them a

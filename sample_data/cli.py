@@ -19,15 +19,29 @@ def parse_args(argv: list[str] | None = None) -> GeneratorConfig:
     parser.add_argument("--leads", type=int, default=defaults.leads, help="distinct people (golden leads)")
     parser.add_argument("--seed", type=int, default=defaults.seed)
     parser.add_argument("--out", type=Path, default=defaults.out, help="output directory")
-    parser.add_argument("--as-of", type=date.fromisoformat, default=defaults.as_of,
-                        help="end of the simulated period, YYYY-MM-DD (fixed, never today)")
-    parser.add_argument("--batches", type=int, default=defaults.batches,
-                        help="split each table chronologically into this many files")
+    parser.add_argument(
+        "--as-of",
+        type=date.fromisoformat,
+        default=defaults.as_of,
+        help="end of the simulated period, YYYY-MM-DD (fixed, never today)",
+    )
+    parser.add_argument(
+        "--batches",
+        type=int,
+        default=defaults.batches,
+        help="split each table chronologically into this many files",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
     try:
-        return GeneratorConfig(leads=args.leads, seed=args.seed, out=args.out, as_of=args.as_of,
-                               batches=args.batches, progress=not args.quiet)
+        return GeneratorConfig(
+            leads=args.leads,
+            seed=args.seed,
+            out=args.out,
+            as_of=args.as_of,
+            batches=args.batches,
+            progress=not args.quiet,
+        )
     except ValueError as exc:
         parser.error(str(exc))
 

@@ -47,7 +47,9 @@ class GeneratorConfig:
 
     def batch_of(self, t: np.ndarray) -> np.ndarray:
         """Batch index of unix times: ``batches`` equal windows over the period, shared by all tables."""
-        return np.clip((t - self.start_ts) * self.batches // (self.end_ts - self.start_ts), 0, self.batches - 1)
+        return np.clip(
+            (t - self.start_ts) * self.batches // (self.end_ts - self.start_ts), 0, self.batches - 1
+        )
 
     def rng(self, stage: str) -> np.random.Generator:
         """An independent random stream per stage, so changing one stage leaves the others' draws alone."""
@@ -70,24 +72,101 @@ class LeadSource:
 _CONTACT = frozenset({"name", "email", "phone"})
 
 LEAD_SOURCES: tuple[LeadSource, ...] = (
-    LeadSource("web_forms", "web_form", 0.30, 0.26, "csv", _CONTACT | {
-        "company", "job_title", "industry", "company_size", "budget", "timeline", "city",
-        "region", "country", "postal_code", "campaign", "do_not_email"}),
-    LeadSource("ad_leads", "ad_form", 0.26, 0.20, "jsonl", _CONTACT | {
-        "company", "job_title", "industry", "company_size", "budget", "timeline", "city",
-        "region", "country", "campaign"}),
-    LeadSource("call_center", "call_center", 0.12, 0.14, "txt", frozenset({
-        "name", "phone", "company", "city", "region", "budget", "timeline", "campaign",
-        "do_not_call"}), separator="|"),
-    LeadSource("crm_export", "crm", 0.10, 0.18, "csv", _CONTACT | {
-        "company", "job_title", "industry", "company_size", "budget", "timeline", "city",
-        "region", "country", "postal_code", "campaign", "referrer", "do_not_email",
-        "do_not_call"}),
-    LeadSource("events", "event", 0.08, 0.08, "csv", _CONTACT | {
-        "company", "job_title", "campaign", "postal_code", "city"}, separator=";"),
+    LeadSource(
+        "web_forms",
+        "web_form",
+        0.30,
+        0.26,
+        "csv",
+        _CONTACT
+        | {
+            "company",
+            "job_title",
+            "industry",
+            "company_size",
+            "budget",
+            "timeline",
+            "city",
+            "region",
+            "country",
+            "postal_code",
+            "campaign",
+            "do_not_email",
+        },
+    ),
+    LeadSource(
+        "ad_leads",
+        "ad_form",
+        0.26,
+        0.20,
+        "jsonl",
+        _CONTACT
+        | {
+            "company",
+            "job_title",
+            "industry",
+            "company_size",
+            "budget",
+            "timeline",
+            "city",
+            "region",
+            "country",
+            "campaign",
+        },
+    ),
+    LeadSource(
+        "call_center",
+        "call_center",
+        0.12,
+        0.14,
+        "txt",
+        frozenset(
+            {"name", "phone", "company", "city", "region", "budget", "timeline", "campaign", "do_not_call"}
+        ),
+        separator="|",
+    ),
+    LeadSource(
+        "crm_export",
+        "crm",
+        0.10,
+        0.18,
+        "csv",
+        _CONTACT
+        | {
+            "company",
+            "job_title",
+            "industry",
+            "company_size",
+            "budget",
+            "timeline",
+            "city",
+            "region",
+            "country",
+            "postal_code",
+            "campaign",
+            "referrer",
+            "do_not_email",
+            "do_not_call",
+        },
+    ),
+    LeadSource(
+        "events",
+        "event",
+        0.08,
+        0.08,
+        "csv",
+        _CONTACT | {"company", "job_title", "campaign", "postal_code", "city"},
+        separator=";",
+    ),
     LeadSource("chat", "chat", 0.07, 0.08, "jsonl", _CONTACT | {"company", "city", "campaign"}),
-    LeadSource("referrals", "referral", 0.04, 0.03, "csv", _CONTACT | {
-        "referrer", "company", "industry", "budget", "city", "region"}),
+    LeadSource(
+        "referrals",
+        "referral",
+        0.04,
+        0.03,
+        "csv",
+        _CONTACT | {"referrer", "company", "industry", "budget", "city", "region"},
+    ),
     LeadSource("walk_ins", "walk_in", 0.03, 0.03, "csv", _CONTACT | {"budget", "timeline", "city"}),
 )
 SOURCE_NAMES: tuple[str, ...] = tuple(s.name for s in LEAD_SOURCES)

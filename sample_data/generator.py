@@ -93,8 +93,13 @@ def _write_landing(cfg, records, changes, acts, roster, spend) -> tuple[dict[str
         rec = records.filter(pl.col("source") == name).sort("t", "person_idx")  # the order ids were issued in
         src = SOURCE_BY_NAME[name]
         table = LandingTable(
-            name, src.ext, render_leads(cfg, name, rec), rec["batch"].to_numpy(), separator=src.separator,
-            truncate=rec["truncate"].to_numpy(), truncate_keep=rec["truncate_keep"].to_numpy(),
+            name,
+            src.ext,
+            render_leads(cfg, name, rec),
+            rec["batch"].to_numpy(),
+            separator=src.separator,
+            truncate=rec["truncate"].to_numpy(),
+            truncate_keep=rec["truncate_keep"].to_numpy(),
         )
         written = write_table(table, cfg.out, cfg.batches, track_rows=True)
         files |= written.files
@@ -102,24 +107,41 @@ def _write_landing(cfg, records, changes, acts, roster, spend) -> tuple[dict[str
 
     spend_t = spend["date"].cast(pl.Datetime("us")).dt.epoch("s").to_numpy()
     others = (
-        LandingTable("crm_status_changes", "csv", render_status_changes(changes),
-                     cfg.batch_of(changes["t"].to_numpy())),
+        LandingTable(
+            "crm_status_changes", "csv", render_status_changes(changes), cfg.batch_of(changes["t"].to_numpy())
+        ),
         LandingTable("crm_activities", "jsonl", render_activities(acts), cfg.batch_of(acts["t"].to_numpy())),
         LandingTable("ad_spend", "csv", spend, cfg.batch_of(spend_t)),
     )
     for table in others:
         files |= write_table(table, cfg.out, cfg.batches).files
-    agents = roster.select("agent_id", "name", "email", "territory", "specializations", "price_min",
-                           "price_max", "capacity", "active", "hired_on")
-    files |= write_table(LandingTable("crm_agents", "csv", agents, np.zeros(agents.height, np.int64)), cfg.out, 1).files
+    agents = roster.select(
+        "agent_id",
+        "name",
+        "email",
+        "territory",
+        "specializations",
+        "price_min",
+        "price_max",
+        "capacity",
+        "active",
+        "hired_on",
+    )
+    files |= write_table(
+        LandingTable("crm_agents", "csv", agents, np.zeros(agents.height, np.int64)), cfg.out, 1
+    ).files
     return files, pl.concat(placement)
 
 
 def _placement(rec: pl.DataFrame, written: Written) -> pl.DataFrame:
-    return pl.DataFrame({
-        "source": rec["source"], "source_record_id": rec["source_record_id"],
-        "file": written.row_file, "row_number": written.row_number,
-    })
+    return pl.DataFrame(
+        {
+            "source": rec["source"],
+            "source_record_id": rec["source_record_id"],
+            "file": written.row_file,
+            "row_number": written.row_number,
+        }
+    )
 
 
 def _people_truth(people, first, channel, p, life, owners) -> pl.DataFrame:
@@ -137,19 +159,44 @@ def _people_truth(people, first, channel, p, life, owners) -> pl.DataFrame:
         won_amount=life.outcome["won_amount"],
         agent_id=owners,
     ).select(
-        "person_id", "first_name", "last_name", "email", "alt_email", "phone", "company", "job_title",
-        "industry", "company_size", "budget", "timeline", "city", "region", "postal_code", "channel",
-        "first_seen_at", "namesake_group", "planted_namesake", "engagement", "propensity", "converted",
-        "won_amount", "final_status", "is_open", "agent_id",
+        "person_id",
+        "first_name",
+        "last_name",
+        "email",
+        "alt_email",
+        "phone",
+        "company",
+        "job_title",
+        "industry",
+        "company_size",
+        "budget",
+        "timeline",
+        "city",
+        "region",
+        "postal_code",
+        "channel",
+        "first_seen_at",
+        "namesake_group",
+        "planted_namesake",
+        "engagement",
+        "propensity",
+        "converted",
+        "won_amount",
+        "final_status",
+        "is_open",
+        "agent_id",
     )
 
 
 def _records_truth(records: pl.DataFrame, people: pl.DataFrame, placement: pl.DataFrame) -> pl.DataFrame:
     return records.select(
-        "source", "source_record_id",
+        "source",
+        "source_record_id",
         person_id=people["person_id"].gather(records["person_idx"].to_numpy()),
         created_at=pl.from_epoch("t", "s").dt.replace_time_zone("UTC"),
-        is_first="is_first", noise="noise", injected_error="injected_error",
+        is_first="is_first",
+        noise="noise",
+        injected_error="injected_error",
     ).join(placement, on=["source", "source_record_id"], how="left", maintain_order="left")
 
 

@@ -16,10 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-
 from .agents import Team, assign, state_index
 from .config import GeneratorConfig
-from .reference import LEAD_STATUSES, DISQUALIFY_REASONS, LOST_REASONS, NO_RESPONSE_REASON, RECYCLE_REASONS
+from .reference import DISQUALIFY_REASONS, LEAD_STATUSES, LOST_REASONS, NO_RESPONSE_REASON, RECYCLE_REASONS
 from .vectors import base62_ids, choice_per_row, gather, rank_in_group
 
 DAY = 86_400
@@ -74,7 +73,9 @@ class Lifecycle:
     outcome: pl.DataFrame  # one row per person: final_status, is_open, converted, won_amount, agent
 
 
-def simulate(cfg: GeneratorConfig, people: pl.DataFrame, first: pl.DataFrame, p: np.ndarray, team: Team) -> Lifecycle:
+def simulate(
+    cfg: GeneratorConfig, people: pl.DataFrame, first: pl.DataFrame, p: np.ndarray, team: Team
+) -> Lifecycle:
     """Status changes for every person; ``first`` holds each person's earliest record (t, source, id)."""
     rng = cfg.rng("lifecycle")
     n = people.height
@@ -102,20 +103,38 @@ def simulate(cfg: GeneratorConfig, people: pl.DataFrame, first: pl.DataFrame, p:
 
     amount = _deal_amounts(rng, people["budget"].to_numpy(), person, at, status)
     reason = _reasons(rng, status, prev)
-    owner = assign(rng, team, state_index(people["region"]), people["industry_idx"].to_numpy(),
-                   people["budget"].to_numpy(), t_first)
+    owner = assign(
+        rng,
+        team,
+        state_index(people["region"]),
+        people["industry_idx"].to_numpy(),
+        people["budget"].to_numpy(),
+        t_first,
+    )
 
     kept = t < cfg.end_ts
-    changes = pl.DataFrame({
-        "person_idx": person, "status_code": status, "t": t, "next_t": next_t,
-        "deal_amount": amount, "reason": reason,
-    }).with_columns(
-        status=gather(LEAD_STATUSES, status),
-        agent_idx=pl.Series(owner[person]),
-        lead_record_source=first["source"].gather(person),
-        lead_record_id=first["source_record_id"].gather(person),
-    ).filter(pl.Series(kept))
-    order = np.lexsort((changes["status_code"].to_numpy(), changes["person_idx"].to_numpy(), changes["t"].to_numpy()))
+    changes = (
+        pl.DataFrame(
+            {
+                "person_idx": person,
+                "status_code": status,
+                "t": t,
+                "next_t": next_t,
+                "deal_amount": amount,
+                "reason": reason,
+            }
+        )
+        .with_columns(
+            status=gather(LEAD_STATUSES, status),
+            agent_idx=pl.Series(owner[person]),
+            lead_record_source=first["source"].gather(person),
+            lead_record_id=first["source_record_id"].gather(person),
+        )
+        .filter(pl.Series(kept))
+    )
+    order = np.lexsort(
+        (changes["status_code"].to_numpy(), changes["person_idx"].to_numpy(), changes["t"].to_numpy())
+    )
     changes = changes[order].with_columns(
         source_record_id=base62_ids("0178c0000", 7_300_000 + np.arange(len(order)), 6),
         agent_id=team.roster["agent_id"].gather(changes["agent_idx"].to_numpy()[order]),
@@ -134,8 +153,8 @@ def _choose_templates(rng: np.random.Generator, p: np.ndarray) -> np.ndarray:
     w, lo = len(WON), len(LOST)
     weights[:, :w] = np.array([t.weight for t in WON]) * (won & ~stalled)[:, None]
     lost_w = np.array([t.weight for t in LOST]) * np.exp(np.array([t.depth_effect for t in LOST]) * z)
-    weights[:, w:w + lo] = lost_w * (~won & ~stalled)[:, None]
-    weights[:, w + lo:] = np.array([t.weight for t in STALLED]) * stalled[:, None]
+    weights[:, w : w + lo] = lost_w * (~won & ~stalled)[:, None]
+    weights[:, w + lo :] = np.array([t.weight for t in STALLED]) * stalled[:, None]
     return choice_per_row(rng, weights)
 
 
@@ -155,10 +174,9 @@ def _deal_amounts(rng, budget, person, at, status) -> pl.Series:
 
 def _seen_in_template(code: int) -> np.ndarray:
     """Per flattened template position: has the path reached status ``code`` by this step?"""
-    return np.array([
-        any(CODE[s] == code for s in t.statuses[: i + 1])
-        for t in TEMPLATES for i in range(len(t.statuses))
-    ])
+    return np.array(
+        [any(CODE[s] == code for s in t.statuses[: i + 1]) for t in TEMPLATES for i in range(len(t.statuses))]
+    )
 
 
 def _reasons(rng, status, prev) -> pl.Series:
@@ -168,18 +186,25 @@ def _reasons(rng, status, prev) -> pl.Series:
     rec = gather(RECYCLE_REASONS, rng.integers(0, len(RECYCLE_REASONS), m))
     s, pv = pl.Series(status), pl.Series(prev)
     return pl.select(
-        pl.when((s == CODE[_L]) & (pv == CODE[_C])).then(pl.lit(NO_RESPONSE_REASON))
-        .when(s == CODE[_L]).then(lost)
-        .when(s == CODE[_D]).then(dq)
-        .when(s == CODE[_R]).then(rec)
+        pl.when((s == CODE[_L]) & (pv == CODE[_C]))
+        .then(pl.lit(NO_RESPONSE_REASON))
+        .when(s == CODE[_L])
+        .then(lost)
+        .when(s == CODE[_D])
+        .then(dq)
+        .when(s == CODE[_R])
+        .then(rec)
     )[:, 0]
 
 
 def _outcomes(changes: pl.DataFrame, n: int, owner: np.ndarray) -> pl.DataFrame:
     last = (
-        changes.sort("t").group_by("person_idx")
-        .agg(final_status=pl.col("status").last(),
-             won_amount=pl.col("deal_amount").filter(pl.col("status") == _W).first())
+        changes.sort("t")
+        .group_by("person_idx")
+        .agg(
+            final_status=pl.col("status").last(),
+            won_amount=pl.col("deal_amount").filter(pl.col("status") == _W).first(),
+        )
     )
     return (
         pl.DataFrame({"person_idx": np.arange(n), "agent_idx": owner})

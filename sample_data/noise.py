@@ -37,27 +37,79 @@ EXTRA_MISSING_ON_DUPLICATE = 0.10  # duplicates leave email / phone blank more o
 
 # Share of records where a source captured the work (company) address rather than a personal one.
 WORK_EMAIL_SHARE = {
-    "web_forms": 0.6, "ad_leads": 0.35, "crm_export": 0.7, "events": 0.8, "chat": 0.4,
-    "referrals": 0.5, "walk_ins": 0.3, "call_center": 0.0,
+    "web_forms": 0.6,
+    "ad_leads": 0.35,
+    "crm_export": 0.7,
+    "events": 0.8,
+    "chat": 0.4,
+    "referrals": 0.5,
+    "walk_ins": 0.3,
+    "call_center": 0.0,
 }
 # Probability that a field the source has is left blank (first records).
 MISSING: dict[str, dict[str, float]] = {
-    "email": {"web_forms": 0.02, "crm_export": 0.08, "events": 0.05, "chat": 0.30, "referrals": 0.15, "walk_ins": 0.35},
-    "phone": {"web_forms": 0.25, "ad_leads": 0.03, "crm_export": 0.15, "events": 0.35, "chat": 0.55,
-              "referrals": 0.25, "walk_ins": 0.05},
+    "email": {
+        "web_forms": 0.02,
+        "crm_export": 0.08,
+        "events": 0.05,
+        "chat": 0.30,
+        "referrals": 0.15,
+        "walk_ins": 0.35,
+    },
+    "phone": {
+        "web_forms": 0.25,
+        "ad_leads": 0.03,
+        "crm_export": 0.15,
+        "events": 0.35,
+        "chat": 0.55,
+        "referrals": 0.25,
+        "walk_ins": 0.05,
+    },
     "name": {"chat": 0.15},
-    "company": {"web_forms": 0.10, "ad_leads": 0.05, "call_center": 0.30, "crm_export": 0.05, "events": 0.05,
-                "chat": 0.50, "referrals": 0.10},
+    "company": {
+        "web_forms": 0.10,
+        "ad_leads": 0.05,
+        "call_center": 0.30,
+        "crm_export": 0.05,
+        "events": 0.05,
+        "chat": 0.50,
+        "referrals": 0.10,
+    },
     "job_title": {"web_forms": 0.25, "ad_leads": 0.10, "crm_export": 0.20, "events": 0.10},
     "industry": {"web_forms": 0.20, "ad_leads": 0.15, "crm_export": 0.10, "referrals": 0.30},
     "company_size": {"web_forms": 0.35, "ad_leads": 0.30, "crm_export": 0.25},
-    "budget": {"web_forms": 0.30, "ad_leads": 0.35, "call_center": 0.40, "crm_export": 0.30, "referrals": 0.40,
-               "walk_ins": 0.30},
-    "timeline": {"web_forms": 0.20, "ad_leads": 0.25, "call_center": 0.35, "crm_export": 0.30, "walk_ins": 0.25},
+    "budget": {
+        "web_forms": 0.30,
+        "ad_leads": 0.35,
+        "call_center": 0.40,
+        "crm_export": 0.30,
+        "referrals": 0.40,
+        "walk_ins": 0.30,
+    },
+    "timeline": {
+        "web_forms": 0.20,
+        "ad_leads": 0.25,
+        "call_center": 0.35,
+        "crm_export": 0.30,
+        "walk_ins": 0.25,
+    },
     "postal_code": {"web_forms": 0.15, "crm_export": 0.20, "events": 0.30},
-    "city": {"web_forms": 0.05, "ad_leads": 0.05, "call_center": 0.10, "crm_export": 0.05, "events": 0.10,
-             "chat": 0.50, "referrals": 0.15},
-    "region": {"web_forms": 0.05, "ad_leads": 0.05, "call_center": 0.10, "crm_export": 0.05, "referrals": 0.15},
+    "city": {
+        "web_forms": 0.05,
+        "ad_leads": 0.05,
+        "call_center": 0.10,
+        "crm_export": 0.05,
+        "events": 0.10,
+        "chat": 0.50,
+        "referrals": 0.15,
+    },
+    "region": {
+        "web_forms": 0.05,
+        "ad_leads": 0.05,
+        "call_center": 0.10,
+        "crm_export": 0.05,
+        "referrals": 0.15,
+    },
     "country": {"web_forms": 0.10, "crm_export": 0.30},
 }
 # Phone renderings: "(212) 555-0143", "212.555.0143", "+1 212 555 0143", "2125550143",
@@ -82,10 +134,32 @@ FIELD_NOISE = {
 }
 GMAIL_TAGS = ("promo", "news", "leads", "work", "re", "2025", "offers")
 KEYBOARD = {
-    "q": "wa", "w": "qeas", "e": "wrsd", "r": "etdf", "t": "ryfg", "y": "tugh", "u": "yihj",
-    "i": "uojk", "o": "ipkl", "p": "ol", "a": "qwsz", "s": "awedxz", "d": "serfcx", "f": "drtgvc",
-    "g": "ftyhbv", "h": "gyujnb", "j": "huikmn", "k": "jiolm", "l": "kop", "z": "asx", "x": "zsdc",
-    "c": "xdfv", "v": "cfgb", "b": "vghn", "n": "bhjm", "m": "njk",
+    "q": "wa",
+    "w": "qeas",
+    "e": "wrsd",
+    "r": "etdf",
+    "t": "ryfg",
+    "y": "tugh",
+    "u": "yihj",
+    "i": "uojk",
+    "o": "ipkl",
+    "p": "ol",
+    "a": "qwsz",
+    "s": "awedxz",
+    "d": "serfcx",
+    "f": "drtgvc",
+    "g": "ftyhbv",
+    "h": "gyujnb",
+    "j": "huikmn",
+    "k": "jiolm",
+    "l": "kop",
+    "z": "asx",
+    "x": "zsdc",
+    "c": "xdfv",
+    "v": "cfgb",
+    "b": "vghn",
+    "n": "bhjm",
+    "m": "njk",
 }
 
 # Injected errors. Every value below fails ingestion's parsing for its column.
@@ -115,10 +189,29 @@ def perturb(cfg: GeneratorConfig, people: pl.DataFrame, records: pl.DataFrame) -
         flags[name] = eligible & (rng.random(len(person)) < np.where(is_first, seed_p, dup_p))
         return flags[name]
 
-    take = ["first_name", "last_name", "personal_email", "work_email", "phone_digits", "company_base",
-            "suffix_type", "job_title", "industry", "company_size", "budget", "timeline", "city", "region",
-            "postal_code", "do_not_email", "do_not_call", "first_idx"]
-    df = pl.concat([records, people.select(take)[person]], how="horizontal").with_columns(country=pl.lit("US"))
+    take = [
+        "first_name",
+        "last_name",
+        "personal_email",
+        "work_email",
+        "phone_digits",
+        "company_base",
+        "suffix_type",
+        "job_title",
+        "industry",
+        "company_size",
+        "budget",
+        "timeline",
+        "city",
+        "region",
+        "postal_code",
+        "do_not_email",
+        "do_not_call",
+        "first_idx",
+    ]
+    df = pl.concat([records, people.select(take)[person]], how="horizontal").with_columns(
+        country=pl.lit("US")
+    )
 
     df = _names(rng, df, draw)
     df = _emails(rng, df, draw, flags, is_first, first_pos, source)
@@ -146,8 +239,10 @@ def _flag_lists(flags: dict[str, np.ndarray]) -> pl.Series:
     for bit, name in enumerate(names):  # over flag types, not rows
         mask |= flags[name].astype(np.int64) << bit
     combos, row_combo = np.unique(mask, return_inverse=True)
-    lists = pl.Series([[n for bit, n in enumerate(names) if c >> bit & 1] for c in combos.tolist()],
-                      dtype=pl.List(pl.String))
+    lists = pl.Series(
+        [[n for bit, n in enumerate(names) if c >> bit & 1] for c in combos.tolist()],
+        dtype=pl.List(pl.String),
+    )
     return lists.gather(row_combo)
 
 
@@ -156,18 +251,24 @@ def _names(rng: np.random.Generator, df: pl.DataFrame, draw) -> pl.DataFrame:
     first_idx = df["first_idx"].to_numpy()
     nick = draw("nickname", _HAS_NICK[first_idx])
     rows = np.flatnonzero(nick)
-    first = df["first_name"].scatter(rows, pick_from_table(rng, [t or ("",) for t in _NICK_TABLE], first_idx[rows]))
+    first = df["first_name"].scatter(
+        rows, pick_from_table(rng, [t or ("",) for t in _NICK_TABLE], first_idx[rows])
+    )
     df = df.with_columns(first_name=first)
 
     on_first = rng.random(m) < 0.5
     for name, ops in (("typo", (0.45, 0.30, 0.25, 0.0)), ("transposition", (0.0, 0.0, 0.0, 1.0))):
-        length = np.where(on_first, df["first_name"].str.len_chars(), df["last_name"].str.len_chars()).astype(np.int64)
+        length = np.where(on_first, df["first_name"].str.len_chars(), df["last_name"].str.len_chars()).astype(
+            np.int64
+        )
         hit = draw(name, length >= 3)
         for column, side in (("first_name", on_first), ("last_name", ~on_first)):
             rows = np.flatnonzero(hit & side)
             before = df[column].gather(rows)
             pos = 1 + (rng.random(len(rows)) * (length[rows] - 2)).astype(np.int64)
-            after = _typo(before, choice_per_row(rng, np.tile(ops, (len(rows), 1))), pos, rng.random(len(rows)))
+            after = _typo(
+                before, choice_per_row(rng, np.tile(ops, (len(rows), 1))), pos, rng.random(len(rows))
+            )
             hit[rows[(after == before).to_numpy()]] = False  # e.g. swapping the two n's of "Anna"
             df = df.with_columns(df[column].scatter(rows, after))
 
@@ -179,8 +280,10 @@ def _names(rng: np.random.Generator, df: pl.DataFrame, draw) -> pl.DataFrame:
     case = pl.Series(draw("name_case"))
     upper = pl.Series(rng.random(m) < 0.5)
     return df.with_columns(
-        pl.when(case & upper).then(pl.col(c).str.to_uppercase())
-        .when(case).then(pl.col(c).str.to_lowercase())
+        pl.when(case & upper)
+        .then(pl.col(c).str.to_uppercase())
+        .when(case)
+        .then(pl.col(c).str.to_lowercase())
         .otherwise(pl.col(c))
         for c in ("first_name", "last_name")
     )
@@ -196,12 +299,19 @@ def _typo(names: pl.Series, op: np.ndarray, pos: np.ndarray, u: np.ndarray) -> p
     neighbours = c.str.to_lowercase().replace_strict(KEYBOARD, default="e", return_dtype=pl.String)
     ch = neighbours.str.slice((pl.col("u") * neighbours.str.len_chars()).cast(pl.Int64), 1)
     left, right = s.str.slice(0, p), s.str.slice(p + 1)
-    return pl.DataFrame({"s": names, "p": pos, "o": op, "u": u}).select(
-        pl.when(o == 0).then(left + ch + right)
-        .when(o == 1).then(left + right)
-        .when(o == 2).then(left + c + ch + right)
-        .otherwise(left + s.str.slice(p + 1, 1) + c + s.str.slice(p + 2))
-    )[:, 0].alias(names.name)
+    return (
+        pl.DataFrame({"s": names, "p": pos, "o": op, "u": u})
+        .select(
+            pl.when(o == 0)
+            .then(left + ch + right)
+            .when(o == 1)
+            .then(left + right)
+            .when(o == 2)
+            .then(left + c + ch + right)
+            .otherwise(left + s.str.slice(p + 1, 1) + c + s.str.slice(p + 2))
+        )[:, 0]
+        .alias(names.name)
+    )
 
 
 def _emails(rng, df, draw, flags, is_first, first_pos, source) -> pl.DataFrame:
@@ -224,18 +334,29 @@ def _emails(rng, df, draw, flags, is_first, first_pos, source) -> pl.DataFrame:
     dots = pl.Series(draw("gmail_dots", gmail))
     local_len = df.select(local.str.len_chars())[:, 0].to_numpy().astype(np.int64)
     at = pl.Series(1 + (rng.random(m) * np.maximum(local_len - 1, 1)).astype(np.int64))
-    df = df.with_columns(email=pl.when(~dots).then("email").otherwise(
-        pl.when(local.str.contains(".", literal=True)).then(local.str.replace_all(".", "", literal=True))
-        .otherwise(local.str.slice(0, at) + "." + local.str.slice(at)) + "@" + domain
-    ))
+    df = df.with_columns(
+        email=pl.when(~dots)
+        .then("email")
+        .otherwise(
+            pl.when(local.str.contains(".", literal=True))
+            .then(local.str.replace_all(".", "", literal=True))
+            .otherwise(local.str.slice(0, at) + "." + local.str.slice(at))
+            + "@"
+            + domain
+        )
+    )
     plus = pl.Series(draw("gmail_plus", gmail))
     tag = gather(GMAIL_TAGS, rng.integers(0, len(GMAIL_TAGS), m))
     df = df.with_columns(email=pl.when(plus).then(local + "+" + tag + "@" + domain).otherwise("email"))
     case = pl.Series(draw("email_case", has_email))
     upper = pl.Series(rng.random(m) < 0.4)
-    return df.with_columns(email=pl.when(case & upper).then(pl.col("email").str.to_uppercase())
-                           .when(case).then(pl.col("email").str.to_titlecase())
-                           .otherwise("email"))
+    return df.with_columns(
+        email=pl.when(case & upper)
+        .then(pl.col("email").str.to_uppercase())
+        .when(case)
+        .then(pl.col("email").str.to_titlecase())
+        .otherwise("email")
+    )
 
 
 def _phones(rng, df, flags, is_first, first_pos, source) -> pl.DataFrame:
@@ -245,15 +366,23 @@ def _phones(rng, df, flags, is_first, first_pos, source) -> pl.DataFrame:
     d = pl.col("phone_digits")
     a, b, c = d.str.slice(0, 3), d.str.slice(3, 3), d.str.slice(6, 4)
     f = pl.lit(pl.Series(fmt))
-    return df.with_columns(phone=(
-        pl.when(f == 0).then("(" + a + ") " + b + "-" + c)
-        .when(f == 1).then(pl.concat_str(a, b, c, separator="."))
-        .when(f == 2).then("+1 " + pl.concat_str(a, b, c, separator=" "))
-        .when(f == 3).then(d)
-        .when(f == 4).then("1-" + pl.concat_str(a, b, c, separator="-"))
-        .when(f == 5).then(pl.concat_str(a, b, c, separator="-"))
-        .otherwise("+1" + d)
-    ))
+    return df.with_columns(
+        phone=(
+            pl.when(f == 0)
+            .then("(" + a + ") " + b + "-" + c)
+            .when(f == 1)
+            .then(pl.concat_str(a, b, c, separator="."))
+            .when(f == 2)
+            .then("+1 " + pl.concat_str(a, b, c, separator=" "))
+            .when(f == 3)
+            .then(d)
+            .when(f == 4)
+            .then("1-" + pl.concat_str(a, b, c, separator="-"))
+            .when(f == 5)
+            .then(pl.concat_str(a, b, c, separator="-"))
+            .otherwise("+1" + d)
+        )
+    )
 
 
 def _companies(rng, df, draw) -> pl.DataFrame:
@@ -261,7 +390,9 @@ def _companies(rng, df, draw) -> pl.DataFrame:
     suffix_type = df["suffix_type"].fill_null(0).to_numpy()
     varied = draw("company_suffix", (suffix_type > 0) & df["company_base"].is_not_null().to_numpy())
     n_variants = np.array([len(v) for v in COMPANY_SUFFIXES])[suffix_type]
-    variant = np.where(varied, 1 + (rng.random(df.height) * np.maximum(n_variants - 1, 1)).astype(np.int64), 0)
+    variant = np.where(
+        varied, 1 + (rng.random(df.height) * np.maximum(n_variants - 1, 1)).astype(np.int64), 0
+    )
     flat = [v for variants in COMPANY_SUFFIXES for v in variants]
     offsets = np.concatenate([[0], np.cumsum([len(v) for v in COMPANY_SUFFIXES])[:-1]])
     return df.with_columns(company=pl.col("company_base") + gather(flat, offsets[suffix_type] + variant))
@@ -292,7 +423,10 @@ def _blank_fields(rng, df, flags, is_first, source) -> pl.DataFrame:
     hide = {field: pl.Series(mask) for field, mask in blank.items()}
     return df.with_columns(
         [pl.when(hide[f]).then(None).otherwise(pl.col(f)).alias(f) for f in MISSING if f != "name"]
-        + [pl.when(hide["name"]).then(None).otherwise(pl.col(c)).alias(c) for c in ("first_name", "last_name")]
+        + [
+            pl.when(hide["name"]).then(None).otherwise(pl.col(c)).alias(c)
+            for c in ("first_name", "last_name")
+        ]
     )
 
 
@@ -321,21 +455,28 @@ def _inject_errors(rng: np.random.Generator, df: pl.DataFrame, flags, is_first, 
     domain_root = df["personal_email"].str.extract(r"@([^.]*)\.", 1).gather(rows)
     email_pattern = rng.integers(0, 4, k)
     bad_email = pl.select(
-        pl.when(pl.lit(pl.Series(email_pattern)) == 0).then(local + "@")
-        .when(pl.lit(pl.Series(email_pattern)) == 1).then(pl.lit("n/a at gmail"))
-        .when(pl.lit(pl.Series(email_pattern)) == 2).then(local + " at " + domain_root)
+        pl.when(pl.lit(pl.Series(email_pattern)) == 0)
+        .then(local + "@")
+        .when(pl.lit(pl.Series(email_pattern)) == 1)
+        .then(pl.lit("n/a at gmail"))
+        .when(pl.lit(pl.Series(email_pattern)) == 2)
+        .then(local + " at " + domain_root)
         .otherwise(local + "@@" + domain_root + ".com")
     )[:, 0]
     bad_phone = gather(BAD_PHONES, rng.integers(0, len(BAD_PHONES), k))
     bad_date = gather(BAD_DATES, rng.integers(0, len(BAD_DATES), k))
     value = pl.select(
-        pl.when(pl.lit(pl.Series(kind)) == 0).then(bad_email)
-        .when(pl.lit(pl.Series(kind)) == 1).then(bad_date)
-        .when(pl.lit(pl.Series(kind)) == 2).then(bad_phone)
+        pl.when(pl.lit(pl.Series(kind)) == 0)
+        .then(bad_email)
+        .when(pl.lit(pl.Series(kind)) == 1)
+        .then(bad_date)
+        .when(pl.lit(pl.Series(kind)) == 2)
+        .then(bad_phone)
         .otherwise(pl.lit(None, dtype=pl.String))
     )[:, 0]
     description = pl.select(
-        pl.when(value.is_null()).then(pl.lit("missing_contact: no name, email or phone"))
+        pl.when(value.is_null())
+        .then(pl.lit("missing_contact: no name, email or phone"))
         .otherwise(gather(ERROR_TYPES, kind) + ": '" + value + "'")
     )[:, 0]
 
@@ -363,7 +504,9 @@ def _truncate_lines(rng: np.random.Generator, df: pl.DataFrame, is_first, source
     pool = df.with_row_index("row").filter(
         pl.Series(~is_first & np.isin(source, csv_sources)) & pl.col("injected_error").is_null()
     )
-    last = pool.sort("t", "row").group_by("source_code", "batch", maintain_order=True).agg(pl.col("row").last())
+    last = (
+        pool.sort("t", "row").group_by("source_code", "batch", maintain_order=True).agg(pl.col("row").last())
+    )
     last = last.sort("source_code", "batch")
     chosen = np.sort(rng.choice(last["row"].to_numpy(), min(TRUNCATED_FILES, last.height), replace=False))
     truncate = np.zeros(df.height, dtype=bool)

@@ -11,11 +11,9 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-
 from .config import PLANTED_NAMESAKE_RATE, GeneratorConfig
 from .names import first_names, last_names
 from .reference import (
-    TIMELINES,
     CITIES,
     COMPANY_PREFIXES,
     COMPANY_PREFIXES_2,
@@ -25,6 +23,7 @@ from .reference import (
     INDUSTRIES,
     JOB_TITLES,
     TIMELINE_WEIGHTS,
+    TIMELINES,
     VALID_EXCHANGES,
 )
 from .vectors import gather, normalized, padded, pick_from_table
@@ -70,20 +69,22 @@ def build_people(cfg: GeneratorConfig) -> pl.DataFrame:
     budget = _budgets(rng, np.maximum(size, 3))
     timeline_idx = rng.choice(len(TIMELINES), n, p=normalized(TIMELINE_WEIGHTS))
 
-    people = pl.DataFrame({
-        "person_idx": np.arange(n, dtype=np.int64),
-        "first_idx": first_idx,
-        "last_idx": last_idx,
-        "company_idx": company_idx,
-        "city_idx": city_idx,
-        "industry_idx": industry_idx,
-        "company_size": pl.Series(size).replace(0, None),
-        "budget": budget,
-        "timeline_idx": timeline_idx,
-        "engagement": rng.standard_normal(n),
-        "do_not_email": rng.random(n) < 0.04,
-        "do_not_call": rng.random(n) < 0.03,
-    }).with_columns(
+    people = pl.DataFrame(
+        {
+            "person_idx": np.arange(n, dtype=np.int64),
+            "first_idx": first_idx,
+            "last_idx": last_idx,
+            "company_idx": company_idx,
+            "city_idx": city_idx,
+            "industry_idx": industry_idx,
+            "company_size": pl.Series(size).replace(0, None),
+            "budget": budget,
+            "timeline_idx": timeline_idx,
+            "engagement": rng.standard_normal(n),
+            "do_not_email": rng.random(n) < 0.04,
+            "do_not_call": rng.random(n) < 0.03,
+        }
+    ).with_columns(
         person_id=padded("P", np.arange(1, n + 1), 7),
         first_name=gather(FIRST_NAMES, first_idx),
         last_name=gather(LAST_NAMES, last_idx),
@@ -91,13 +92,17 @@ def build_people(cfg: GeneratorConfig) -> pl.DataFrame:
         city=gather([c.name for c in CITIES], city_idx),
         region=gather([c.state for c in CITIES], city_idx),
         postal_code=_postal_codes(rng, city_idx),
-        job_title=gather([t for t, _ in JOB_TITLES], rng.choice(
-            len(JOB_TITLES), n, p=normalized([w for _, w in JOB_TITLES]))),
+        job_title=gather(
+            [t for t, _ in JOB_TITLES],
+            rng.choice(len(JOB_TITLES), n, p=normalized([w for _, w in JOB_TITLES])),
+        ),
         timeline=gather(TIMELINES, timeline_idx),
     )
     people = people.join(
         companies.select("company_idx", "company_base", "suffix_type", "company", "domain"),
-        on="company_idx", how="left", maintain_order="left",
+        on="company_idx",
+        how="left",
+        maintain_order="left",
     )
     people = people.with_columns(phone_digits=_phones(rng, city_idx))
     people = _emails(rng, people)
@@ -116,35 +121,56 @@ def _companies(rng: np.random.Generator, m: int) -> pl.DataFrame:
     tld = np.where(
         np.isin(industry_idx, [_industry("nonprofit"), _industry("education")]) & (rng.random(m) < 0.7),
         ".org",
-        np.where((industry_idx == _industry("technology")) & (rng.random(m) < 0.3), ".io",
-                 np.where(rng.random(m) < 0.08, ".net", ".com")),
+        np.where(
+            (industry_idx == _industry("technology")) & (rng.random(m) < 0.3),
+            ".io",
+            np.where(rng.random(m) < 0.08, ".net", ".com"),
+        ),
     )
-    frame = pl.DataFrame({
-        "company_idx": np.arange(m, dtype=np.int64),
-        "industry_idx": industry_idx,
-        "company_size": size,
-        "city_idx": rng.choice(len(CITIES), m, p=CITY_WEIGHTS),
-        "suffix_type": suffix_type,
-        "pattern": pattern,
-        "noun": noun,
-        "prefix": gather(COMPANY_PREFIXES, rng.integers(0, len(COMPANY_PREFIXES), m)),
-        "prefix2": gather(COMPANY_PREFIXES_2, rng.integers(0, len(COMPANY_PREFIXES_2), m)),
-        "sur1": gather(LAST_NAMES, sur[0]),
-        "sur2": gather(LAST_NAMES, sur[1]),
-        "tld": tld,
-    })
+    frame = pl.DataFrame(
+        {
+            "company_idx": np.arange(m, dtype=np.int64),
+            "industry_idx": industry_idx,
+            "company_size": size,
+            "city_idx": rng.choice(len(CITIES), m, p=CITY_WEIGHTS),
+            "suffix_type": suffix_type,
+            "pattern": pattern,
+            "noun": noun,
+            "prefix": gather(COMPANY_PREFIXES, rng.integers(0, len(COMPANY_PREFIXES), m)),
+            "prefix2": gather(COMPANY_PREFIXES_2, rng.integers(0, len(COMPANY_PREFIXES_2), m)),
+            "sur1": gather(LAST_NAMES, sur[0]),
+            "sur2": gather(LAST_NAMES, sur[1]),
+            "tld": tld,
+        }
+    )
     base = (
-        pl.when(pl.col("pattern") == 0).then(pl.concat_str("prefix", "noun", separator=" "))
-        .when(pl.col("pattern") == 1).then(pl.concat_str("prefix", "prefix2", "noun", separator=" "))
-        .when(pl.col("pattern") == 2).then(pl.concat_str("sur1", "noun", separator=" "))
+        pl.when(pl.col("pattern") == 0)
+        .then(pl.concat_str("prefix", "noun", separator=" "))
+        .when(pl.col("pattern") == 1)
+        .then(pl.concat_str("prefix", "prefix2", "noun", separator=" "))
+        .when(pl.col("pattern") == 2)
+        .then(pl.concat_str("sur1", "noun", separator=" "))
         .otherwise(pl.concat_str("sur1", "sur2", separator=" & "))
     )
     canonical_suffix = gather([s[0] for s in COMPANY_SUFFIXES], suffix_type)
-    return frame.with_columns(company_base=base).with_columns(
-        company=pl.col("company_base") + canonical_suffix,
-        domain=pl.col("company_base").str.to_lowercase().str.replace_all(r"[^a-z0-9]", "") + pl.col("tld"),
-    ).select("company_idx", "industry_idx", "company_size", "city_idx", "suffix_type",
-             "company_base", "company", "domain")
+    return (
+        frame.with_columns(company_base=base)
+        .with_columns(
+            company=pl.col("company_base") + canonical_suffix,
+            domain=pl.col("company_base").str.to_lowercase().str.replace_all(r"[^a-z0-9]", "")
+            + pl.col("tld"),
+        )
+        .select(
+            "company_idx",
+            "industry_idx",
+            "company_size",
+            "city_idx",
+            "suffix_type",
+            "company_base",
+            "company",
+            "domain",
+        )
+    )
 
 
 def _industry(name: str) -> int:
@@ -227,31 +253,47 @@ def _emails(rng: np.random.Generator, people: pl.DataFrame) -> pl.DataFrame:
     digits4 = pl.Series(rng.integers(1950, 2010, n)).cast(pl.String)
     personal_pattern = pl.Series(rng.choice(8, n, p=[0.30, 0.15, 0.15, 0.08, 0.12, 0.08, 0.06, 0.06]))
     work_pattern = pl.Series(rng.choice(5, n, p=[0.55, 0.25, 0.10, 0.05, 0.05]))
-    free = gather([d for d, _ in FREE_EMAIL_DOMAINS], rng.choice(
-        len(FREE_EMAIL_DOMAINS), n, p=normalized([w for _, w in FREE_EMAIL_DOMAINS])))
+    free = gather(
+        [d for d, _ in FREE_EMAIL_DOMAINS],
+        rng.choice(len(FREE_EMAIL_DOMAINS), n, p=normalized([w for _, w in FREE_EMAIL_DOMAINS])),
+    )
     people = people.with_columns(
-        _pp=personal_pattern, _wp=work_pattern, _d2=digits2, _d4=digits4, _free=free,
+        _pp=personal_pattern,
+        _wp=work_pattern,
+        _d2=digits2,
+        _d4=digits4,
+        _free=free,
     ).with_columns(
-        _personal_local=pl.when(pl.col("_pp") == 0).then(pl.concat_str(first, last, separator="."))
-        .when(pl.col("_pp") == 1).then(first + last)
-        .when(pl.col("_pp") == 2).then(f + last)
-        .when(pl.col("_pp") == 3).then(pl.concat_str(first, last, separator="_"))
-        .when(pl.col("_pp") == 4).then(pl.concat_str(first, last, separator=".") + pl.col("_d2"))
-        .when(pl.col("_pp") == 5).then(first + last.str.slice(0, 1) + pl.col("_d2"))
-        .when(pl.col("_pp") == 6).then(pl.concat_str(last, first, separator="."))
+        _personal_local=pl.when(pl.col("_pp") == 0)
+        .then(pl.concat_str(first, last, separator="."))
+        .when(pl.col("_pp") == 1)
+        .then(first + last)
+        .when(pl.col("_pp") == 2)
+        .then(f + last)
+        .when(pl.col("_pp") == 3)
+        .then(pl.concat_str(first, last, separator="_"))
+        .when(pl.col("_pp") == 4)
+        .then(pl.concat_str(first, last, separator=".") + pl.col("_d2"))
+        .when(pl.col("_pp") == 5)
+        .then(first + last.str.slice(0, 1) + pl.col("_d2"))
+        .when(pl.col("_pp") == 6)
+        .then(pl.concat_str(last, first, separator="."))
         .otherwise(first + pl.col("_d4")),
-        _work_local=pl.when(pl.col("_wp") == 0).then(pl.concat_str(first, last, separator="."))
-        .when(pl.col("_wp") == 1).then(f + last)
-        .when(pl.col("_wp") == 2).then(first)
-        .when(pl.col("_wp") == 3).then(first + last.str.slice(0, 1))
+        _work_local=pl.when(pl.col("_wp") == 0)
+        .then(pl.concat_str(first, last, separator="."))
+        .when(pl.col("_wp") == 1)
+        .then(f + last)
+        .when(pl.col("_wp") == 2)
+        .then(first)
+        .when(pl.col("_wp") == 3)
+        .then(first + last.str.slice(0, 1))
         .otherwise(pl.concat_str(first, last, separator="_")),
     )
     personal_local = _unique_locals(rng, people["_personal_local"], people["_free"])
     work_local = _unique_locals(rng, people["_work_local"], people["domain"])
     return people.with_columns(
         personal_email=personal_local + "@" + people["_free"],
-        work_email=pl.when(pl.col("domain").is_not_null())
-        .then(work_local + "@" + pl.col("domain")),
+        work_email=pl.when(pl.col("domain").is_not_null()).then(work_local + "@" + pl.col("domain")),
     ).drop("_first", "_last", "_pp", "_wp", "_d2", "_d4", "_free", "_personal_local", "_work_local")
 
 
@@ -263,10 +305,17 @@ def _unique_locals(rng: np.random.Generator, local: pl.Series, domain: pl.Series
     """
     local = local.clone()
     while True:
-        key = pl.DataFrame({"l": local, "d": domain}).select(
-            k=pl.when(pl.col("d") == "gmail.com").then(pl.col("l").str.replace_all(".", "", literal=True))
-            .otherwise(pl.col("l")) + "@" + pl.col("d"),
-        ).select(later=~pl.col("k").is_first_distinct() & pl.col("k").is_not_null())["later"]
+        key = (
+            pl.DataFrame({"l": local, "d": domain})
+            .select(
+                k=pl.when(pl.col("d") == "gmail.com")
+                .then(pl.col("l").str.replace_all(".", "", literal=True))
+                .otherwise(pl.col("l"))
+                + "@"
+                + pl.col("d"),
+            )
+            .select(later=~pl.col("k").is_first_distinct() & pl.col("k").is_not_null())["later"]
+        )
         later = key.to_numpy()
         if not later.any():
             return local

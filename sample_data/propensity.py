@@ -22,8 +22,14 @@ TIMELINE_EFFECT = (1.30, 0.60, 0.0, -0.60, -1.30)  # immediate ... 12+ months
 BUDGET_PER_LOG = 0.35  # per e-fold of budget above $50k
 ENGAGEMENT = 0.85  # per standard deviation of the latent engagement
 CHANNEL_EFFECT = {
-    "referral": 1.00, "walk_in": 0.60, "event": 0.35, "crm": 0.20, "call_center": 0.15,
-    "web_form": 0.0, "chat": -0.10, "ad_form": -0.45,
+    "referral": 1.00,
+    "walk_in": 0.60,
+    "event": 0.35,
+    "crm": 0.20,
+    "call_center": 0.15,
+    "web_form": 0.0,
+    "chat": -0.10,
+    "ad_form": -0.45,
 }
 
 
@@ -36,8 +42,15 @@ def logit(people: pl.DataFrame, channel: pl.Series) -> np.ndarray:
     timeline = np.array(TIMELINE_EFFECT)[people["timeline_idx"].to_numpy()]
     budget = BUDGET_PER_LOG * (np.log(people["budget"].to_numpy()) - np.log(50_000))
     chan = channel.replace_strict(CHANNEL_EFFECT, return_dtype=pl.Float64).to_numpy()
-    return (INTERCEPT + firmographic + industry + timeline + budget + chan
-            + ENGAGEMENT * people["engagement"].to_numpy())
+    return (
+        INTERCEPT
+        + firmographic
+        + industry
+        + timeline
+        + budget
+        + chan
+        + ENGAGEMENT * people["engagement"].to_numpy()
+    )
 
 
 def propensity(people: pl.DataFrame, channel: pl.Series) -> np.ndarray:

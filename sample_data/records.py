@@ -41,8 +41,13 @@ SRC = {name: i for i, name in enumerate(SOURCE_NAMES)}
 _BUSINESS = np.array([0, 0, 0, 0, 0, 0, 0, 1, 4, 9, 10, 10, 8, 9, 10, 9, 7, 4, 1, 0, 0, 0, 0, 0], float)
 _ONLINE = np.array([1, 0.5, 0.3, 0.2, 0.2, 0.5, 1, 2, 4, 6, 7, 7, 6, 7, 7, 6, 5, 5, 5, 6, 6, 5, 3, 2], float)
 HOUR_PROFILE = {
-    "web_forms": _ONLINE, "ad_leads": _ONLINE, "chat": _ONLINE, "call_center": _BUSINESS,
-    "crm_export": _BUSINESS, "walk_ins": _BUSINESS, "referrals": _BUSINESS,
+    "web_forms": _ONLINE,
+    "ad_leads": _ONLINE,
+    "chat": _ONLINE,
+    "call_center": _BUSINESS,
+    "crm_export": _BUSINESS,
+    "walk_ins": _BUSINESS,
+    "referrals": _BUSINESS,
     "events": np.array([0] * 8 + [6, 10, 8, 6, 5, 6, 6, 5, 4, 3, 1] + [0] * 5, float),
 }
 # Timestamp precision each source's date format keeps (seconds).
@@ -80,7 +85,9 @@ def build_records(cfg: GeneratorConfig, people: pl.DataFrame) -> pl.DataFrame:
     delay = np.where(quick, rng.integers(0, 2, m), np.ceil(rng.exponential(45.0, m))).astype(np.int64)
     day = np.where(rank == 0, day0[person], day0[person] + delay)
     late = day >= n_days
-    day[late] = day0[person][late] + (rng.random(int(late.sum())) * (n_days - day0[person][late])).astype(np.int64)
+    day[late] = day0[person][late] + (rng.random(int(late.sum())) * (n_days - day0[person][late])).astype(
+        np.int64
+    )
 
     events = _event_calendar(rng, cfg.start_ts, n_days)
     is_event = source == SRC["events"]
@@ -98,13 +105,15 @@ def build_records(cfg: GeneratorConfig, people: pl.DataFrame) -> pl.DataFrame:
     is_first = np.ones(m, dtype=bool)
     is_first[1:] = person[1:] != person[:-1]
 
-    records = pl.DataFrame({
-        "person_idx": person,
-        "source_code": source,
-        "t": t,
-        "is_first": is_first,
-        "batch": cfg.batch_of(t),
-    }).with_columns(
+    records = pl.DataFrame(
+        {
+            "person_idx": person,
+            "source_code": source,
+            "t": t,
+            "is_first": is_first,
+            "batch": cfg.batch_of(t),
+        }
+    ).with_columns(
         source=gather(SOURCE_NAMES, source),
         source_record_id=_source_record_ids(rng, source, t, person),
     )
@@ -149,7 +158,9 @@ def _event_calendar(rng: np.random.Generator, start_ts: int, n_days: int) -> Eve
     return Events(day=days, name=kind + " - " + city + " - " + month)
 
 
-def _source_record_ids(rng: np.random.Generator, source: np.ndarray, t: np.ndarray, person: np.ndarray) -> pl.Series:
+def _source_record_ids(
+    rng: np.random.Generator, source: np.ndarray, t: np.ndarray, person: np.ndarray
+) -> pl.Series:
     """Ids in each source system's own style, issued in capture order."""
     order = np.lexsort((person, t, source))
     seq = np.empty(len(source), dtype=np.int64)
@@ -158,7 +169,8 @@ def _source_record_ids(rng: np.random.Generator, source: np.ndarray, t: np.ndarr
     styles = {
         "web_forms": lambda s: pl.Series(58_210_000 + s).cast(pl.String),
         "ad_leads": lambda s: pl.Series(
-            1_203_400_000_000_000 + s * 7_919 + rng.integers(0, 7_919, len(s))).cast(pl.String),
+            1_203_400_000_000_000 + s * 7_919 + rng.integers(0, 7_919, len(s))
+        ).cast(pl.String),
         "call_center": lambda s: padded("CL-", 3_000_000 + s, 8),
         "crm_export": lambda s: base62_ids("00Q8c0000", 9_000_000 + s, 6),
         "events": lambda s: padded("ATT-", 1 + s, 6),
@@ -195,7 +207,9 @@ def _campaigns(
     medium = nulls(m)
 
     web_traffic = rng.choice(3, m, p=WEB_FORM_TRAFFIC)
-    paid_rows = np.flatnonzero((source == SRC["ad_leads"]) | ((source == SRC["web_forms"]) & (web_traffic == 0)))
+    paid_rows = np.flatnonzero(
+        (source == SRC["ad_leads"]) | ((source == SRC["web_forms"]) & (web_traffic == 0))
+    )
     if len(paid_rows):
         weights = np.array([c.weight for c in PAID_CAMPAIGNS])
         start = np.array([c.start_month * n_days // 18 for c in PAID_CAMPAIGNS])
@@ -206,8 +220,10 @@ def _campaigns(
         chosen = choice_per_row(rng, probs)
         campaign = campaign.scatter(paid_rows, gather([c.name for c in PAID_CAMPAIGNS], chosen))
         platform = platform.scatter(paid_rows, gather([c.platform for c in PAID_CAMPAIGNS], chosen))
-        medium = medium.scatter(paid_rows, gather(
-            ["cpc" if c.source == "web_forms" else "lead_form" for c in PAID_CAMPAIGNS], chosen))
+        medium = medium.scatter(
+            paid_rows,
+            gather(["cpc" if c.source == "web_forms" else "lead_form" for c in PAID_CAMPAIGNS], chosen),
+        )
 
     organic = np.flatnonzero((source == SRC["web_forms"]) & (web_traffic == 1))
     kind = rng.choice(3, len(organic), p=[0.6, 0.3, 0.1])
@@ -221,8 +237,13 @@ def _campaigns(
     medium = medium.scatter(newsletter, pl.Series(["email"] * len(newsletter), dtype=pl.String))
 
     calls = np.flatnonzero(source == SRC["call_center"])
-    campaign = campaign.scatter(calls, gather(CALL_CENTER_CAMPAIGNS, rng.choice(
-        len(CALL_CENTER_CAMPAIGNS), len(calls), p=[0.35, 0.15, 0.10, 0.25, 0.15])))
+    campaign = campaign.scatter(
+        calls,
+        gather(
+            CALL_CENTER_CAMPAIGNS,
+            rng.choice(len(CALL_CENTER_CAMPAIGNS), len(calls), p=[0.35, 0.15, 0.10, 0.25, 0.15]),
+        ),
+    )
 
     crm = np.flatnonzero((source == SRC["crm_export"]) & (rng.random(m) < 0.6))
     campaign = campaign.scatter(crm, gather(CRM_CAMPAIGNS, rng.integers(0, len(CRM_CAMPAIGNS), len(crm))))
@@ -237,23 +258,34 @@ def _campaigns(
     referrals = np.flatnonzero(source == SRC["referrals"])
     partner = rng.random(len(referrals)) < 0.65
     client = people.select(pl.concat_str("first_name", "last_name", separator=" "))[:, 0]
-    referrer = referrer.scatter(referrals, pl.select(
-        pl.when(pl.Series(partner))
-        .then(gather(REFERRAL_PARTNERS, rng.integers(0, len(REFERRAL_PARTNERS), len(referrals))))
-        .otherwise(client.gather(rng.integers(0, people.height, len(referrals))))
-    )[:, 0])
+    referrer = referrer.scatter(
+        referrals,
+        pl.select(
+            pl.when(pl.Series(partner))
+            .then(gather(REFERRAL_PARTNERS, rng.integers(0, len(REFERRAL_PARTNERS), len(referrals))))
+            .otherwise(client.gather(rng.integers(0, people.height, len(referrals))))
+        )[:, 0],
+    )
     crm_ref = np.flatnonzero((source == SRC["crm_export"]) & (rng.random(m) < 0.05))
     referrer = referrer.scatter(
-        crm_ref, gather(REFERRAL_PARTNERS, rng.integers(0, len(REFERRAL_PARTNERS), len(crm_ref))))
+        crm_ref, gather(REFERRAL_PARTNERS, rng.integers(0, len(REFERRAL_PARTNERS), len(crm_ref)))
+    )
     return pl.DataFrame({"campaign": campaign, "platform": platform, "medium": medium, "referrer": referrer})
 
 
 def _chat_pages(rng: np.random.Generator, people: pl.DataFrame, person: np.ndarray) -> pl.Series:
     """The page a chat started on: a listing page in the visitor's city or a general page."""
-    city = (people["city"].gather(person).str.to_lowercase()
-            .str.replace_all(".", "", literal=True).str.replace_all(" ", "-"))
-    ptype = gather([i.property_type.lower().replace(" ", "-") for i in INDUSTRIES],
-                   people["industry_idx"].to_numpy()[person])
+    city = (
+        people["city"]
+        .gather(person)
+        .str.to_lowercase()
+        .str.replace_all(".", "", literal=True)
+        .str.replace_all(" ", "-")
+    )
+    ptype = gather(
+        [i.property_type.lower().replace(" ", "-") for i in INDUSTRIES],
+        people["industry_idx"].to_numpy()[person],
+    )
     general = gather(WEB_PAGES, rng.integers(0, len(WEB_PAGES), len(person)))
     listing = pl.Series(rng.random(len(person)) < 0.55)
     return pl.select(

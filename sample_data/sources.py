@@ -44,12 +44,15 @@ def _thousands(column: str) -> pl.Expr:
     return (
         pl.when(v >= 1_000_000)
         .then(pl.concat_str(millions.cast(pl.String), padded_thousands, padded_units, separator=","))
-        .when(v >= 1_000).then(pl.concat_str(thousands.cast(pl.String), padded_units, separator=","))
+        .when(v >= 1_000)
+        .then(pl.concat_str(thousands.cast(pl.String), padded_units, separator=","))
         .otherwise(v.cast(pl.String))
     )
 
 
-def _pick(rng: np.random.Generator, n: int, values: tuple[str, ...], p: tuple[float, ...] | None = None) -> pl.Series:
+def _pick(
+    rng: np.random.Generator, n: int, values: tuple[str, ...], p: tuple[float, ...] | None = None
+) -> pl.Series:
     return gather(values, rng.choice(len(values), n, p=p))
 
 
@@ -74,18 +77,33 @@ def web_forms(rec: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
         pl.col("city").alias("City"),
         pl.col("region").alias("State"),
         pl.col("postal_code").alias("Zip"),
-        pl.when(pl.col("country").is_null()).then(None)
-        .otherwise(_pick(rng, n, ("United States", "US", "USA"), (0.6, 0.25, 0.15))).alias("Country"),
+        pl.when(pl.col("country").is_null())
+        .then(None)
+        .otherwise(_pick(rng, n, ("United States", "US", "USA"), (0.6, 0.25, 0.15)))
+        .alias("Country"),
         pl.col("platform").alias("UTM Source"),
         pl.col("medium").alias("UTM Medium"),
         pl.col("campaign").alias("UTM Campaign"),
-        (SELLER_SITE + _pick(rng, n, ("/contact", "/request-a-quote", "/tenant-representation", "/listings")))
-        .alias("Page URL"),
-        pl.when(pl.col("_msg") == 1).then(
-            "Looking for about " + _thousands("_sqft") + " sq ft of " + ptype + " space in " + pl.col("city") + ".")
-        .when(pl.col("_msg") == 2).then(pl.lit("Please call me to discuss options."))
-        .when(pl.col("_msg") == 3).then("Our lease ends soon, what is available near " + pl.col("city") + "?")
-        .when(pl.col("_msg") == 4).then(pl.lit("Can you send pricing for the listing I saw?"))
+        (
+            SELLER_SITE
+            + _pick(rng, n, ("/contact", "/request-a-quote", "/tenant-representation", "/listings"))
+        ).alias("Page URL"),
+        pl.when(pl.col("_msg") == 1)
+        .then(
+            "Looking for about "
+            + _thousands("_sqft")
+            + " sq ft of "
+            + ptype
+            + " space in "
+            + pl.col("city")
+            + "."
+        )
+        .when(pl.col("_msg") == 2)
+        .then(pl.lit("Please call me to discuss options."))
+        .when(pl.col("_msg") == 3)
+        .then("Our lease ends soon, what is available near " + pl.col("city") + "?")
+        .when(pl.col("_msg") == 4)
+        .then(pl.lit("Can you send pricing for the listing I saw?"))
         .alias("Message"),
         pl.when(pl.col("do_not_email")).then(pl.lit("Yes")).otherwise(pl.lit("No")).alias("Email Opt Out"),
     )
@@ -97,7 +115,9 @@ def ad_leads(rec: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
         pl.col("source_record_id").alias("leadgen_id"),
         _created("%Y-%m-%dT%H:%M:%S+0000").alias("created_time"),
         pl.col("platform"),
-        (23_851_000_000 + idx * 1_000 + pl.Series(rng.integers(1, 4, rec.height))).cast(pl.String).alias("ad_id"),
+        (23_851_000_000 + idx * 1_000 + pl.Series(rng.integers(1, 4, rec.height)))
+        .cast(pl.String)
+        .alias("ad_id"),
         (9_100_000 + idx).cast(pl.String).alias("form_id"),
         pl.col("campaign").alias("campaign_name"),
         _full_name().alias("full_name"),
@@ -134,8 +154,9 @@ def call_center(rec: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
         pl.when(pl.col("do_not_call")).then(pl.lit("Y")).otherwise(pl.lit("N")).alias("DNC"),
         ("x" + pl.Series(rng.integers(2_100, 2_160, n)).cast(pl.String)).alias("AGENT_EXT"),
         pl.Series(np.rint(rng.lognormal(np.log(300), 0.6, n)).astype(np.int64)).alias("DURATION_SEC"),
-        _pick(rng, n, ("Interested", "Call back", "Send info", "Voicemail"), (0.4, 0.25, 0.25, 0.1))
-        .alias("DISPOSITION"),
+        _pick(rng, n, ("Interested", "Call back", "Send info", "Voicemail"), (0.4, 0.25, 0.25, 0.1)).alias(
+            "DISPOSITION"
+        ),
     )
 
 
@@ -152,7 +173,9 @@ def events(rec: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
         pl.col("job_title").alias("Position"),
         pl.col("city").alias("Town"),
         pl.col("postal_code").alias("Postcode"),
-        _pick(rng, n, ("Visitor", "Exhibitor", "Speaker", "VIP"), (0.85, 0.08, 0.02, 0.05)).alias("Badge Type"),
+        _pick(rng, n, ("Visitor", "Exhibitor", "Speaker", "VIP"), (0.85, 0.08, 0.02, 0.05)).alias(
+            "Badge Type"
+        ),
         pl.Series(rng.integers(0, 6, n)).alias("Sessions"),
     )
 
@@ -167,7 +190,11 @@ def chat(rec: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
         (pl.col("t") + pl.Series(messages * rng.integers(20, 90, n))).alias("ended_at"),
         pl.col("campaign").alias("page_url"),
         pl.struct(
-            _full_name().alias("name"), pl.col("email"), pl.col("phone"), pl.col("company"), pl.col("city"),
+            _full_name().alias("name"),
+            pl.col("email"),
+            pl.col("phone"),
+            pl.col("company"),
+            pl.col("city"),
         ).alias("visitor"),
         pl.Series(messages).alias("messages"),
         _pick(rng, n, ("bot", "Dana", "Luis", "Priya", "Sam"), (0.5, 0.15, 0.15, 0.1, 0.1)).alias("operator"),
@@ -188,16 +215,46 @@ def walk_ins(rec: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
         pl.col("budget").alias("Budget"),
         pl.col("timeline").alias("Buying Timeline"),
         _pick(rng, n, ("Maria", "Kevin", "Aisha", "Tom")).alias("Host"),
-        pl.lit(_pick(rng, n, ("", "Walked in after seeing the sign", "Wants a tour this week",
-                              "Brought floor plans", "Asked about parking"))).replace("", None).alias("Notes"),
+        pl.lit(
+            _pick(
+                rng,
+                n,
+                (
+                    "",
+                    "Walked in after seeing the sign",
+                    "Wants a tour this week",
+                    "Brought floor plans",
+                    "Asked about parking",
+                ),
+            )
+        )
+        .replace("", None)
+        .alias("Notes"),
     )
 
 
 def crm_export(rec: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
     return rec.select(
-        "source_record_id", "first_name", "last_name", "email", "phone", "company", "job_title", "industry",
-        "company_size", "budget", "timeline", "city", "region", "country", "postal_code", "campaign", "referrer",
-        _created(ISO_UTC).alias("created_at"), "do_not_email", "do_not_call",
+        "source_record_id",
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "company",
+        "job_title",
+        "industry",
+        "company_size",
+        "budget",
+        "timeline",
+        "city",
+        "region",
+        "country",
+        "postal_code",
+        "campaign",
+        "referrer",
+        _created(ISO_UTC).alias("created_at"),
+        "do_not_email",
+        "do_not_call",
     )
 
 
@@ -207,8 +264,10 @@ def referrals(rec: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
         pl.col("source_record_id").alias("referral_id"),
         _created("%d/%m/%Y").alias("referral_date"),
         pl.col("referrer").alias("referred_by"),
-        pl.when(pl.col("referrer").is_in(REFERRAL_PARTNERS)).then(pl.lit("partner"))
-        .otherwise(pl.lit("client")).alias("referrer_type"),
+        pl.when(pl.col("referrer").is_in(REFERRAL_PARTNERS))
+        .then(pl.lit("partner"))
+        .otherwise(pl.lit("client"))
+        .alias("referrer_type"),
         pl.col("first_name").alias("referred_first"),
         pl.col("last_name").alias("referred_last"),
         pl.col("email").alias("referred_email"),
@@ -218,14 +277,32 @@ def referrals(rec: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
         pl.col("budget").alias("est_budget"),
         pl.col("city").alias("referred_city"),
         pl.col("region").alias("referred_state"),
-        pl.lit(_pick(rng, n, ("", "Expanding team, needs space soon", "Current lease ends next year",
-                              "Warm intro - mention our name"))).replace("", None).alias("notes"),
+        pl.lit(
+            _pick(
+                rng,
+                n,
+                (
+                    "",
+                    "Expanding team, needs space soon",
+                    "Current lease ends next year",
+                    "Warm intro - mention our name",
+                ),
+            )
+        )
+        .replace("", None)
+        .alias("notes"),
     )
 
 
 RENDERERS: dict[str, Callable[[pl.DataFrame, np.random.Generator], pl.DataFrame]] = {
-    "web_forms": web_forms, "ad_leads": ad_leads, "call_center": call_center, "events": events,
-    "chat": chat, "walk_ins": walk_ins, "crm_export": crm_export, "referrals": referrals,
+    "web_forms": web_forms,
+    "ad_leads": ad_leads,
+    "call_center": call_center,
+    "events": events,
+    "chat": chat,
+    "walk_ins": walk_ins,
+    "crm_export": crm_export,
+    "referrals": referrals,
 }
 
 
@@ -235,9 +312,14 @@ def render_leads(cfg: GeneratorConfig, source: str, rec: pl.DataFrame) -> pl.Dat
 
 def render_status_changes(changes: pl.DataFrame) -> pl.DataFrame:
     return changes.select(
-        "source_record_id", "lead_record_source", "lead_record_id", "status",
-        timestamp(ISO_UTC).alias("changed_at"), "agent_id",
-        pl.col("deal_amount").cast(pl.Int64), "reason",
+        "source_record_id",
+        "lead_record_source",
+        "lead_record_id",
+        "status",
+        timestamp(ISO_UTC).alias("changed_at"),
+        "agent_id",
+        pl.col("deal_amount").cast(pl.Int64),
+        "reason",
     )
 
 

@@ -57,7 +57,6 @@ FEBRL_FIELDS = (
 )
 
 
-
 @dataclass(frozen=True)
 class Benchmark:
     """A dataset as the benchmark runs it."""
@@ -130,9 +129,8 @@ def generator_from_warehouse(duckdb_path: Path, ground_truth_dir: Path) -> pl.Da
             raise FileNotFoundError(f"{path}: not found; generate and ingest the sample data first")
     with duckdb.connect(str(duckdb_path), read_only=True) as conn:
         records = conn.sql(_LATEST_LEAD_RECORDS).pl()
-    truth = (
-        pl.read_parquet(truth_path, columns=["source", "source_record_id", "person_id"])
-        .with_columns(pl.col("source_record_id").cast(pl.String), pl.col("person_id").cast(pl.String))
+    truth = pl.read_parquet(truth_path, columns=["source", "source_record_id", "person_id"]).with_columns(
+        pl.col("source_record_id").cast(pl.String), pl.col("person_id").cast(pl.String)
     )
     duplicated = truth.height - truth.select("source", "source_record_id").n_unique()
     if duplicated:
@@ -141,9 +139,13 @@ def generator_from_warehouse(duckdb_path: Path, ground_truth_dir: Path) -> pl.Da
     joined = records.join(truth, on=["source", "source_record_id"], how="left")
     unknown = joined.filter(pl.col("person_id").is_null())
     if unknown.height:
-        per_source = ", ".join(f"{s}: {n}" for s, n in unknown.group_by("source").len().sort("source").iter_rows())
-        print(f"warning: {unknown.height} lead records have no ground truth and are left out ({per_source})",
-              file=sys.stderr)
+        per_source = ", ".join(
+            f"{s}: {n}" for s, n in unknown.group_by("source").len().sort("source").iter_rows()
+        )
+        print(
+            f"warning: {unknown.height} lead records have no ground truth and are left out ({per_source})",
+            file=sys.stderr,
+        )
     return (
         joined.filter(pl.col("person_id").is_not_null())
         .select(

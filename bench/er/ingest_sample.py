@@ -30,8 +30,10 @@ def ingest_leads(data_dir: Path) -> None:
         ingestor = Ingestor(conn, data_dir / "landing")
         for config in configs:
             report = ingestor.ingest(config)
-            print(f"{config.name}: {report.total('rows_loaded')} loaded, "
-                  f"{report.total('rows_quarantined')} quarantined, {len(report.new_files)} new files")
+            print(
+                f"{config.name}: {report.total('rows_loaded')} loaded, "
+                f"{report.total('rows_quarantined')} quarantined, {len(report.new_files)} new files"
+            )
 
 
 def main(argv: list[str] | None = None) -> None:

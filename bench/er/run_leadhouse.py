@@ -28,8 +28,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from ingest.schemas import LEAD
 from ingest.raw_tables import ensure_raw_tables
+from ingest.schemas import LEAD
 from leadhouse.dbt_invocation import project_var_sections, vars_args
 from leadhouse.settings import DBT_PROJECT_DIR
 
@@ -53,7 +53,13 @@ def _var_sections(project_dir: Path, mode: str = "probabilistic") -> dict[str, d
     return sections
 
 
-def _dbt(project_dir: Path, workdir: Path, env: dict[str, str], var_sections: dict[str, dict], command: str = "build") -> None:
+def _dbt(
+    project_dir: Path,
+    workdir: Path,
+    env: dict[str, str],
+    var_sections: dict[str, dict],
+    command: str = "build",
+) -> None:
     """Run dbt in `workdir` (the profile's database path is relative to it, so the profile is the
     same on every run and dbt's partial parsing applies). Like dagster-dbt, which copies the
     deployed project's partial_parse.msgpack into each invocation's target, the project is parsed
@@ -64,21 +70,36 @@ def _dbt(project_dir: Path, workdir: Path, env: dict[str, str], var_sections: di
     if cache.exists():
         shutil.copy2(cache, target / cache.name)
     arguments = [
-        str(Path(sys.executable).with_name("dbt")), command, "--quiet",
-        "--project-dir", str(project_dir), "--profiles-dir", str(project_dir),
-        "--target-path", str(target), "--log-path", str(workdir / "logs"), *vars_args(var_sections),
+        str(Path(sys.executable).with_name("dbt")),
+        command,
+        "--quiet",
+        "--project-dir",
+        str(project_dir),
+        "--profiles-dir",
+        str(project_dir),
+        "--target-path",
+        str(target),
+        "--log-path",
+        str(workdir / "logs"),
+        *vars_args(var_sections),
     ]
     if command == "build":
         arguments += [
-            "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test",
-            "--select", "+int_er_records_clustered",
+            "--exclude-resource-type",
+            "test",
+            "--exclude-resource-type",
+            "unit_test",
+            "--select",
+            "+int_er_records_clustered",
         ]
     environment = os.environ | env | {"DO_NOT_TRACK": "1", "DBT_VERSION_CHECK": "false"}
     started = time.perf_counter()
     result = subprocess.run(arguments, env=environment, cwd=workdir, capture_output=True, text=True)
     if result.returncode != 0:
         raise SystemExit(f"dbt failed:\n{result.stdout[-4000:]}\n{result.stderr[-2000:]}")
-    if var_sections == _var_sections(project_dir):  # other --vars (baseline mode) change what the parse holds: not cached
+    if var_sections == _var_sections(
+        project_dir
+    ):  # other --vars (baseline mode) change what the parse holds: not cached
         cache.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(target / cache.name, cache)
     if command == "build":
@@ -97,8 +118,11 @@ def _print_timings(run_results: Path, dbt_seconds: float) -> None:
     results = json.loads(run_results.read_text())["results"]
     timed = sorted(((r["execution_time"], r["unique_id"].split(".")[-1]) for r in results), reverse=True)
     in_models = sum(seconds for seconds, _ in timed)
-    print(f"dbt: {dbt_seconds:.1f} s, of which {in_models:.1f} s in {len(timed)} models "
-          f"({dbt_seconds - in_models:.1f} s start-up, parsing and bookkeeping)", file=sys.stderr)
+    print(
+        f"dbt: {dbt_seconds:.1f} s, of which {in_models:.1f} s in {len(timed)} models "
+        f"({dbt_seconds - in_models:.1f} s start-up, parsing and bookkeeping)",
+        file=sys.stderr,
+    )
     for seconds, name in timed[:12]:
         print(f"  {seconds:6.2f} s  {name}", file=sys.stderr)
 
@@ -123,13 +147,17 @@ def resolve_leads(input_path: Path, workdir: Path, mode: str) -> pl.DataFrame:
             "source_record_id": "substr(record_id, length(split_part(record_id, ':', 1)) + 2)",
         }
         select = ", ".join(
-            f'cast("{name}" as {dtype}) as "{name}"' if name in present
-            else f'cast({derived[name]} as {dtype}) as "{name}"' if name in derived
+            f'cast("{name}" as {dtype}) as "{name}"'
+            if name in present
+            else f'cast({derived[name]} as {dtype}) as "{name}"'
+            if name in derived
             else f'cast(null as {dtype}) as "{name}"'
             for name, dtype in columns
         )
         conn.execute(f"drop table raw.{LEAD.table}")
-        conn.execute(f"create view raw.{LEAD.table} as select {select} from read_parquet('{input_path.resolve()}')")
+        conn.execute(
+            f"create view raw.{LEAD.table} as select {select} from read_parquet('{input_path.resolve()}')"
+        )
     _dbt(DBT_PROJECT_DIR, workdir, LEADS_ENV, _var_sections(DBT_PROJECT_DIR, mode))
     with duckdb.connect(str(warehouse), read_only=True) as conn:
         return conn.sql(
@@ -151,15 +179,24 @@ def resolve_febrl(records: pl.DataFrame, workdir: Path) -> pl.DataFrame:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--profile", required=True, choices=["leads", "febrl", "febrl3", "febrl4"])
     parser.add_argument("--input", type=Path)
     parser.add_argument("--output", type=Path)
-    parser.add_argument("--prepare", action="store_true",
-                        help="only parse the profile's dbt project, as a deployment does once; runs reuse the parse")
+    parser.add_argument(
+        "--prepare",
+        action="store_true",
+        help="only parse the profile's dbt project, as a deployment does once; runs reuse the parse",
+    )
     parser.add_argument("--mode", default="probabilistic", choices=["probabilistic", "baseline"])
-    parser.add_argument("--keep", type=Path, metavar="DIR",
-                        help="build in DIR (new or empty) and keep it: the warehouse, dbt's target and logs")
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        metavar="DIR",
+        help="build in DIR (new or empty) and keep it: the warehouse, dbt's target and logs",
+    )
     args = parser.parse_args(argv)
     if args.prepare:
         prepare("leads" if args.profile == "leads" else "febrl")
@@ -173,16 +210,24 @@ def main(argv: list[str] | None = None) -> int:
         args.keep.mkdir(parents=True, exist_ok=True)
         if any(args.keep.iterdir()):
             raise SystemExit(f"--keep {args.keep}: not empty")
-    with (contextlib.nullcontext(str(args.keep)) if args.keep else tempfile.TemporaryDirectory(prefix="leadhouse-er-")) as tmp:
+    with (
+        contextlib.nullcontext(str(args.keep))
+        if args.keep
+        else tempfile.TemporaryDirectory(prefix="leadhouse-er-")
+    ) as tmp:
         if args.profile == "leads":
             clusters = resolve_leads(args.input, Path(tmp), args.mode)
         else:
             if args.mode != "probabilistic":
                 raise SystemExit("baseline mode is defined on lead fields only")
-            clusters = resolve_febrl(pl.read_parquet(args.input).with_columns(pl.col("record_id").cast(pl.String)), Path(tmp))
+            clusters = resolve_febrl(
+                pl.read_parquet(args.input).with_columns(pl.col("record_id").cast(pl.String)), Path(tmp)
+            )
     clusters.write_parquet(args.output)
-    print(f"{records} records -> {clusters['cluster_id'].n_unique()} clusters in {time.perf_counter() - started:.1f} s",
-          file=sys.stderr)
+    print(
+        f"{records} records -> {clusters['cluster_id'].n_unique()} clusters in {time.perf_counter() - started:.1f} s",
+        file=sys.stderr,
+    )
     return 0
 
 

@@ -147,7 +147,11 @@ def generator() -> Recipe:
             block_on("last_name", "postal_code"),
             block_on("last_name", "city"),
         ],
-        deterministic_rules=[block_on("email"), block_on("phone"), block_on("first_name", "last_name", "city")],
+        deterministic_rules=[
+            block_on("email"),
+            block_on("phone"),
+            block_on("first_name", "last_name", "city"),
+        ],
         deterministic_recall=0.8,
         em_blocking_rules=[block_on("email"), block_on("first_name", "last_name")],
         em_without_term_frequencies=True,

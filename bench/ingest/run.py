@@ -20,7 +20,6 @@ import argparse
 import json
 import os
 import resource
-import shutil
 import subprocess
 import sys
 import time
@@ -45,8 +44,11 @@ def ensure_sample(data: Path, leads: int, seed: int) -> None:
         return
     print(f"sample: generating {leads:,} leads (seed {seed}) into {data} ...", flush=True)
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "sample_data", "--leads", str(leads), "--seed", str(seed),
-                    "--out", str(data)], cwd=ROOT, check=True)
+    subprocess.run(
+        [sys.executable, "-m", "sample_data", "--leads", str(leads), "--seed", str(seed), "--out", str(data)],
+        cwd=ROOT,
+        check=True,
+    )
     marker.touch()
     print(f"sample: generated in {time.perf_counter() - started:.1f} s", flush=True)
 
@@ -66,12 +68,21 @@ def run_pipeline(data: Path, warehouse: Path, sources: Path) -> dict:
             t0 = time.perf_counter()
             report = ingestor.ingest(config)
             seconds = time.perf_counter() - t0
-            per_source.append({
-                "source": config.name, "entity": config.entity, "seconds": seconds,
-                "rows": report.total("rows_read"), "loaded": report.total("rows_loaded"),
-                "quarantined": report.total("rows_quarantined"), "field_issues": report.total("field_issues"),
-            })
-            print(f"  pipeline {config.name:<22}{report.total('rows_read'):>12,} rows {seconds:>7.1f} s", flush=True)
+            per_source.append(
+                {
+                    "source": config.name,
+                    "entity": config.entity,
+                    "seconds": seconds,
+                    "rows": report.total("rows_read"),
+                    "loaded": report.total("rows_loaded"),
+                    "quarantined": report.total("rows_quarantined"),
+                    "field_issues": report.total("field_issues"),
+                }
+            )
+            print(
+                f"  pipeline {config.name:<22}{report.total('rows_read'):>12,} rows {seconds:>7.1f} s",
+                flush=True,
+            )
         conn.execute("checkpoint")
     return {"seconds": time.perf_counter() - started, "peak_mib": peak_mib(), "sources": per_source}
 
@@ -91,14 +102,22 @@ def run_floor(data: Path, warehouse: Path, sources: Path) -> dict:
                 continue
             t0 = time.perf_counter()
             if config.format == "csv":
-                reader = (f"read_csv({files!r}, all_varchar = true, header = true, delim = '{config.csv.delimiter}', "
-                          "ignore_errors = true, null_padding = true)")
+                reader = (
+                    f"read_csv({files!r}, all_varchar = true, header = true, delim = '{config.csv.delimiter}', "
+                    "ignore_errors = true, null_padding = true)"
+                )
             else:
                 reader = f"read_json({files!r}, format = 'newline_delimited')"
             conn.execute(f"create table {config.name} as select * from {reader}")
             rows = conn.execute(f"select count(*) from {config.name}").fetchone()[0]
-            per_source.append({"source": config.name, "entity": config.entity, "seconds": time.perf_counter() - t0,
-                               "rows": rows})
+            per_source.append(
+                {
+                    "source": config.name,
+                    "entity": config.entity,
+                    "seconds": time.perf_counter() - t0,
+                    "rows": rows,
+                }
+            )
         conn.execute("checkpoint")
     return {"seconds": time.perf_counter() - started, "peak_mib": peak_mib(), "sources": per_source}
 
@@ -107,9 +126,22 @@ def child(kind: str, data: Path, workdir: Path, sources: Path) -> dict:
     warehouse = workdir / f"{kind}.duckdb"
     warehouse.unlink(missing_ok=True)
     result = subprocess.run(
-        [sys.executable, __file__, "--child", kind, "--data", str(data), "--workdir", str(workdir),
-         "--sources", str(sources)],
-        cwd=ROOT, check=True, stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            __file__,
+            "--child",
+            kind,
+            "--data",
+            str(data),
+            "--workdir",
+            str(workdir),
+            "--sources",
+            str(sources),
+        ],
+        cwd=ROOT,
+        check=True,
+        stdout=subprocess.PIPE,
+        text=True,
         env=os.environ | {"POLARS_VERBOSE": "0"},
     )
     lines = result.stdout.splitlines()
@@ -144,29 +176,39 @@ def main(argv: list[str] | None = None) -> int:
         (args.workdir / f"{kind}.duckdb").unlink(missing_ok=True)
 
     floor_by_source = {s["source"]: s for s in floor["sources"]}
-    print(f"\n{'source':<22}{'entity':<15}{'rows':>12}{'seconds':>9}{'rows/s':>11}{'floor s':>9}{'x floor':>9}")
+    print(
+        f"\n{'source':<22}{'entity':<15}{'rows':>12}{'seconds':>9}{'rows/s':>11}{'floor s':>9}{'x floor':>9}"
+    )
     by_entity: dict[str, list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
     for s in pipeline["sources"]:
         f = floor_by_source.get(s["source"], {"seconds": 0.0})
         rate = s["rows"] / s["seconds"] if s["seconds"] else 0
         ratio = s["seconds"] / f["seconds"] if f["seconds"] else float("nan")
-        print(f"{s['source']:<22}{s['entity']:<15}{s['rows']:>12,}{s['seconds']:>9.1f}{rate:>11,.0f}"
-              f"{f['seconds']:>9.1f}{ratio:>9.1f}")
+        print(
+            f"{s['source']:<22}{s['entity']:<15}{s['rows']:>12,}{s['seconds']:>9.1f}{rate:>11,.0f}"
+            f"{f['seconds']:>9.1f}{ratio:>9.1f}"
+        )
         totals = by_entity[s["entity"]]
         totals[0] += s["rows"]
         totals[1] += s["seconds"]
         totals[2] += f["seconds"]
     print(f"\n{'entity':<22}{'rows':>12}{'seconds':>9}{'rows/s':>11}{'floor s':>9}")
     for entity, (rows, seconds, floor_seconds) in by_entity.items():
-        print(f"{entity:<22}{rows:>12,}{seconds:>9.1f}{rows / seconds if seconds else 0:>11,.0f}{floor_seconds:>9.1f}")
+        print(
+            f"{entity:<22}{rows:>12,}{seconds:>9.1f}{rows / seconds if seconds else 0:>11,.0f}{floor_seconds:>9.1f}"
+        )
     rows = sum(s["rows"] for s in pipeline["sources"])
     quarantined = sum(s["quarantined"] for s in pipeline["sources"])
     issues = sum(s["field_issues"] for s in pipeline["sources"])
     print(f"\nrows read {rows:,}; quarantined {quarantined:,}; field issues {issues:,}")
-    print(f"pipeline  {pipeline['seconds']:7.1f} s wall, peak {pipeline['peak_mib']:,.0f} MiB "
-          f"(targets: < {TARGET_SECONDS:.0f} s, < {TARGET_PEAK_GIB * 1024:,.0f} MiB)")
-    print(f"floor     {floor['seconds']:7.1f} s wall, peak {floor['peak_mib']:,.0f} MiB "
-          f"(DuckDB read_csv/read_json of the same files)")
+    print(
+        f"pipeline  {pipeline['seconds']:7.1f} s wall, peak {pipeline['peak_mib']:,.0f} MiB "
+        f"(targets: < {TARGET_SECONDS:.0f} s, < {TARGET_PEAK_GIB * 1024:,.0f} MiB)"
+    )
+    print(
+        f"floor     {floor['seconds']:7.1f} s wall, peak {floor['peak_mib']:,.0f} MiB "
+        f"(DuckDB read_csv/read_json of the same files)"
+    )
     print(f"ratio     {pipeline['seconds'] / floor['seconds']:7.1f} x the floor; cpus {os.cpu_count()}")
     met = pipeline["seconds"] < TARGET_SECONDS and pipeline["peak_mib"] < TARGET_PEAK_GIB * 1024
     print("targets   " + ("met" if met else "MISSED"))

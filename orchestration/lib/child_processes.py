@@ -24,7 +24,9 @@ WATCH_INTERVAL_SECONDS = 0.2
 
 
 @contextmanager
-def ends_with_this_process(process: subprocess.Popen, grace_seconds: float = STOP_GRACE_SECONDS) -> Iterator[None]:
+def ends_with_this_process(
+    process: subprocess.Popen, grace_seconds: float = STOP_GRACE_SECONDS
+) -> Iterator[None]:
     watcher = _start_watcher(process)
     try:
         yield
@@ -56,7 +58,14 @@ def _start_watcher(process: subprocess.Popen) -> subprocess.Popen:
     pidfd = os.pidfd_open(process.pid) if hasattr(os, "pidfd_open") else None
     try:
         return subprocess.Popen(
-            [sys.executable, "-I", __file__, str(os.getpid()), str(process.pid), str(pidfd) if pidfd is not None else ""],
+            [
+                sys.executable,
+                "-I",
+                __file__,
+                str(os.getpid()),
+                str(process.pid),
+                str(pidfd) if pidfd is not None else "",
+            ],
             pass_fds=(pidfd,) if pidfd is not None else (),
             stdin=subprocess.DEVNULL,
         )

@@ -68,7 +68,11 @@ def recover_abandoned_runs(instance: dg.DagsterInstance, now: float | None = Non
             continue
         if processes:
             pids = sorted({pid for pid, _ in processes})
-            reason = f"process {pids[0]} is gone" if len(pids) == 1 else f"processes {', '.join(map(str, pids))} are gone"
+            reason = (
+                f"process {pids[0]} is gone"
+                if len(pids) == 1
+                else f"processes {', '.join(map(str, pids))} are gone"
+            )
         else:
             began = record.start_time or record.create_timestamp.timestamp()
             if now - began < instance.run_monitoring_start_timeout_seconds:

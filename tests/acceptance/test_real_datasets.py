@@ -44,10 +44,12 @@ def test_row_counts_reconcile(loaded):
         "select source, rows_read, rows_loaded, rows_quarantined from raw.ingest_ledger order by 1"
     ).fetchall()
     assert {r[0]: r[1] for r in ledger} == ROWS
-    in_tables = dict(conn.execute(
-        "select source, count(*) from (select source from raw.lead_records union all "
-        "select source from raw.status_changes union all select source from raw.quarantine) group by 1"
-    ).fetchall())
+    in_tables = dict(
+        conn.execute(
+            "select source, count(*) from (select source from raw.lead_records union all "
+            "select source from raw.status_changes union all select source from raw.quarantine) group by 1"
+        ).fetchall()
+    )
     assert in_tables == ROWS
 
 
@@ -60,12 +62,19 @@ def test_values_survive_the_mapping(loaded):
         "where source = 'x_education'"
     ).fetchone()[0]
     assert converted == 3561  # 38.5 % of 9,240, as the dataset's README says
-    assert conn.execute(
-        "select count(*) from raw.lead_records where source = 'x_education' and (city = 'Select' or job_title = 'Select')"
-    ).fetchone()[0] == 0
-    assert conn.execute(
-        "select count(*) from raw.lead_records where source = 'x_education' and do_not_email"
-    ).fetchone()[0] > 0
+    assert (
+        conn.execute(
+            "select count(*) from raw.lead_records "
+            "where source = 'x_education' and (city = 'Select' or job_title = 'Select')"
+        ).fetchone()[0]
+        == 0
+    )
+    assert (
+        conn.execute(
+            "select count(*) from raw.lead_records where source = 'x_education' and do_not_email"
+        ).fetchone()[0]
+        > 0
+    )
     # Olist: every closed deal is a Closed Won change of an MQL that was loaded.
     won = conn.execute(
         """
@@ -84,5 +93,7 @@ def test_values_survive_the_mapping(loaded):
 
 def test_quarantined_rows_say_why(loaded):
     conn, _ = loaded
-    for source, row_number, reasons in conn.execute("select source, row_number, reasons from raw.quarantine").fetchall():
+    for source, row_number, reasons in conn.execute(
+        "select source, row_number, reasons from raw.quarantine"
+    ).fetchall():
         assert source in ROWS and row_number > 0 and json.loads(reasons)

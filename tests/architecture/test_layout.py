@@ -31,7 +31,9 @@ def python_files(folder: Path) -> list[Path]:
     found = []
     for directory, subdirectories, files in os.walk(folder):
         subdirectories[:] = sorted(
-            d for d in subdirectories if not d.startswith(".") and d not in NOT_SOURCE and not d.endswith(".egg-info")
+            d
+            for d in subdirectories
+            if not d.startswith(".") and d not in NOT_SOURCE and not d.endswith(".egg-info")
         )
         found += [Path(directory) / name for name in sorted(files) if name.endswith(".py")]
     return found
@@ -91,7 +93,14 @@ def test_the_import_reader_sees_every_kind_of_import(tmp_path):
         "    __import__('orchestration.definitions')\n"
     )
     modules = imported_modules(source)
-    assert modules == {"os", "dagster", "dagster_dbt", "importlib", "dagster_duckdb", "orchestration.definitions"}
+    assert modules == {
+        "os",
+        "dagster",
+        "dagster_dbt",
+        "importlib",
+        "dagster_duckdb",
+        "orchestration.definitions",
+    }
     assert [m for m in sorted(modules) if is_dagster(m)] == ["dagster", "dagster_dbt", "dagster_duckdb"]
     assert not is_dagster("dagsterish")
 
@@ -128,7 +137,9 @@ def test_nothing_but_tests_imports_orchestration():
 
 def test_sample_data_imports_nothing_of_the_project():
     project = (top_level_packages() | {"bench", "tests"}) - {"sample_data"}
-    found = violations(python_files(PROJECT_ROOT / "sample_data"), lambda module: module.split(".")[0] in project)
+    found = violations(
+        python_files(PROJECT_ROOT / "sample_data"), lambda module: module.split(".")[0] in project
+    )
     assert not found, f"sample_data/ imports nothing of the project (it keeps its own copies): {found}"
 
 
@@ -136,7 +147,11 @@ def test_every_top_level_package_is_installed_and_nothing_else():
     pyproject = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())
     patterns = pyproject["tool"]["setuptools"]["packages"]["find"]["include"]
     packages = top_level_packages()
-    not_installed = sorted(p for p in packages if not any(fnmatch.fnmatch(p, pattern) for pattern in patterns))
+    not_installed = sorted(
+        p for p in packages if not any(fnmatch.fnmatch(p, pattern) for pattern in patterns)
+    )
     stale = sorted(pattern for pattern in patterns if not any(fnmatch.fnmatch(p, pattern) for p in packages))
-    assert not not_installed, f"add to [tool.setuptools.packages.find] include in pyproject.toml: {not_installed}"
+    assert not not_installed, (
+        f"add to [tool.setuptools.packages.find] include in pyproject.toml: {not_installed}"
+    )
     assert not stale, f"pyproject.toml installs packages that do not exist: {stale}"

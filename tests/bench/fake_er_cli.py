@@ -15,8 +15,12 @@ from pathlib import Path
 
 import polars as pl
 
-KEYS = {("febrl3", "full"): "soc_sec_id", ("febrl4", "full"): "soc_sec_id",
-        ("leads", "full"): "email", ("leads", "baseline"): "phone"}
+KEYS = {
+    ("febrl3", "full"): "soc_sec_id",
+    ("febrl4", "full"): "soc_sec_id",
+    ("leads", "full"): "email",
+    ("leads", "baseline"): "phone",
+}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -32,7 +36,8 @@ def main(argv: list[str] | None = None) -> None:
     key = KEYS[(args.profile, args.mode)]
     records = pl.read_parquet(args.input, columns=["record_id", key])
     records.select(
-        "record_id", pl.coalesce(pl.lit("key:") + pl.col(key), pl.lit("id:") + pl.col("record_id")).alias("cluster_id")
+        "record_id",
+        pl.coalesce(pl.lit("key:") + pl.col(key), pl.lit("id:") + pl.col("record_id")).alias("cluster_id"),
     ).write_parquet(args.output)
 
 

@@ -1,6 +1,6 @@
 """Lead records for the benchmark come from the warehouse, with the generator's truth attached."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import duckdb
 import polars as pl
@@ -8,8 +8,8 @@ import pytest
 
 from bench.er.datasets import LEAD_FIELDS, benchmark, generator, generator_from_warehouse
 from bench.er.prepare import prepare
-from ingest.schemas import LEAD, raw_schema
 from ingest.raw_tables import append, ensure_raw_tables
+from ingest.schemas import LEAD, raw_schema
 
 
 def lead_rows(rows: list[dict]) -> pl.DataFrame:
@@ -18,7 +18,7 @@ def lead_rows(rows: list[dict]) -> pl.DataFrame:
 
 
 def at(day: int) -> datetime:
-    return datetime(2026, 3, day, tzinfo=timezone.utc)
+    return datetime(2026, 3, day, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -27,18 +27,41 @@ def data_dir(tmp_path):
     (tmp_path / "ground_truth").mkdir()
     with duckdb.connect(str(tmp_path / "warehouse" / "leadhouse.duckdb")) as conn:
         ensure_raw_tables(conn)
-        append(conn, "lead_records", lead_rows([
-            {"source": "web_forms", "source_record_id": "1", "email": "old@x.co", "_ingested_at": at(1)},
-            {"source": "web_forms", "source_record_id": "1", "email": "new@x.co", "_ingested_at": at(2)},
-            {"source": "chat", "source_record_id": "1", "first_name": "Ann", "_ingested_at": at(1)},
-            {"source": "events", "source_record_id": "9", "last_name": "Nobody", "_ingested_at": at(1)},
-        ]))
-    pl.DataFrame({
-        "source": ["web_forms", "chat", "crm_export"],
-        "source_record_id": ["1", "1", "5"],
-        "person_id": [7, 7, 8],
-        "injected_error": [None, None, "bad_email"],
-    }).write_parquet(tmp_path / "ground_truth" / "source_records.parquet")
+        append(
+            conn,
+            "lead_records",
+            lead_rows(
+                [
+                    {
+                        "source": "web_forms",
+                        "source_record_id": "1",
+                        "email": "old@x.co",
+                        "_ingested_at": at(1),
+                    },
+                    {
+                        "source": "web_forms",
+                        "source_record_id": "1",
+                        "email": "new@x.co",
+                        "_ingested_at": at(2),
+                    },
+                    {"source": "chat", "source_record_id": "1", "first_name": "Ann", "_ingested_at": at(1)},
+                    {
+                        "source": "events",
+                        "source_record_id": "9",
+                        "last_name": "Nobody",
+                        "_ingested_at": at(1),
+                    },
+                ]
+            ),
+        )
+    pl.DataFrame(
+        {
+            "source": ["web_forms", "chat", "crm_export"],
+            "source_record_id": ["1", "1", "5"],
+            "person_id": [7, 7, 8],
+            "injected_error": [None, None, "bad_email"],
+        }
+    ).write_parquet(tmp_path / "ground_truth" / "source_records.parquet")
     return tmp_path
 
 

@@ -15,7 +15,9 @@ FAKE_CLI = [sys.executable, str(Path(__file__).with_name("fake_er_cli.py"))]
 
 
 def test_measure_reports_the_child_peak_memory_and_exit_code(tmp_path):
-    grab = "import sys; block = bytearray(300 * 2**20); block[::4096] = b'x' * len(block[::4096]); sys.exit(3)"
+    grab = (
+        "import sys; block = bytearray(300 * 2**20); block[::4096] = b'x' * len(block[::4096]); sys.exit(3)"
+    )
     result = measure([sys.executable, "-c", grab], tmp_path / "grab.log")
     assert result.returncode == 3
     # Before exec, a forked child maps its parent's pages, so its peak can include the parent's
@@ -26,33 +28,47 @@ def test_measure_reports_the_child_peak_memory_and_exit_code(tmp_path):
 
 
 def test_measure_kills_at_the_timeout(tmp_path):
-    result = measure([sys.executable, "-c", "import time; time.sleep(30)"], tmp_path / "sleep.log", timeout=0.5)
+    result = measure(
+        [sys.executable, "-c", "import time; time.sleep(30)"], tmp_path / "sleep.log", timeout=0.5
+    )
     assert result.returncode is None
     assert result.seconds < 10
 
 
 def setup_for(workdir: Path, *extra: str) -> Setup:
-    return Setup(workdir=workdir, main_python=sys.executable, bench_python=str(workdir / "no-bench-env"),
-                 leadhouse_cmd=[*FAKE_CLI, *extra], timeout=60, fresh=False)
+    return Setup(
+        workdir=workdir,
+        main_python=sys.executable,
+        bench_python=str(workdir / "no-bench-env"),
+        leadhouse_cmd=[*FAKE_CLI, *extra],
+        timeout=60,
+        fresh=False,
+    )
 
 
 @pytest.fixture
 def febrl3_workdir(tmp_path: Path) -> Path:
     """A prepared six-record 'febrl3': entity 1 = r1, r2, r3 (r3 lost its soc_sec_id), entity 2 = r4, r5."""
     bench = benchmark("febrl3")
-    pl.DataFrame({
-        "record_id": ["r1", "r2", "r3", "r4", "r5", "r6"],
-        "soc_sec_id": ["11", "11", None, "22", "22", "33"],
-    }).write_parquet(bench.input_path(tmp_path))
-    pl.DataFrame({
-        "record_id": ["r1", "r2", "r3", "r4", "r5", "r6"],
-        "true_id": ["1", "1", "1", "2", "2", "3"],
-    }).write_parquet(bench.truth_path(tmp_path))
+    pl.DataFrame(
+        {
+            "record_id": ["r1", "r2", "r3", "r4", "r5", "r6"],
+            "soc_sec_id": ["11", "11", None, "22", "22", "33"],
+        }
+    ).write_parquet(bench.input_path(tmp_path))
+    pl.DataFrame(
+        {
+            "record_id": ["r1", "r2", "r3", "r4", "r5", "r6"],
+            "true_id": ["1", "1", "1", "2", "2", "3"],
+        }
+    ).write_parquet(bench.truth_path(tmp_path))
     return tmp_path
 
 
 def test_a_system_is_run_measured_and_scored(febrl3_workdir):
-    rows = run_dataset(benchmark("febrl3"), setup_for(febrl3_workdir), ["splink", "leadhouse", "leadhouse-baseline"])
+    rows = run_dataset(
+        benchmark("febrl3"), setup_for(febrl3_workdir), ["splink", "leadhouse", "leadhouse-baseline"]
+    )
     splink, leadhouse = rows  # no baseline on FEBRL
     assert (splink.system, splink.status) == ("splink", "unavailable")
     assert "no benchmark environment" in splink.note
@@ -72,8 +88,14 @@ def test_a_failing_system_is_reported_with_its_log(febrl3_workdir):
 
 
 def test_a_missing_leadhouse_module_is_reported_not_raised(febrl3_workdir):
-    setup = Setup(workdir=febrl3_workdir, main_python=sys.executable, bench_python="none",
-                  leadhouse_cmd=[sys.executable, "-m", "no_such_package"], timeout=None, fresh=False)
+    setup = Setup(
+        workdir=febrl3_workdir,
+        main_python=sys.executable,
+        bench_python="none",
+        leadhouse_cmd=[sys.executable, "-m", "no_such_package"],
+        timeout=None,
+        fresh=False,
+    )
     rows = run_dataset(benchmark("febrl3"), setup, ["leadhouse"])
     assert [(r.status, "not importable" in r.note) for r in rows] == [("unavailable", True)]
 
@@ -82,14 +104,25 @@ def test_table_gives_leadhouse_time_and_memory_as_multiples_of_splink(tmp_path):
     scores = {"pairwise_precision": 1.0, "pairwise_recall": 0.5, "pairwise_f1": 2 / 3, "bcubed_f1": 0.8}
     rows = [
         Row("gen10k", 13000, "splink", "ok", seconds=40.0, cpu_seconds=70.0, peak_mib=800.0, metrics=scores),
-        Row("gen10k", 13000, "leadhouse", "ok", seconds=10.0, cpu_seconds=9.0, peak_mib=200.0,
-            metrics=scores | {"blocking_recall": 0.995}),
+        Row(
+            "gen10k",
+            13000,
+            "leadhouse",
+            "ok",
+            seconds=10.0,
+            cpu_seconds=9.0,
+            peak_mib=200.0,
+            metrics=scores | {"blocking_recall": 0.995},
+        ),
         Row("gen10k", 13000, "leadhouse-baseline", "failed", seconds=1.0, peak_mib=90.0, note="exit 2"),
     ]
     table = markdown(rows)
     lines = table.splitlines()
     assert lines[0].count("|") == lines[1].count("|") == lines[2].count("|") == 14
-    assert lines[2] == "| gen10k | 13000 | splink | 1.0000 | 0.5000 | 0.6667 | 0.8000 | — | 40.0 | 70.0 | 800 | — | — |"
+    assert (
+        lines[2]
+        == "| gen10k | 13000 | splink | 1.0000 | 0.5000 | 0.6667 | 0.8000 | — | 40.0 | 70.0 | 800 | — | — |"
+    )
     assert lines[3] == (
         "| gen10k | 13000 | leadhouse | 1.0000 | 0.5000 | 0.6667 | 0.8000 | 0.9950 | 10.0 | 9.0 | 200 | 0.25 | 0.25 |"
     )
@@ -103,8 +136,15 @@ def test_table_gives_leadhouse_time_and_memory_as_multiples_of_splink(tmp_path):
     assert [r["system"] for r in saved["runs"]] == ["splink", "leadhouse", "leadhouse-baseline"]
 
 
-@pytest.mark.parametrize(("name", "profile", "leads"), [("gen10k", "leads", 10_000), ("gen1m", "leads", 1_000_000),
-                                                        ("gen250", "leads", 250), ("febrl4", "febrl4", None)])
+@pytest.mark.parametrize(
+    ("name", "profile", "leads"),
+    [
+        ("gen10k", "leads", 10_000),
+        ("gen1m", "leads", 1_000_000),
+        ("gen250", "leads", 250),
+        ("febrl4", "febrl4", None),
+    ],
+)
 def test_dataset_names(name, profile, leads):
     bench = benchmark(name)
     assert (bench.profile, bench.leads) == (profile, leads)

@@ -25,26 +25,34 @@ def run_dbt(
     run_results.unlink(missing_ok=True)
     process = subprocess.run(
         [
-            str(Path(sys.executable).with_name("dbt")), command,
-            "--project-dir", str(DBT_PROJECT_DIR),
-            "--profiles-dir", str(DBT_PROJECT_DIR),
-            "--target-path", str(target_dir),
-            "--log-path", str(work_dir / "logs"),
+            str(Path(sys.executable).with_name("dbt")),
+            command,
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--target-path",
+            str(target_dir),
+            "--log-path",
+            str(work_dir / "logs"),
             *args,
         ],
-        env=os.environ | {"LEADHOUSE_DATA_DIR": str(data_dir), "DO_NOT_TRACK": "1", "DBT_VERSION_CHECK": "false"},
+        env=os.environ
+        | {"LEADHOUSE_DATA_DIR": str(data_dir), "DO_NOT_TRACK": "1", "DBT_VERSION_CHECK": "false"},
         capture_output=True,
         text=True,
         check=False,
     )
-    results = json.loads(run_results.read_text())["results"] if command != "parse" and run_results.exists() else []
+    results = (
+        json.loads(run_results.read_text())["results"] if command != "parse" and run_results.exists() else []
+    )
     return process, results
 
 
 def rows(conn, sql: str) -> list[dict]:
     cursor = conn.execute(sql)
     names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row)) for row in cursor.fetchall()]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def lead_id_of(record_key: str) -> str:

@@ -47,7 +47,9 @@ def dim_lead(conn, lead_id: str) -> dict:
 def test_build_passes_with_only_the_orphan_warnings(build):
     (process, results), _ = build
     assert process.returncode == 0, process.stdout[-5000:]
-    assert not {r["unique_id"]: r["status"] for r in results if r["status"] not in ("success", "pass", "warn")}
+    assert not {
+        r["unique_id"]: r["status"] for r in results if r["status"] not in ("success", "pass", "warn")
+    }
     # Data test ids are test.leadhouse.<test name>.<hash>.
     warnings = {r["unique_id"].split(".")[2]: r["failures"] for r in results if r["status"] == "warn"}
     assert warnings == ORPHAN_WARNINGS
@@ -90,7 +92,9 @@ def test_records_of_one_person_share_a_lead_id_from_their_smallest_record_key(wa
 def test_each_link_carries_its_probability_and_evidence(warehouse):
     identity = {
         r["source_record_id"]: r
-        for r in rows(warehouse, "select source_record_id, match_probability, matched_by from marts.lead_identity_map")
+        for r in rows(
+            warehouse, "select source_record_id, match_probability, matched_by from marts.lead_identity_map"
+        )
     }
     for record in ("WF-1", "AL-7", "R-1", "TS-1"):
         assert identity[record]["match_probability"] >= 0.95, record
@@ -117,33 +121,49 @@ def test_a_first_build_has_no_merge_history_and_nothing_to_review(warehouse):
     # Jane's and Carla's records share email, phone and name; nobody shares a company, and
     # their records do not all carry a city (first_name_last_name_prefix also keys on it).
     assert {rule: r["pairs_proposed"] for rule, r in blocking.items() if r["pairs_proposed"]} == {
-        "email": 2, "phone": 2, "full_name": 2, "name_pair": 2,
-        "name_in_email": 2, "first_name_phone_7": 2, "email_local_part": 1,
+        "email": 2,
+        "phone": 2,
+        "full_name": 2,
+        "name_pair": 2,
+        "name_in_email": 2,
+        "first_name_phone_7": 2,
+        "email_local_part": 1,
     }
 
 
 def test_latest_version_of_a_record_wins(warehouse):
     (web_form,) = rows(warehouse, "select company, _file_version from staging.stg_web_forms__leads")
     assert web_form == {"company": "Acme Corp", "_file_version": 2}
-    (activity,) = rows(warehouse, "select detail from marts.fct_lead_activities where source_record_id = 'A-1'")
+    (activity,) = rows(
+        warehouse, "select detail from marts.fct_lead_activities where source_record_id = 'A-1'"
+    )
     assert activity["detail"] == "Welcome email (resent)"
 
 
 def test_config_only_sources_flow_through_the_catch_all(warehouse):
     other_lead_sources = rows(warehouse, "select distinct source from staging.stg_other_sources__leads")
     assert other_lead_sources == [{"source": "trade_show"}]
-    other_activity_sources = rows(warehouse, "select distinct source from staging.stg_other_sources__activities")
+    other_activity_sources = rows(
+        warehouse, "select distinct source from staging.stg_other_sources__activities"
+    )
     assert other_activity_sources == [{"source": "expo_app"}]
     lead = leads_by_record(warehouse)
     carla = dim_lead(warehouse, lead["TS-1"])
-    assert (carla["sources"], carla["source_count"], carla["source_record_count"]) == ("referrals,trade_show", 2, 2)
+    assert (carla["sources"], carla["source_count"], carla["source_record_count"]) == (
+        "referrals,trade_show",
+        2,
+        2,
+    )
     (meeting,) = rows(warehouse, "select lead_id from marts.fct_lead_activities where source = 'expo_app'")
     assert meeting["lead_id"] == lead["TS-1"]
 
 
 def test_golden_record_takes_the_newest_non_null_value_per_field(warehouse):
     jane = dim_lead(warehouse, leads_by_record(warehouse)["WF-1"])
-    assert {k: jane[k] for k in ("first_name", "last_name", "email", "phone", "company", "job_title", "city", "region")} == {
+    assert {
+        k: jane[k]
+        for k in ("first_name", "last_name", "email", "phone", "company", "job_title", "city", "region")
+    } == {
         "first_name": "Jane",
         "last_name": "Doe",
         "email": "jane.doe@example.com",
@@ -167,26 +187,46 @@ def test_blank_text_is_cleaned_to_null(warehouse):
 
 def test_status_fields_follow_the_status_history(warehouse):
     lead = leads_by_record(warehouse)
-    status_columns = "current_status, owner_agent_id, is_closed, is_won, won_amount, cast(won_at as varchar) as won_at"
+    status_columns = (
+        "current_status, owner_agent_id, is_closed, is_won, won_amount, cast(won_at as varchar) as won_at"
+    )
     statuses = {
-        record: rows(warehouse, f"select {status_columns} from marts.dim_leads where lead_id = '{lead[record]}'")[0]
+        record: rows(
+            warehouse, f"select {status_columns} from marts.dim_leads where lead_id = '{lead[record]}'"
+        )[0]
         for record in ("WF-1", "CALL-1", "R-1", "TS-2")
     }
     assert statuses["WF-1"] == {
-        "current_status": "Closed Won", "owner_agent_id": "AG-2", "is_closed": True, "is_won": True,
-        "won_amount": 50000.0, "won_at": "2025-03-10 11:00:00",
+        "current_status": "Closed Won",
+        "owner_agent_id": "AG-2",
+        "is_closed": True,
+        "is_won": True,
+        "won_amount": 50000.0,
+        "won_at": "2025-03-10 11:00:00",
     }
     assert statuses["CALL-1"] == {
-        "current_status": "Disqualified", "owner_agent_id": "AG-1", "is_closed": True, "is_won": False,
-        "won_amount": None, "won_at": None,
+        "current_status": "Disqualified",
+        "owner_agent_id": "AG-1",
+        "is_closed": True,
+        "is_won": False,
+        "won_amount": None,
+        "won_at": None,
     }
     assert statuses["R-1"] == {
-        "current_status": "Qualified", "owner_agent_id": "AG-1", "is_closed": False, "is_won": False,
-        "won_amount": None, "won_at": None,
+        "current_status": "Qualified",
+        "owner_agent_id": "AG-1",
+        "is_closed": False,
+        "is_won": False,
+        "won_amount": None,
+        "won_at": None,
     }
     assert statuses["TS-2"] == {
-        "current_status": None, "owner_agent_id": None, "is_closed": False, "is_won": False,
-        "won_amount": None, "won_at": None,
+        "current_status": None,
+        "owner_agent_id": None,
+        "is_closed": False,
+        "is_won": False,
+        "won_amount": None,
+        "won_at": None,
     }
 
 
@@ -196,7 +236,9 @@ def test_status_changes_chain_across_the_records_of_a_lead(warehouse):
         "select source_record_id, previous_status, hours_in_previous_status from marts.fct_lead_status_changes "
         f"where lead_id = '{leads_by_record(warehouse)['WF-1']}' order by changed_at",
     )
-    assert [(r["source_record_id"], r["previous_status"], r["hours_in_previous_status"]) for r in history] == [
+    assert [
+        (r["source_record_id"], r["previous_status"], r["hours_in_previous_status"]) for r in history
+    ] == [
         ("S-1", None, None),
         ("S-2", "New", 24.0),
         ("S-3", "Contacted", 96.0),  # S-3 is recorded against AL-7, S-2 against WF-1: one lead
@@ -223,8 +265,20 @@ def test_agents_count_the_leads_they_own(warehouse):
         "from marts.dim_agents order by agent_id",
     )
     assert agents == [
-        {"agent_id": "AG-1", "owned_lead_count": 2, "open_lead_count": 1, "won_lead_count": 0, "remaining_capacity": 19},
-        {"agent_id": "AG-2", "owned_lead_count": 1, "open_lead_count": 0, "won_lead_count": 1, "remaining_capacity": 10},
+        {
+            "agent_id": "AG-1",
+            "owned_lead_count": 2,
+            "open_lead_count": 1,
+            "won_lead_count": 0,
+            "remaining_capacity": 19,
+        },
+        {
+            "agent_id": "AG-2",
+            "owned_lead_count": 1,
+            "open_lead_count": 0,
+            "won_lead_count": 1,
+            "remaining_capacity": 10,
+        },
     ]
 
 
@@ -235,10 +289,26 @@ def test_ad_spend_is_summed_per_day_platform_and_campaign(warehouse):
         "cost_per_click, click_through_rate from marts.fct_ad_spend_daily order by spend_date",
     )
     assert spend == [
-        {"spend_date": "2025-03-05", "platform": "facebook", "campaign": "fb_spring", "currency": "USD",
-         "spend": 150.0, "clicks": 240, "cost_per_click": 0.625, "click_through_rate": 0.02},
-        {"spend_date": "2025-03-06", "platform": "google", "campaign": "search_brand", "currency": "USD",
-         "spend": 50.0, "clicks": 0, "cost_per_click": None, "click_through_rate": None},
+        {
+            "spend_date": "2025-03-05",
+            "platform": "facebook",
+            "campaign": "fb_spring",
+            "currency": "USD",
+            "spend": 150.0,
+            "clicks": 240,
+            "cost_per_click": 0.625,
+            "click_through_rate": 0.02,
+        },
+        {
+            "spend_date": "2025-03-06",
+            "platform": "google",
+            "campaign": "search_brand",
+            "currency": "USD",
+            "spend": 50.0,
+            "clicks": 0,
+            "cost_per_click": None,
+            "click_through_rate": None,
+        },
     ]
 
 
@@ -250,15 +320,35 @@ def test_ingestion_quality_counts_rows_and_reasons_per_file(warehouse):
         "where source = 'web_forms' order by file_version",
     )
     assert files == [
-        {"source": "web_forms", "file_version": 1, "status": "loaded", "rows_read": 3, "rows_quarantined": 2,
-         "quarantine_table_row_count": 2, "quarantine_reason_count": 2,
-         "top_quarantine_reason": "email: is not a valid email address"},
-        {"source": "web_forms", "file_version": 2, "status": "loaded", "rows_read": 1, "rows_quarantined": 0,
-         "quarantine_table_row_count": 0, "quarantine_reason_count": 0, "top_quarantine_reason": None},
+        {
+            "source": "web_forms",
+            "file_version": 1,
+            "status": "loaded",
+            "rows_read": 3,
+            "rows_quarantined": 2,
+            "quarantine_table_row_count": 2,
+            "quarantine_reason_count": 2,
+            "top_quarantine_reason": "email: is not a valid email address",
+        },
+        {
+            "source": "web_forms",
+            "file_version": 2,
+            "status": "loaded",
+            "rows_read": 1,
+            "rows_quarantined": 0,
+            "quarantine_table_row_count": 0,
+            "quarantine_reason_count": 0,
+            "top_quarantine_reason": None,
+        },
     ]
-    reasons = rows(warehouse, "select reason_kind, quarantined_row_count from marts.fct_quarantine_reasons order by 1")
+    reasons = rows(
+        warehouse, "select reason_kind, quarantined_row_count from marts.fct_quarantine_reasons order by 1"
+    )
     assert reasons == [
-        {"reason_kind": "created_at: matches none of the formats ['%m/%d/%Y %H:%M']", "quarantined_row_count": 1},
+        {
+            "reason_kind": "created_at: matches none of the formats ['%m/%d/%Y %H:%M']",
+            "quarantined_row_count": 1,
+        },
         {"reason_kind": "email: is not a valid email address", "quarantined_row_count": 2},
     ]
 
@@ -267,9 +357,12 @@ def test_staging_exposes_every_canonical_column(warehouse):
     renamed = {"agent": {"source_record_id": "agent_id", "active": "is_active"}}
     # Reviewer decisions have one source (the review queue's CSV) and no catch-all.
     staging_model = {
-        "lead": "stg_other_sources__leads", "activity": "stg_other_sources__activities",
-        "status_change": "stg_other_sources__status_changes", "agent": "stg_other_sources__agents",
-        "ad_spend": "stg_other_sources__ad_spend", "match_decision": "stg_match_reviews__decisions",
+        "lead": "stg_other_sources__leads",
+        "activity": "stg_other_sources__activities",
+        "status_change": "stg_other_sources__status_changes",
+        "agent": "stg_other_sources__agents",
+        "ad_spend": "stg_other_sources__ad_spend",
+        "match_decision": "stg_match_reviews__decisions",
     }
     for name, entity in ENTITIES.items():
         expected = [renamed.get(name, {}).get(c, c) for c in raw_schema(entity)]
@@ -294,7 +387,9 @@ def test_project_vars_match_the_ingest_enumerations():
 
 
 def test_every_shipped_source_has_a_dbt_source_and_a_staging_model():
-    raw = yaml.safe_load((DBT_PROJECT_DIR / "models" / "staging" / "_raw__sources.yml").read_text())["sources"][0]
+    raw = yaml.safe_load((DBT_PROJECT_DIR / "models" / "staging" / "_raw__sources.yml").read_text())[
+        "sources"
+    ][0]
     tables = {t["name"]: t for t in raw["tables"]}
     entity_of_table = {e.table: e.name for e in ENTITIES.values()}
     assert SOURCE_CONFIGS
@@ -304,7 +399,9 @@ def test_every_shipped_source_has_a_dbt_source_and_a_staging_model():
         assert table is not None, f"{config_path.name}: no table {config['name']} in _raw__sources.yml"
         assert table["config"]["meta"] == {"entity": config["entity"]}
         assert entity_of_table[table.get("identifier", table["name"])] == config["entity"]
-        assert list((DBT_PROJECT_DIR / "models" / "staging" / config["name"]).glob(f"stg_{config['name']}__*.sql"))
+        assert list(
+            (DBT_PROJECT_DIR / "models" / "staging" / config["name"]).glob(f"stg_{config['name']}__*.sql")
+        )
 
 
 def test_parse_needs_no_warehouse(tmp_path):

@@ -25,8 +25,13 @@ from tests.dbt.raw_fixture import append_raw_rows, at, lineage
 # not the relationship tests reaching into marts left out); the unit tests run in
 # test_dbt_build.py. Keeps two builds fast.
 SELECT = [
-    "--select", "+lead_identity_map", "+lead_merge_history",
-    "--indirect-selection", "cautious", "--exclude-resource-type", "unit_test",
+    "--select",
+    "+lead_identity_map",
+    "+lead_merge_history",
+    "--indirect-selection",
+    "cautious",
+    "--exclude-resource-type",
+    "unit_test",
 ]
 
 LEADS = ENTITIES["lead"].table
@@ -49,8 +54,13 @@ def lead_record(record_key: str, person: str, created_at: str, batch: str = "bat
     (source, record_id), (first_name, last_name, email, phone) = record_key.split(":"), PEOPLE[person]
     day = created_at[:10]
     return {
-        "source": source, "source_record_id": record_id, "first_name": first_name, "last_name": last_name,
-        "email": email, "phone": phone, "created_at": at(created_at),
+        "source": source,
+        "source_record_id": record_id,
+        "first_name": first_name,
+        "last_name": last_name,
+        "email": email,
+        "phone": phone,
+        "created_at": at(created_at),
         **lineage(f"{source}_{day}.csv", 1, f"{day} 23:00:00", batch=batch),
     }
 
@@ -78,9 +88,15 @@ RUN_2_LEADS = [
 def decision(row: int, left: str, right: str, verdict: str) -> dict[str, Any]:
     (left_source, left_id), (right_source, right_id) = left.split(":"), right.split(":")
     return {
-        "source": "match_reviews", "source_record_id": f"M-{row}", "left_source": left_source,
-        "left_record_id": left_id, "right_source": right_source, "right_record_id": right_id,
-        "decision": verdict, "reviewer": "rita", "decided_at": at("2025-05-02 10:00:00"),
+        "source": "match_reviews",
+        "source_record_id": f"M-{row}",
+        "left_source": left_source,
+        "left_record_id": left_id,
+        "right_source": right_source,
+        "right_record_id": right_id,
+        "decision": verdict,
+        "reviewer": "rita",
+        "decided_at": at("2025-05-02 10:00:00"),
         **lineage("reviews_0502.csv", row, "2025-05-03 01:00:00", batch="batch-2"),
     }
 
@@ -90,14 +106,20 @@ RUN_2_DECISIONS = [
     decision(2, "events:EV-40", "chat:CH-40", "no_match"),
 ]
 
-ADA, GRACE, ALAN = lead_id_of("ad_leads:AL-10"), lead_id_of("referrals:R-20"), lead_id_of("call_center:CALL-30")
+ADA, GRACE, ALAN = (
+    lead_id_of("ad_leads:AL-10"),
+    lead_id_of("referrals:R-20"),
+    lead_id_of("call_center:CALL-30"),
+)
 KATHERINE, MARY = lead_id_of("chat:CH-40"), lead_id_of("walk_ins:MJ-50")
 
 
 def snapshot(warehouse) -> dict[str, Any]:
     """What the identity models hold after a run."""
     with duckdb.connect(str(warehouse), read_only=True) as conn:
-        identity = rows(conn, "select source_record_id, lead_id, match_rule, matched_by from marts.lead_identity_map")
+        identity = rows(
+            conn, "select source_record_id, lead_id, match_rule, matched_by from marts.lead_identity_map"
+        )
         scored = rows(conn, pairs_by_key("intermediate.int_er_pairs_scored", "p.decision"))
         compared = rows(conn, pairs_by_key("intermediate.int_er_pairs_compared", "p.compared_at"))
         return {
@@ -134,8 +156,14 @@ def lead_ids(identity: dict[str, dict]) -> dict[str, str]:
 def test_first_run_gives_each_person_one_lead_named_after_its_smallest_record_key(runs):
     first, _ = runs
     assert lead_ids(first["identity"]) == {
-        "WF-10": ADA, "AL-10": ADA, "R-20": GRACE, "CALL-30": ALAN, "EV-40": KATHERINE, "CH-40": KATHERINE,
-        "MJ-50": MARY, "WF-50": MARY,
+        "WF-10": ADA,
+        "AL-10": ADA,
+        "R-20": GRACE,
+        "CALL-30": ALAN,
+        "EV-40": KATHERINE,
+        "CH-40": KATHERINE,
+        "MJ-50": MARY,
+        "WF-50": MARY,
     }
     assert first["history"] == []
 
@@ -168,19 +196,41 @@ def test_a_reviewer_no_match_splits_two_otherwise_certain_duplicates(runs):
     after = lead_ids(second["identity"])
     # Two records of one lead each: the smaller record key keeps the id, the other gets a new one.
     assert (after["CH-40"], after["EV-40"]) == (KATHERINE, lead_id_of("events:EV-40"))
-    assert second["identity"]["EV-40"]["match_rule"] == second["identity"]["CH-40"]["match_rule"] == "single_record"
+    assert (
+        second["identity"]["EV-40"]["match_rule"]
+        == second["identity"]["CH-40"]["match_rule"]
+        == "single_record"
+    )
 
 
 def test_merge_history_records_each_identity_change_once(runs):
     _, second = runs
-    assert second["history"] == sorted([
-        {"event_type": "merge", "from_lead_id": ALAN, "to_lead_id": GRACE, "records_moved": 1,
-         "evidence": "confirmed by reviewer rita"},
-        {"event_type": "split", "from_lead_id": KATHERINE, "to_lead_id": lead_id_of("events:EV-40"),
-         "records_moved": 1, "evidence": None},
-        {"event_type": "split", "from_lead_id": MARY, "to_lead_id": lead_id_of("web_forms:WF-50"),
-         "records_moved": 1, "evidence": None},
-    ], key=lambda event: (event["event_type"], event["from_lead_id"], event["to_lead_id"]))  # the query's order
+    assert second["history"] == sorted(
+        [
+            {
+                "event_type": "merge",
+                "from_lead_id": ALAN,
+                "to_lead_id": GRACE,
+                "records_moved": 1,
+                "evidence": "confirmed by reviewer rita",
+            },
+            {
+                "event_type": "split",
+                "from_lead_id": KATHERINE,
+                "to_lead_id": lead_id_of("events:EV-40"),
+                "records_moved": 1,
+                "evidence": None,
+            },
+            {
+                "event_type": "split",
+                "from_lead_id": MARY,
+                "to_lead_id": lead_id_of("web_forms:WF-50"),
+                "records_moved": 1,
+                "evidence": None,
+            },
+        ],
+        key=lambda event: (event["event_type"], event["from_lead_id"], event["to_lead_id"]),
+    )  # the query's order
 
 
 def test_a_pair_no_rule_proposes_any_more_is_dropped_from_comparisons_and_scores(runs):

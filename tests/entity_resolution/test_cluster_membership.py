@@ -11,29 +11,48 @@ from entity_resolution.fast_write import MACRO_FILE, fast_write_begin_sql
 
 # Integer ids as the model clusters them, and the keys people read: id order is not key order.
 KEYS = {30: "chat:C-1", 10: "web_forms:W-1", 20: "ad_leads:A-1", 40: "walk_ins:K-1", 50: "events:E-1"}
-RECORDS = pl.DataFrame({"record_id": list(KEYS), "record_key": list(KEYS.values()), "first_seen_at": [1, 2, 3, 4, 5]})
+RECORDS = pl.DataFrame(
+    {"record_id": list(KEYS), "record_key": list(KEYS.values()), "first_seen_at": [1, 2, 3, 4, 5]}
+)
 
 
 def links(*rows) -> pl.DataFrame:
     return pl.DataFrame(
         rows,
-        schema={"record_key_l": pl.Int64, "record_key_r": pl.Int64, "match_probability": pl.Float64, "evidence": pl.String},
+        schema={
+            "record_key_l": pl.Int64,
+            "record_key_r": pl.Int64,
+            "match_probability": pl.Float64,
+            "evidence": pl.String,
+        },
         orient="row",
     )
 
 
 def reviews(*rows) -> pl.DataFrame:
-    return pl.DataFrame(rows, schema={"record_key_l": pl.Int64, "record_key_r": pl.Int64, "reviewer": pl.String}, orient="row")
+    return pl.DataFrame(
+        rows, schema={"record_key_l": pl.Int64, "record_key_r": pl.Int64, "reviewer": pl.String}, orient="row"
+    )
 
 
 def test_a_cluster_is_keyed_by_its_smallest_record_key_not_its_smallest_id():
     # 10, 20, 30 are one person; 40 and 50 are alone.
     clusters = cluster_pairs(RECORDS["record_id"], links((10, 20, 0.99, "e"), (20, 30, 0.98, "e")))
     keyed = key_clusters_by_record_key(clusters, RECORDS).sort("record_id")
-    assert keyed.columns == ["record_id", "cluster_id", "cluster_size", "record_key", "first_seen_at", "cluster_key"]
+    assert keyed.columns == [
+        "record_id",
+        "cluster_id",
+        "cluster_size",
+        "record_key",
+        "first_seen_at",
+        "cluster_key",
+    ]
     assert dict(keyed.select("record_id", "cluster_key").iter_rows()) == {
-        10: "ad_leads:A-1", 20: "ad_leads:A-1", 30: "ad_leads:A-1",  # the cluster of id 10 is keyed ad_leads:A-1
-        40: "walk_ins:K-1", 50: "events:E-1",  # alone: its own key
+        10: "ad_leads:A-1",
+        20: "ad_leads:A-1",
+        30: "ad_leads:A-1",  # the cluster of id 10 is keyed ad_leads:A-1
+        40: "walk_ins:K-1",
+        50: "events:E-1",  # alone: its own key
     }
     assert keyed.filter(pl.col("record_id") == 30)["cluster_id"].item() == 10
     assert keyed["first_seen_at"].to_list() == [2, 3, 1, 4, 5]  # the records' columns come along

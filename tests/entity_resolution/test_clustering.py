@@ -7,10 +7,16 @@ MATCH, CANNOT_LINK = 0.9, 0.05
 
 
 def pairs(*rows) -> pl.DataFrame:
-    return pl.DataFrame(rows, schema={"record_key_l": pl.String, "record_key_r": pl.String, "match_probability": pl.Float64}, orient="row")
+    return pl.DataFrame(
+        rows,
+        schema={"record_key_l": pl.String, "record_key_r": pl.String, "match_probability": pl.Float64},
+        orient="row",
+    )
 
 
-def cluster(records, scored: pl.DataFrame, cannot_link_below: float = CANNOT_LINK, **decisions) -> pl.DataFrame:
+def cluster(
+    records, scored: pl.DataFrame, cannot_link_below: float = CANNOT_LINK, **decisions
+) -> pl.DataFrame:
     """Apply the thresholds the way int_er_pairs_scored's `decision` does, then cluster."""
     links = scored.filter(pl.col("match_probability") >= MATCH)
     cannot = scored.filter(pl.col("match_probability") < cannot_link_below)
@@ -36,7 +42,9 @@ def test_chaining_trap_one_ambiguous_record_does_not_merge_two_people():
 
 
 def test_plain_components_would_have_chained():
-    result = cluster(list("abc"), pairs(("a", "b", 0.97), ("b", "c", 0.93), ("a", "c", 0.001)), cannot_link_below=0.0)
+    result = cluster(
+        list("abc"), pairs(("a", "b", 0.97), ("b", "c", 0.93), ("a", "c", 0.001)), cannot_link_below=0.0
+    )
     assert clusters_of(result) == {frozenset("abc")}
 
 
@@ -58,15 +66,20 @@ def test_deterministic_regardless_of_input_order():
 def clustered(assignments: dict[str, str], seen: dict[str, int] | None = None) -> pl.DataFrame:
     keys = sorted(assignments)
     return pl.DataFrame(
-        {"record_key": keys, "cluster_key": [assignments[k] for k in keys],
-         "first_seen_at": [(seen or {}).get(k, 0) for k in keys]}
+        {
+            "record_key": keys,
+            "cluster_key": [assignments[k] for k in keys],
+            "first_seen_at": [(seen or {}).get(k, 0) for k in keys],
+        }
     )
 
 
 def test_new_records_get_ids_derived_from_content():
     result = assign_lead_ids(clustered({"a": "a", "b": "a", "c": "c"}), None)
     assert dict(result.select("record_key", "lead_id").iter_rows()) == {
-        "a": new_lead_id("a"), "b": new_lead_id("a"), "c": new_lead_id("c"),
+        "a": new_lead_id("a"),
+        "b": new_lead_id("a"),
+        "c": new_lead_id("c"),
     }
 
 
@@ -81,8 +94,13 @@ def test_ids_are_stable_when_records_arrive():
 
 def test_merge_keeps_the_lead_seen_first_and_records_the_other():
     first = assign_lead_ids(clustered({"a": "a", "b": "b"}, {"a": 5, "b": 1}), None)
-    second = assign_lead_ids(clustered({"a": "a", "b": "a"}, {"a": 5, "b": 1}), first.select("record_key", "lead_id"))
-    rows = {r: (lead, prev) for r, lead, prev in second.select("record_key", "lead_id", "previous_lead_id").iter_rows()}
+    second = assign_lead_ids(
+        clustered({"a": "a", "b": "a"}, {"a": 5, "b": 1}), first.select("record_key", "lead_id")
+    )
+    rows = {
+        r: (lead, prev)
+        for r, lead, prev in second.select("record_key", "lead_id", "previous_lead_id").iter_rows()
+    }
     assert rows["a"] == (new_lead_id("b"), new_lead_id("a"))  # a's lead merged into b's (seen first)
     assert rows["b"] == (new_lead_id("b"), new_lead_id("b"))
 

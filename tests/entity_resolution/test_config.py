@@ -89,28 +89,89 @@ INVALID = [
     ("em.iterations", 0, "em.iterations", "at least 1 iteration"),  # params_-1
     ("em.initial_match_share", 0, "em.initial_match_share", "strictly between 0 and 1"),  # ln(0)
     ("em.initial_match_share", 1, "em.initial_match_share", "strictly between 0 and 1"),
-    ("em.prior_anchor", {"comparison": "e_mail", "level": 3}, "em.prior_anchor.comparison",
-     "'e_mail' is not a comparison; use one of email, name_in_email"),  # an empty prior
-    ("em.prior_anchor", {"comparison": "phone", "level": 3}, "em.prior_anchor.level",
-     "no level 3; use one of 2 (exact), 1 (same_last_7_digits)"),
-    ("comparisons.0.name", "e-mail", "comparisons[e-mail].name", "lower-case letters, digits and _"),  # gamma_e-mail
+    (
+        "em.prior_anchor",
+        {"comparison": "e_mail", "level": 3},
+        "em.prior_anchor.comparison",
+        "'e_mail' is not a comparison; use one of email, name_in_email",
+    ),  # an empty prior
+    (
+        "em.prior_anchor",
+        {"comparison": "phone", "level": 3},
+        "em.prior_anchor.level",
+        "no level 3; use one of 2 (exact), 1 (same_last_7_digits)",
+    ),
+    (
+        "comparisons.0.name",
+        "e-mail",
+        "comparisons[e-mail].name",
+        "lower-case letters, digits and _",
+    ),  # gamma_e-mail
     ("comparisons.1.name", "email", "comparisons[email].name", "another comparison has this name"),
     ("comparisons.0.type", "fuzzy", "comparisons[email].type", "Input should be 'email', 'email_name'"),
-    ("comparisons.3.column", "first_name", "comparisons[first_name].column",
-     "'first_name' is not a column; use a column of int_er_records_prepared: first_name_std"),
-    ("comparisons.3.swapped_with", "surname", "comparisons[first_name].swapped_with", "'surname' is not a column"),
-    ("comparisons.3.swapped_with", "first_name_std", "comparisons[first_name].swapped_with", "the compared column itself"),
+    (
+        "comparisons.3.column",
+        "first_name",
+        "comparisons[first_name].column",
+        "'first_name' is not a column; use a column of int_er_records_prepared: first_name_std",
+    ),
+    (
+        "comparisons.3.swapped_with",
+        "surname",
+        "comparisons[first_name].swapped_with",
+        "'surname' is not a column",
+    ),
+    (
+        "comparisons.3.swapped_with",
+        "first_name_std",
+        "comparisons[first_name].swapped_with",
+        "the compared column itself",
+    ),
     ("comparisons.5.column", DROP, "comparisons[company].column", "type string compares one column"),
-    ("comparisons.2.column", "phone_10", "comparisons[phone].column", "compares its own columns; remove column"),
-    ("comparisons.6.nicknames", True, "comparisons[city].nicknames", "only a comparison of type name uses it"),
-    ("comparisons.6.fuzzy", [{"levenshtein": 1}], "comparisons[city].fuzzy", "only a comparison of type string"),
-    ("comparisons.5.fuzzy", [{"levenshtein": 1, "jaro_winkler": 0.9}], "comparisons[company].fuzzy[0]", "exactly one of"),
+    (
+        "comparisons.2.column",
+        "phone_10",
+        "comparisons[phone].column",
+        "compares its own columns; remove column",
+    ),
+    (
+        "comparisons.6.nicknames",
+        True,
+        "comparisons[city].nicknames",
+        "only a comparison of type name uses it",
+    ),
+    (
+        "comparisons.6.fuzzy",
+        [{"levenshtein": 1}],
+        "comparisons[city].fuzzy",
+        "only a comparison of type string",
+    ),
+    (
+        "comparisons.5.fuzzy",
+        [{"levenshtein": 1, "jaro_winkler": 0.9}],
+        "comparisons[company].fuzzy[0]",
+        "exactly one of",
+    ),
     ("comparisons.5.fuzzy", [{"jaro_winkler": 1.5}], "comparisons[company].fuzzy[0].jaro_winkler", "(0, 1]"),
-    ("comparisons.0.tf", {"column": "email_user", "level": 2}, "comparisons[email].tf.column", "'email_user' is not a column"),
-    ("comparisons.0.tf", {"column": "email_local", "level": 4}, "comparisons[email].tf.level",
-     "type email has no level 4; use one of 3 (exact), 2 (same_local_part), 1 (similar)"),
+    (
+        "comparisons.0.tf",
+        {"column": "email_user", "level": 2},
+        "comparisons[email].tf.column",
+        "'email_user' is not a column",
+    ),
+    (
+        "comparisons.0.tf",
+        {"column": "email_local", "level": 4},
+        "comparisons[email].tf.level",
+        "type email has no level 4; use one of 3 (exact), 2 (same_local_part), 1 (similar)",
+    ),
     ("comparisons.2.tf", True, "comparisons[phone].tf", "type phone has none"),
-    ("comparisons.0.tf", {"column": "email_local"}, "comparisons[email].tf", "use true (its column's value frequencies) or {column"),
+    (
+        "comparisons.0.tf",
+        {"column": "email_local"},
+        "comparisons[email].tf",
+        "use true (its column's value frequencies) or {column",
+    ),
     ("comparisons.0.weight", 2, "comparisons[email].weight", "unknown key"),
     ("comparisons", [], "comparisons", "add at least one"),
     ("blocking.rules.0.keys", ["email"], "blocking.rules[email].keys", "'email' is not a column"),
@@ -118,23 +179,61 @@ INVALID = [
     ("blocking.rules.1.name", "email", "blocking.rules[email].name", "another rule has this name"),
     ("blocking.rules.1.name", "Phone", "blocking.rules[Phone].name", "lower-case letters"),
     ("blocking.rules.2.max_block_size", 1, "blocking.rules[email_local_part].max_block_size", "2 or more"),
-    ("blocking.rules.12.one_edit_in", "surname", "blocking.rules[last_name_typo].one_edit_in", "'surname' is not a column"),
-    ("blocking.rules.12.one_edit_in", "first_name_block", "blocking.rules[last_name_typo].one_edit_in", "also one of keys"),
-    ("blocking.rules.0.typo_max_records", 3, "blocking.rules[email].typo_max_records", "only a rule with one_edit_in"),
+    (
+        "blocking.rules.12.one_edit_in",
+        "surname",
+        "blocking.rules[last_name_typo].one_edit_in",
+        "'surname' is not a column",
+    ),
+    (
+        "blocking.rules.12.one_edit_in",
+        "first_name_block",
+        "blocking.rules[last_name_typo].one_edit_in",
+        "also one of keys",
+    ),
+    (
+        "blocking.rules.0.typo_max_records",
+        3,
+        "blocking.rules[email].typo_max_records",
+        "only a rule with one_edit_in",
+    ),
     ("blocking.rules.12.typo_max_share", 0, "blocking.rules[last_name_typo].typo_max_share", "(0, 1]"),
     ("blocking.max_block_size", 1, "blocking.max_block_size", "2 or more"),
     ("blocking.rules", [], "blocking.rules", "add at least one rule"),
-    ("blocking.rules", [{"name": f"rule_{i}", "keys": ["email_key"]} for i in range(64)], "blocking.rules", "at most 63"),
+    (
+        "blocking.rules",
+        [{"name": f"rule_{i}", "keys": ["email_key"]} for i in range(64)],
+        "blocking.rules",
+        "at most 63",
+    ),
     ("thresholds.review_low", 0.99, "thresholds", "0 <= cannot_link_below < review_low <= match <= 1"),
     ("thresholds.cannot_link_below", 0.5, "thresholds", "0 <= cannot_link_below < review_low"),
     ("thresholds.match", 1.5, "thresholds", "match <= 1"),
     ("thresholds.match", DROP, "thresholds.match", "required key is missing"),
-    ("em.training_sessions.0.blocking_rule", "names", "em.training_sessions[names].blocking_rule",
-     "'names' is not a blocking rule; use one of email, phone"),
-    ("em.training_sessions.1.blocking_rule", "full_name", "em.training_sessions[full_name].blocking_rule", "another session"),
-    ("em.training_sessions.2.fixes", ["telephone"], "em.training_sessions[phone].fixes", "'telephone' is not a comparison"),
-    ("em.training_sessions", [{"blocking_rule": "email", "fixes": ["email"]}], "em.training_sessions",
-     "every session fixes 'email', so EM never estimates it"),
+    (
+        "em.training_sessions.0.blocking_rule",
+        "names",
+        "em.training_sessions[names].blocking_rule",
+        "'names' is not a blocking rule; use one of email, phone",
+    ),
+    (
+        "em.training_sessions.1.blocking_rule",
+        "full_name",
+        "em.training_sessions[full_name].blocking_rule",
+        "another session",
+    ),
+    (
+        "em.training_sessions.2.fixes",
+        ["telephone"],
+        "em.training_sessions[phone].fixes",
+        "'telephone' is not a comparison",
+    ),
+    (
+        "em.training_sessions",
+        [{"blocking_rule": "email", "fixes": ["email"]}],
+        "em.training_sessions",
+        "every session fixes 'email', so EM never estimates it",
+    ),
     ("em.training_sessions", [], "em.training_sessions", "list at least one"),
     ("em.prior_anchor", DROP, "em.prior_anchor", "set {comparison: email, level: 3}"),
     ("em.u_sample_records", 1, "em.u_sample_records", "2 or more"),
@@ -142,15 +241,21 @@ INVALID = [
     ("baseline.emial", 100, "baseline.emial", "unknown key"),
     ("baseline.phone", DROP, "baseline.phone", "required key is missing"),
     ("baseline.email", "lots", "baseline.email", "valid integer"),
-    ("comparisons.5", {"name": "company", "type": "exact", "column": "company_key"}, "baseline",
-     "comparison 'company' of type string"),
+    (
+        "comparisons.5",
+        {"name": "company", "type": "exact", "column": "company_key"},
+        "baseline",
+        "comparison 'company' of type string",
+    ),
     ("mode", "fuzzy", "mode", "Input should be 'probabilistic' or 'baseline'"),
     ("version", 0, "version", "positive whole number"),
     ("versoin", 4, "versoin", "unknown key"),
 ]
 
 
-@pytest.mark.parametrize(("path", "value", "key", "fix"), INVALID, ids=[f"{p}={v!r}"[:60] for p, v, *_ in INVALID])
+@pytest.mark.parametrize(
+    ("path", "value", "key", "fix"), INVALID, ids=[f"{p}={v!r}"[:60] for p, v, *_ in INVALID]
+)
 def test_invalid_settings_are_refused_with_the_file_the_key_and_the_fix(path, value, key, fix):
     with pytest.raises(ErConfigError) as error:
         parse_er_config(changed(path, value))

@@ -15,19 +15,44 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
 def test_every_committed_config_loads():
     configs = load_source_configs(PROJECT_ROOT / "config" / "sources")
     assert {c.name for c in configs} == {
-        "web_forms", "ad_leads", "referrals", "call_center", "events", "chat", "walk_ins", "crm_export",
-        "crm_activities", "crm_status_changes", "crm_agents", "ad_spend", "match_reviews",
+        "web_forms",
+        "ad_leads",
+        "referrals",
+        "call_center",
+        "events",
+        "chat",
+        "walk_ins",
+        "crm_export",
+        "crm_activities",
+        "crm_status_changes",
+        "crm_agents",
+        "ad_spend",
+        "match_reviews",
     }
     lead_channels = {c.defaults.get("channel") for c in configs if c.entity == "lead"}
-    assert lead_channels == {"web_form", "ad_form", "referral", "call_center", "event", "chat", "walk_in", "crm"}
+    assert lead_channels == {
+        "web_form",
+        "ad_form",
+        "referral",
+        "call_center",
+        "event",
+        "chat",
+        "walk_in",
+        "crm",
+    }
     datasets = load_source_configs(PROJECT_ROOT / "config" / "public_datasets")
     assert {c.name for c in datasets} == {"x_education", "olist_mqls", "olist_closed_deals"}
 
 
 def test_canonical_source_needs_only_name_and_format(tmp_path):
-    config = load_source_config(write(tmp_path, "trade_show", "name: trade_show\nentity: lead\nformat: csv\n"))
+    config = load_source_config(
+        write(tmp_path, "trade_show", "name: trade_show\nentity: lead\nformat: csv\n")
+    )
     assert config.file_glob == "*.csv"
-    assert config.mapping(["email", "Phone", "last_name", "extra"]) == {"email": "email", "last_name": "last_name"}
+    assert config.mapping(["email", "Phone", "last_name", "extra"]) == {
+        "email": "email",
+        "last_name": "last_name",
+    }
     assert config.contact_fields == ("email", "phone", "last_name")
 
 
@@ -42,11 +67,17 @@ def test_configured_mapping_wins_over_canonical_names(tmp_path):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("name: s\nentity: lead\nformat: csv\ncolumns:\n  emial: E\n", "columns.emial: 'emial' is not a column of the lead schema"),
+        (
+            "name: s\nentity: lead\nformat: csv\ncolumns:\n  emial: E\n",
+            "columns.emial: 'emial' is not a column of the lead schema",
+        ),
         ("name: s\nentity: lead\nformat: xml\n", "format: Input should be 'csv' or 'jsonl'"),
         ("name: s\nentity: lead\nformat: csv\ndelimiter: ';'\n", "delimiter: unknown key"),
         ("name: s\nentity: lead\n", "format: required key is missing"),
-        ("name: s\nentity: lead\nformat: csv\ndate_formats:\n  email: ['%Y']\n", "'email' is not a date or timestamp column"),
+        (
+            "name: s\nentity: lead\nformat: csv\ndate_formats:\n  email: ['%Y']\n",
+            "'email' is not a date or timestamp column",
+        ),
         ("name: other\nentity: lead\nformat: csv\n", "differs from the file name"),
         ("name: s\nentity: lead\nformat: csv\ncolumns: [a, b\n", "not valid YAML"),
     ],

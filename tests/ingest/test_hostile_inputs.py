@@ -15,10 +15,10 @@ import os
 import re
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Callable
 
 import duckdb
 import pytest
@@ -32,35 +32,58 @@ from ingest.reconcile import reconcile
 # ---------------------------------------------------------------- sources
 
 LEADS = SourceConfig(
-    name="forms", entity="lead", format="csv",
+    name="forms",
+    entity="lead",
+    format="csv",
     columns={
-        "source_record_id": "ID", "first_name": "First", "last_name": "Last", "email": "Email", "phone": "Phone",
-        "company": "Company", "job_title": "Title", "budget": "Budget", "company_size": "Size", "created_at": "At",
+        "source_record_id": "ID",
+        "first_name": "First",
+        "last_name": "Last",
+        "email": "Email",
+        "phone": "Phone",
+        "company": "Company",
+        "job_title": "Title",
+        "budget": "Budget",
+        "company_size": "Size",
+        "created_at": "At",
     },
 )
 HEADER = ["ID", "First", "Last", "Email", "Phone", "Company", "Title", "Budget", "Size", "At", "Note"]
 HEAD = ",".join(HEADER) + "\n"
 FIELDS = ("id", "first", "last", "email", "phone", "company", "title", "budget", "size", "at", "note")
 LATIN1 = LEADS.model_copy(update={"csv": LEADS.csv.model_copy(update={"encoding": "latin-1"})})
-NO_IDS = LEADS.model_copy(update={"columns": {k: v for k, v in LEADS.columns.items() if k != "source_record_id"}})
+NO_IDS = LEADS.model_copy(
+    update={"columns": {k: v for k, v in LEADS.columns.items() if k != "source_record_id"}}
+)
 NULL_WORDS = LEADS.model_copy(update={"null_values": ["", "NULL", "null", "N/A", "n/a", "none", "-"]})
 SEMICOLONS = LEADS.model_copy(update={"csv": LEADS.csv.model_copy(update={"delimiter": ";"})})
 
 CHAT = SourceConfig(
-    name="chat", entity="lead", format="jsonl",
+    name="chat",
+    entity="lead",
+    format="jsonl",
     columns={"source_record_id": "id", "email": "visitor.email", "last_name": "visitor.last"},
 )
 
 EVENTS = SourceConfig(
-    name="web_events", entity="activity", format="csv",
+    name="web_events",
+    entity="activity",
+    format="csv",
     defaults={"lead_record_source": "forms"},
     columns={
-        "source_record_id": "event_id", "lead_record_id": "lead", "activity_type": "type", "occurred_at": "at",
-        "duration_seconds": "secs", "detail": "page",
+        "source_record_id": "event_id",
+        "lead_record_id": "lead",
+        "activity_type": "type",
+        "occurred_at": "at",
+        "duration_seconds": "secs",
+        "detail": "page",
     },
 )
 EVENT_HEAD = "event_id,lead,type,at,secs,page\n"
-EVENT_COLUMNS = "_row_number, source_record_id, lead_record_source, lead_record_id, activity_type, occurred_at, duration_seconds"
+EVENT_COLUMNS = (
+    "_row_number, source_record_id, lead_record_source, lead_record_id, activity_type, "
+    "occurred_at, duration_seconds"
+)
 
 # ---------------------------------------------------------------- reasons, as the warehouse records them
 
@@ -78,7 +101,9 @@ FUTURE = "is in the future (after the ingestion); kept as written"
 BEFORE_1900 = "is before 1900; kept as written"
 NOT_EMAIL = "is not a valid email address"
 PHONE_UNUSABLE = "is not a possible phone number (region US): too short, too long or no number"
-PHONE_POSSIBLE = "is not a valid number in any numbering plan (region US); kept as E.164 with phone_is_valid false"
+PHONE_POSSIBLE = (
+    "is not a valid number in any numbering plan (region US); kept as E.164 with phone_is_valid false"
+)
 FORMULA = "looks like a spreadsheet formula"
 NOT_NUMBER = "is not a number"
 NOT_WHOLE = "is not a whole number (or is out of range)"
@@ -90,8 +115,13 @@ DERIVED = "is missing; an id was derived from the row's content"
 NO_CONTACT = "needs at least one of: email, phone, last_name"
 TOO_DEEP = "line nests objects or arrays too deeply to read"
 MISSING = "required value is missing"
-ACTIVITY_TYPES = "is not one of: email_open, email_click, page_view, property_view, form_submission, call, meeting, demo, chat"
-RESERVED_COLUMN = "the header has a column named '_row_number' (the ingestion's row number); rename it in the export"
+ACTIVITY_TYPES = (
+    "is not one of: email_open, email_click, page_view, property_view, form_submission, "
+    "call, meeting, demo, chat"
+)
+RESERVED_COLUMN = (
+    "the header has a column named '_row_number' (the ingestion's row number); rename it in the export"
+)
 RESERVED_KEY = "the line has a key named '_row_number' (the ingestion's row number); rename it in the export"
 UNPAIRED = "is an unpaired UTF-16 surrogate escape, not a character"
 
@@ -106,11 +136,13 @@ def missing_columns(missing: list[str], header: str) -> str:
 # ---------------------------------------------------------------- files
 
 BIG = "x" * 10_000_000  # a 10 MB field
-SOON = (datetime.now(timezone.utc) + timedelta(days=30)).replace(microsecond=0, tzinfo=None)
+SOON = (datetime.now(UTC) + timedelta(days=30)).replace(microsecond=0, tzinfo=None)
 SOON_TEXT = SOON.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def lead(id: str = "1", first: str = "Ann", last: str = "Lee", email: str = "ann@x.co", **rest: str) -> list[str]:
+def lead(
+    id: str = "1", first: str = "Ann", last: str = "Lee", email: str = "ann@x.co", **rest: str
+) -> list[str]:
     values = {"id": id, "first": first, "last": last, "email": email} | rest
     return [values.get(f, "") for f in FIELDS]
 
@@ -156,7 +188,8 @@ def ingest(conn: duckdb.DuckDBPyConnection, landing: Path, config: SourceConfig)
     for file in report.files:
         assert file.reconciles, file
     ledger_rows = conn.execute(
-        "select file, rows_read, rows_loaded, rows_quarantined from raw.ingest_ledger where source = ?", [config.name]
+        "select file, rows_read, rows_loaded, rows_quarantined from raw.ingest_ledger where source = ?",
+        [config.name],
     ).fetchall()
     for file, read, loaded, quarantined in ledger_rows:
         assert read == loaded + quarantined, file
@@ -168,14 +201,16 @@ def ingest(conn: duckdb.DuckDBPyConnection, landing: Path, config: SourceConfig)
 def ledger(conn, source: str) -> list[tuple]:
     return conn.execute(
         "select file, status, rows_read, rows_loaded, rows_quarantined, field_issues, message "
-        "from raw.ingest_ledger where source = ? order by file", [source],
+        "from raw.ingest_ledger where source = ? order by file",
+        [source],
     ).fetchall()
 
 
 def field_issues(conn, source: str) -> list[tuple]:
     return conn.execute(
         "select row_number, column_name, native_column, raw_value, reason, action from raw.field_issues "
-        "where source = ? order by file, row_number, column_name, native_column", [source],
+        "where source = ? order by file, row_number, column_name, native_column",
+        [source],
     ).fetchall()
 
 
@@ -187,12 +222,15 @@ def quarantine(conn, source: str) -> dict[int, list[str]]:
 
 
 def raw_rows(conn, source: str) -> dict[int, str]:
-    return dict(conn.execute("select row_number, raw_row from raw.quarantine where source = ?", [source]).fetchall())
+    return dict(
+        conn.execute("select row_number, raw_row from raw.quarantine where source = ?", [source]).fetchall()
+    )
 
 
 def loaded(conn, config: SourceConfig, select: str) -> list[tuple]:
     return conn.execute(
-        f"select {select} from raw.{config.schema.table} where source = ? order by _file, _row_number", [config.name]
+        f"select {select} from raw.{config.schema.table} where source = ? order by _file, _row_number",
+        [config.name],
     ).fetchall()
 
 
@@ -221,20 +259,34 @@ class Case:
 
 
 def _tables_intact(conn) -> None:
-    tables = {t for (t,) in conn.execute(
-        "select table_name from information_schema.tables where table_schema = 'raw'").fetchall()}
+    tables = {
+        t
+        for (t,) in conn.execute(
+            "select table_name from information_schema.tables where table_schema = 'raw'"
+        ).fetchall()
+    }
     assert {"lead_records", "ingest_ledger", "quarantine", "field_issues"} <= tables
     assert conn.execute("select count(*) from raw.lead_records").fetchone()[0] == 2
     assert conn.execute("select count(*) from raw.ingest_ledger").fetchone()[0] == 1
 
 
 def _derived_ids(conn) -> None:
-    ids = [i for (i,) in conn.execute("select source_record_id from raw.lead_records order by _row_number").fetchall()]
+    ids = [
+        i
+        for (i,) in conn.execute(
+            "select source_record_id from raw.lead_records order by _row_number"
+        ).fetchall()
+    ]
     assert all(re.fullmatch(r"[0-9a-f]{20}-1", i) for i in ids) and len(set(ids)) == len(ids), ids
 
 
 def _content_ids_of_duplicates(conn) -> None:
-    ids = [i for (i,) in conn.execute("select source_record_id from raw.lead_records order by _row_number").fetchall()]
+    ids = [
+        i
+        for (i,) in conn.execute(
+            "select source_record_id from raw.lead_records order by _row_number"
+        ).fetchall()
+    ]
     first, second, other = ids
     assert re.fullmatch(r"[0-9a-f]{20}-1", first) and second == first[:-1] + "2"  # same content, numbered
     assert re.fullmatch(r"[0-9a-f]{20}-1", other) and other[:20] != first[:20]
@@ -246,12 +298,16 @@ def _deep_lines_cut(conn) -> None:
 
 
 def _huge_array_kept(conn) -> None:
-    (attributes,) = conn.execute("select attributes from raw.lead_records where source_record_id = 'big'").fetchone()
+    (attributes,) = conn.execute(
+        "select attributes from raw.lead_records where source_record_id = 'big'"
+    ).fetchone()
     assert json.loads(attributes)["items"] == json.dumps(list(range(100_000)))
 
 
 def _separators_kept(conn) -> None:
-    (attributes,) = conn.execute("select attributes from raw.lead_records where source_record_id = '2'").fetchone()
+    (attributes,) = conn.execute(
+        "select attributes from raw.lead_records where source_record_id = '2'"
+    ).fetchone()
     assert json.loads(attributes)["note"] == "a\x85b\u2029c"
 
 
@@ -259,21 +315,30 @@ CASES = [
     # -- encodings
     Case(
         "latin1_undeclared_names_nulled_with_the_fix",
-        csv_text(lead(first="José", last="Müller", email="jm@x.co"), bo(first="Zoë", last="Ölund", email=""),
-                 lead(id="3", first="Cy", last="Fox")).encode("latin-1"),
+        csv_text(
+            lead(first="José", last="Müller", email="jm@x.co"),
+            bo(first="Zoë", last="Ölund", email=""),
+            lead(id="3", first="Cy", last="Fox"),
+        ).encode("latin-1"),
         ("loaded", 3, 2, 1, 2),
         rows=[(1, "1", None, None, "jm@x.co"), (3, "3", "Cy", "Fox", "ann@x.co")],
         issues=[
             (1, "first_name", "First", "Jos\\xe9", not_utf8("0xe9"), "nulled"),
             (1, "last_name", "Last", "M\\xfcller", not_utf8("0xfc"), "nulled"),
         ],
-        quarantined={2: [
-            f"first_name: 'Zo\\xeb' {not_utf8('0xeb')}", f"last_name: '\\xd6lund' {not_utf8('0xd6')}", NO_CONTACT,
-        ]},
+        quarantined={
+            2: [
+                f"first_name: 'Zo\\xeb' {not_utf8('0xeb')}",
+                f"last_name: '\\xd6lund' {not_utf8('0xd6')}",
+                NO_CONTACT,
+            ]
+        },
     ),
     Case(
         "latin1_declared_loads_right",
-        csv_text(lead(first="José", last="Müller", email="jm@x.co"), bo(first="Zoë", last="Ölund", email="")).encode("latin-1"),
+        csv_text(
+            lead(first="José", last="Müller", email="jm@x.co"), bo(first="Zoë", last="Ölund", email="")
+        ).encode("latin-1"),
         ("loaded", 2, 2, 0, 0),
         config=LATIN1,
         rows=[(1, "1", "José", "Müller", "jm@x.co"), (2, "2", "Zoë", "Ölund", None)],
@@ -315,11 +380,19 @@ CASES = [
     ),
     Case(
         "mixed_line_endings",
-        HEAD.replace("\n", "\r\n") + line(lead(note="x")) + line(bo(note="y"))[:-1] + "\r"
-        + line(lead(id="3", last="Fox", note="z"))[:-1] + "\r\n",
+        HEAD.replace("\n", "\r\n")
+        + line(lead(note="x"))
+        + line(bo(note="y"))[:-1]
+        + "\r"
+        + line(lead(id="3", last="Fox", note="z"))[:-1]
+        + "\r\n",
         ("loaded", 3, 3, 0, 0),
         select="_row_number, source_record_id, last_name, attributes",
-        rows=[(1, "1", "Lee", '{"Note":"x"}'), (2, "2", "Ray", '{"Note":"y"}'), (3, "3", "Fox", '{"Note":"z"}')],
+        rows=[
+            (1, "1", "Lee", '{"Note":"x"}'),
+            (2, "2", "Ray", '{"Note":"y"}'),
+            (3, "3", "Fox", '{"Note":"z"}'),
+        ],
     ),
     Case(
         # The open quote runs to the end of the file: one record of 2 fields, quarantined with the
@@ -345,10 +418,15 @@ CASES = [
     ),
     Case(
         "nul_and_escape_bytes",
-        HEAD + line(lead(first="An\x00n", email="ann\x00@x.co", note="x\x00y")) + line(bo(first="\x00", company="\x1b[31mAcme")),
+        HEAD
+        + line(lead(first="An\x00n", email="ann\x00@x.co", note="x\x00y"))
+        + line(bo(first="\x00", company="\x1b[31mAcme")),
         ("loaded", 2, 2, 0, 4),
         select="_row_number, first_name, email, company, attributes",
-        rows=[(1, "Ann", "ann@x.co", None, '{"Note":"x\\u0000y"}'), (2, None, "bo@x.co", "[31mAcme", '{"Note":null}')],
+        rows=[
+            (1, "Ann", "ann@x.co", None, '{"Note":"x\\u0000y"}'),
+            (2, None, "bo@x.co", "[31mAcme", '{"Note":null}'),
+        ],
         issues=[
             (1, "email", "Email", "ann\ufffd@x.co", CONTROL, "replaced"),
             (1, "first_name", "First", "An\ufffdn", CONTROL, "replaced"),
@@ -385,10 +463,24 @@ CASES = [
         "ID,First,Last,Email,Phone,Company,Title,Budget,At,Note\n1,Ann,Lee,ann@x.co,,,,,,\n2,Bo,Ray,bo@x.co,,,,,,\n",
         ("rejected", 2, 0, 2, 0),
         message=missing_columns(["Size"], "ID, First, Last, Email, Phone, Company, Title, Budget, At, Note"),
-        quarantined={n: [missing_columns(["Size"], "ID, First, Last, Email, Phone, Company, Title, Budget, At, Note")]
-                     for n in (1, 2)},
-        raw={1: {"ID": "1", "First": "Ann", "Last": "Lee", "Email": "ann@x.co", "Phone": "", "Company": "",
-                 "Title": "", "Budget": "", "At": "", "Note": ""}},
+        quarantined={
+            n: [missing_columns(["Size"], "ID, First, Last, Email, Phone, Company, Title, Budget, At, Note")]
+            for n in (1, 2)
+        },
+        raw={
+            1: {
+                "ID": "1",
+                "First": "Ann",
+                "Last": "Lee",
+                "Email": "ann@x.co",
+                "Phone": "",
+                "Company": "",
+                "Title": "",
+                "Budget": "",
+                "At": "",
+                "Note": "",
+            }
+        },
     ),
     Case(
         "extra_and_reordered_columns",
@@ -458,8 +550,12 @@ CASES = [
     ),
     Case(
         "impossible_dates_nulled",
-        csv_text(lead(at="2023-02-30"), bo(at="2023-02-28 25:00:00"), lead(id="3", at="2023-13-01"),
-                 lead(id="4", at="2024-02-29")),
+        csv_text(
+            lead(at="2023-02-30"),
+            bo(at="2023-02-28 25:00:00"),
+            lead(id="3", at="2023-13-01"),
+            lead(id="4", at="2024-02-29"),
+        ),
         ("loaded", 4, 4, 0, 3),
         select="_row_number, created_at",
         rows=[(1, None), (2, None), (3, None), (4, datetime(2024, 2, 29))],
@@ -495,8 +591,12 @@ CASES = [
     ),
     Case(
         "enormous_amounts_nulled_plausible_ones_read",
-        csv_text(lead(budget="1e30", size="99999999999999999999"), bo(budget="1e12", size="1000000000000"),
-                 lead(id="3", budget="$1,500.50", size="12.5"), lead(id="4", budget="USD 2,000", size="1,200")),
+        csv_text(
+            lead(budget="1e30", size="99999999999999999999"),
+            bo(budget="1e12", size="1000000000000"),
+            lead(id="3", budget="$1,500.50", size="12.5"),
+            lead(id="4", budget="USD 2,000", size="1,200"),
+        ),
         ("loaded", 4, 4, 0, 3),
         select="_row_number, budget, company_size",
         rows=[(1, None, None), (2, 1e12, 1_000_000_000_000), (3, 1500.5, None), (4, 2000.0, 1200)],
@@ -508,7 +608,11 @@ CASES = [
     ),
     Case(
         "nan_and_infinity_nulled",
-        csv_text(lead(budget="NaN", size="NaN"), bo(budget="inf", size="inf"), lead(id="3", budget="-inf", size="-Infinity")),
+        csv_text(
+            lead(budget="NaN", size="NaN"),
+            bo(budget="inf", size="inf"),
+            lead(id="3", budget="-inf", size="-Infinity"),
+        ),
         ("loaded", 3, 3, 0, 6),
         select="_row_number, budget, company_size",
         rows=[(1, None, None), (2, None, None), (3, None, None)],
@@ -524,24 +628,67 @@ CASES = [
     # -- contacts
     Case(
         "invalid_emails_nulled",
-        csv_text(*(lead(id=str(i), email=e) for i, e in enumerate(
-            ["plainaddress", "@no-local.com", "a@b", "a b@c.com", "a@@b.com", "a@b.c0m", "ann@x.co.", " MAILTO:Ann@Ex.COM "],
-            start=1))),
+        csv_text(
+            *(
+                lead(id=str(i), email=e)
+                for i, e in enumerate(
+                    [
+                        "plainaddress",
+                        "@no-local.com",
+                        "a@b",
+                        "a b@c.com",
+                        "a@@b.com",
+                        "a@b.c0m",
+                        "ann@x.co.",
+                        " MAILTO:Ann@Ex.COM ",
+                    ],
+                    start=1,
+                )
+            )
+        ),
         ("loaded", 8, 8, 0, 7),
         select="_row_number, email",
         rows=[(1, None), (2, None), (3, None), (4, None), (5, None), (6, None), (7, None), (8, "ann@ex.com")],
-        issues=[(i, "email", "Email", e, NOT_EMAIL, "nulled") for i, e in enumerate(
-            ["plainaddress", "@no-local.com", "a@b", "a b@c.com", "a@@b.com", "a@b.c0m", "ann@x.co."], start=1)],
+        issues=[
+            (i, "email", "Email", e, NOT_EMAIL, "nulled")
+            for i, e in enumerate(
+                ["plainaddress", "@no-local.com", "a@b", "a b@c.com", "a@@b.com", "a@b.c0m", "ann@x.co."],
+                start=1,
+            )
+        ],
     ),
     Case(
         "phone_shapes",
-        csv_text(*(lead(id=str(i), phone=p) for i, p in enumerate(
-            ["(555) 555-0100", "555-0100", "+44 20 7946 0958", "not a phone", "123456789012345678",
-             "+1 (212) 555-0143 ext. 12", "212.555.0143", "=1+1"], start=1))),
+        csv_text(
+            *(
+                lead(id=str(i), phone=p)
+                for i, p in enumerate(
+                    [
+                        "(555) 555-0100",
+                        "555-0100",
+                        "+44 20 7946 0958",
+                        "not a phone",
+                        "123456789012345678",
+                        "+1 (212) 555-0143 ext. 12",
+                        "212.555.0143",
+                        "=1+1",
+                    ],
+                    start=1,
+                )
+            )
+        ),
         ("loaded", 8, 8, 0, 5),
         select="_row_number, phone, phone_is_valid",
-        rows=[(1, "+15555550100", False), (2, None, None), (3, "+442079460958", True), (4, None, None),
-              (5, None, None), (6, "+12125550143", True), (7, "+12125550143", True), (8, None, None)],
+        rows=[
+            (1, "+15555550100", False),
+            (2, None, None),
+            (3, "+442079460958", True),
+            (4, None, None),
+            (5, None, None),
+            (6, "+12125550143", True),
+            (7, "+12125550143", True),
+            (8, None, None),
+        ],
         issues=[
             (1, "phone", "Phone", "(555) 555-0100", PHONE_POSSIBLE, "kept"),
             (2, "phone", "Phone", "555-0100", PHONE_UNUSABLE, "nulled"),
@@ -561,16 +708,34 @@ CASES = [
     Case(
         "sql_and_shell_metacharacters_loaded_verbatim",
         csv_text(
-            lead(first="Robert'); DROP TABLE raw.lead_records;--", last="O'Brien", company="$(rm -rf /)",
-                 title="`whoami`", note="; rm -rf ~ && echo pwned | sh"),
+            lead(
+                first="Robert'); DROP TABLE raw.lead_records;--",
+                last="O'Brien",
+                company="$(rm -rf /)",
+                title="`whoami`",
+                note="; rm -rf ~ && echo pwned | sh",
+            ),
             bo(company="x'; DELETE FROM raw.ingest_ledger; --", title="a && b || c > /etc/passwd"),
         ),
         ("loaded", 2, 2, 0, 0),
         select="_row_number, first_name, last_name, company, job_title, attributes",
         rows=[
-            (1, "Robert'); DROP TABLE raw.lead_records;--", "O'Brien", "$(rm -rf /)", "`whoami`",
-             '{"Note":"; rm -rf ~ && echo pwned | sh"}'),
-            (2, "Bo", "Ray", "x'; DELETE FROM raw.ingest_ledger; --", "a && b || c > /etc/passwd", '{"Note":null}'),
+            (
+                1,
+                "Robert'); DROP TABLE raw.lead_records;--",
+                "O'Brien",
+                "$(rm -rf /)",
+                "`whoami`",
+                '{"Note":"; rm -rf ~ && echo pwned | sh"}',
+            ),
+            (
+                2,
+                "Bo",
+                "Ray",
+                "x'; DELETE FROM raw.ingest_ledger; --",
+                "a && b || c > /etc/passwd",
+                '{"Note":null}',
+            ),
         ],
         check=_tables_intact,
     ),
@@ -618,7 +783,10 @@ CASES = [
         ("loaded", 2, 2, 0, 2),
         select="_row_number, last_name",
         rows=[(1, "Lee"), (2, "Ray")],
-        issues=[(1, "source_record_id", "ID", None, DERIVED, "replaced"), (2, "source_record_id", "ID", None, DERIVED, "replaced")],
+        issues=[
+            (1, "source_record_id", "ID", None, DERIVED, "replaced"),
+            (2, "source_record_id", "ID", None, DERIVED, "replaced"),
+        ],
         check=_derived_ids,
     ),
     Case(
@@ -639,7 +807,9 @@ CASES = [
     # -- blanks and null words
     Case(
         "whitespace_only_values_are_null",
-        HEAD + "  7  ,   ,  Lee ,  ann@x.co  ,\t,   , \t ,  ,  ,  ,   \n" + line(bo(first="  Ann   Marie ", last=" van  der Berg")),
+        HEAD
+        + "  7  ,   ,  Lee ,  ann@x.co  ,\t,   , \t ,  ,  ,  ,   \n"
+        + line(bo(first="  Ann   Marie ", last=" van  der Berg")),
         ("loaded", 2, 2, 0, 0),
         select=LEAD_COLUMNS + ", phone, company, job_title, budget, attributes",
         rows=[
@@ -678,8 +848,15 @@ CASES = [
     # -- files that are not (yet) data
     Case("empty_file", "", ("empty", 0, 0, 0, 0), message="the file has no data rows"),
     Case("header_only", HEAD, ("empty", 0, 0, 0, 0), message="the file has no data rows"),
-    Case("header_only_without_newline", HEAD[:-1], ("empty", 0, 0, 0, 0), message="the file has no data rows"),
-    Case("bom_and_blank_lines_only", "\ufeff\n\n\r\n", ("empty", 0, 0, 0, 0), message="the file has no data rows"),
+    Case(
+        "header_only_without_newline", HEAD[:-1], ("empty", 0, 0, 0, 0), message="the file has no data rows"
+    ),
+    Case(
+        "bom_and_blank_lines_only",
+        "\ufeff\n\n\r\n",
+        ("empty", 0, 0, 0, 0),
+        message="the file has no data rows",
+    ),
     Case(
         "old_file_with_a_cut_off_last_line",
         HEAD + line(lead()) + "2,Bo,Ray,bo@x",
@@ -691,21 +868,28 @@ CASES = [
     # -- JSON Lines
     Case(
         "jsonl_lines_that_are_not_objects",
-        jsonl({"id": "1", "visitor": {"email": "a@x.co"}}, "[1, 2, 3]", "42", '"just a string"', "null", "true"),
+        jsonl(
+            {"id": "1", "visitor": {"email": "a@x.co"}}, "[1, 2, 3]", "42", '"just a string"', "null", "true"
+        ),
         ("loaded", 6, 1, 5, 0),
         config=CHAT,
         rows=[(1, "1", None, None, "a@x.co")],
         quarantined={
-            2: ["line is a JSON list, not an object"], 3: ["line is a JSON int, not an object"],
-            4: ["line is a JSON str, not an object"], 5: ["line is a JSON NoneType, not an object"],
+            2: ["line is a JSON list, not an object"],
+            3: ["line is a JSON int, not an object"],
+            4: ["line is a JSON str, not an object"],
+            5: ["line is a JSON NoneType, not an object"],
             6: ["line is a JSON bool, not an object"],
         },
         raw={2: "[1, 2, 3]", 4: '"just a string"'},
     ),
     Case(
         "jsonl_deep_nesting_100000_levels",
-        jsonl("[" * 100_000 + "]" * 100_000, '{"id": "d", "x": ' + '{"a": ' * 100_000 + "1" + "}" * 100_001,
-              {"id": "1", "visitor": {"email": "a@x.co"}}),
+        jsonl(
+            "[" * 100_000 + "]" * 100_000,
+            '{"id": "d", "x": ' + '{"a": ' * 100_000 + "1" + "}" * 100_001,
+            {"id": "1", "visitor": {"email": "a@x.co"}},
+        ),
         ("loaded", 3, 1, 2, 0),
         config=CHAT,
         rows=[(3, "1", None, None, "a@x.co")],
@@ -722,8 +906,12 @@ CASES = [
     ),
     Case(
         "jsonl_invalid_json",
-        jsonl('{"id": "3", "visitor": {"email": "c@x.co"}', "{'id': '4'}", '{"id": "5"} trailing',
-              {"id": "1", "visitor": {"email": "a@x.co"}}),
+        jsonl(
+            '{"id": "3", "visitor": {"email": "c@x.co"}',
+            "{'id': '4'}",
+            '{"id": "5"} trailing',
+            {"id": "1", "visitor": {"email": "a@x.co"}},
+        ),
         ("loaded", 4, 1, 3, 0),
         config=CHAT,
         rows=[(4, "1", None, None, "a@x.co")],
@@ -736,8 +924,11 @@ CASES = [
     ),
     Case(
         "jsonl_blank_ids_derived",
-        jsonl({"id": "", "visitor": {"email": "a@x.co"}}, {"id": None, "visitor": {"email": "b@x.co"}},
-              {"visitor": {"email": "c@x.co"}}),
+        jsonl(
+            {"id": "", "visitor": {"email": "a@x.co"}},
+            {"id": None, "visitor": {"email": "b@x.co"}},
+            {"visitor": {"email": "c@x.co"}},
+        ),
         ("loaded", 3, 3, 0, 3),
         config=CHAT,
         select="_row_number, email",
@@ -748,8 +939,10 @@ CASES = [
     Case(
         # Python's str.splitlines() would cut these lines at U+2028, U+2029 and NEL.
         "jsonl_unicode_line_separators_inside_values",
-        jsonl({"id": "1", "visitor": {"email": "a@x.co", "last": "Lee\u2028Ray"}},
-              {"id": "2", "visitor": {"email": "b@x.co"}, "note": "a\x85b\u2029c"}),
+        jsonl(
+            {"id": "1", "visitor": {"email": "a@x.co", "last": "Lee\u2028Ray"}},
+            {"id": "2", "visitor": {"email": "b@x.co"}, "note": "a\x85b\u2029c"},
+        ),
         ("loaded", 2, 2, 0, 0),
         config=CHAT,
         rows=[(1, "1", None, "Lee Ray", "a@x.co"), (2, "2", None, None, "b@x.co")],
@@ -762,7 +955,11 @@ CASES = [
         '{"id": "3", "visitor": {"email": "c@x.co", "last": "Smile \\ud83d\\ude00"}}\n',
         ("loaded", 3, 3, 0, 2),
         config=CHAT,
-        rows=[(1, "1", None, None, "a@x.co"), (2, "2", None, "Ray", "b@x.co"), (3, "3", None, "Smile 😀", "c@x.co")],
+        rows=[
+            (1, "1", None, None, "a@x.co"),
+            (2, "2", None, "Ray", "b@x.co"),
+            (3, "3", None, "Smile 😀", "c@x.co"),
+        ],
         issues=[
             (1, "last_name", "visitor.last", "Lee\\ud800", f"'\\ud800' {UNPAIRED}", "nulled"),
             (2, None, "note", "\\udcff", f"'\\udcff' {UNPAIRED}", "nulled"),
@@ -770,7 +967,10 @@ CASES = [
     ),
     Case(
         "jsonl_key_named_like_the_row_number",
-        jsonl({"id": "1", "_row_number": 5, "visitor": {"email": "a@x.co"}}, {"id": "2", "visitor": {"email": "b@x.co"}}),
+        jsonl(
+            {"id": "1", "_row_number": 5, "visitor": {"email": "a@x.co"}},
+            {"id": "2", "visitor": {"email": "b@x.co"}},
+        ),
         ("loaded", 2, 1, 1, 0),
         config=CHAT,
         rows=[(2, "2", None, None, "b@x.co")],
@@ -790,14 +990,20 @@ CASES = [
         ("loaded", 3, 1, 2, 0),
         config=CHAT,
         rows=[(3, "1", None, None, "a@x.co")],
-        quarantined={1: [f"source_record_id: {DERIVED}", NO_CONTACT], 2: [f"source_record_id: {DERIVED}", NO_CONTACT]},
+        quarantined={
+            1: [f"source_record_id: {DERIVED}", NO_CONTACT],
+            2: [f"source_record_id: {DERIVED}", NO_CONTACT],
+        },
     ),
     Case(
         "jsonl_only_empty_objects",
         jsonl({}, {}),
         ("loaded", 2, 0, 2, 0),
         config=CHAT,
-        quarantined={1: [f"source_record_id: {DERIVED}", NO_CONTACT], 2: [f"source_record_id: {DERIVED}", NO_CONTACT]},
+        quarantined={
+            1: [f"source_record_id: {DERIVED}", NO_CONTACT],
+            2: [f"source_record_id: {DERIVED}", NO_CONTACT],
+        },
         raw={1: "{}"},
     ),
     Case(
@@ -833,8 +1039,10 @@ CASES = [
         ("loaded", 2, 2, 0, 2),
         config=EVENTS,
         select=EVENT_COLUMNS,
-        rows=[(1, "e1", "forms", "L1", "call", datetime(2024, 5, 1), None),
-              (2, "e2", "forms", "L1", "meeting", datetime(2024, 5, 1), None)],
+        rows=[
+            (1, "e1", "forms", "L1", "call", datetime(2024, 5, 1), None),
+            (2, "e2", "forms", "L1", "meeting", datetime(2024, 5, 1), None),
+        ],
         issues=[
             (1, "duration_seconds", "secs", "-30", NEGATIVE, "nulled"),
             (2, "duration_seconds", "secs", "1e13", TOO_LARGE, "nulled"),
@@ -878,7 +1086,13 @@ def test_hostile_input(case: Case, landing: Path, conn) -> None:
 
     (file,) = report.files
     status, read, n_loaded, n_quarantined, n_issues = case.ledger
-    assert (file.status, file.rows_read, file.rows_loaded, file.rows_quarantined, file.field_issues) == case.ledger
+    assert (
+        file.status,
+        file.rows_read,
+        file.rows_loaded,
+        file.rows_quarantined,
+        file.field_issues,
+    ) == case.ledger
     assert ledger(conn, config.name) == [
         (f"{config.name}/{case.file_name}", status, read, n_loaded, n_quarantined, n_issues, case.message)
     ]
@@ -918,8 +1132,10 @@ def test_hostile_csv_files_in_one_folder_do_not_stop_the_run(landing, conn):
         write(landing, "forms", name, content)
     report = ingest(conn, landing, LEADS)
 
-    statuses = {Path(f.file).name: (f.status, f.rows_read, f.rows_loaded, f.rows_quarantined, f.field_issues)
-                for f in report.files}
+    statuses = {
+        Path(f.file).name: (f.status, f.rows_read, f.rows_loaded, f.rows_quarantined, f.field_issues)
+        for f in report.files
+    }
     assert statuses == {
         "a_empty.csv": ("empty", 0, 0, 0, 0),
         "b_duplicate_header.csv": ("rejected", 1, 0, 1, 0),
@@ -939,7 +1155,13 @@ def test_hostile_csv_files_in_one_folder_do_not_stop_the_run(landing, conn):
         "select source_record_id, last_name, email from raw.lead_records where _file = 'forms/z_good.csv' order by 1"
     ).fetchall() == [("good-1", "Good", "ann@x.co"), ("good-2", "Ray", "bo@x.co")]
     assert conn.execute("select source_record_id from raw.lead_records order by 1").fetchall() == [
-        ("1",), ("4",), ("6",), ("7",), ("8",), ("good-1",), ("good-2",),
+        ("1",),
+        ("4",),
+        ("6",),
+        ("7",),
+        ("8",),
+        ("good-1",),
+        ("good-2",),
     ]
     assert conn.execute("select count(*) from raw.ingest_ledger").fetchone()[0] == len(hostile)
 
@@ -958,8 +1180,10 @@ def test_hostile_jsonl_files_in_one_folder_do_not_stop_the_run(landing, conn):
     for name, content in hostile.items():
         write(landing, "chat", name, content)
     report = ingest(conn, landing, CHAT)
-    statuses = {Path(f.file).name: (f.status, f.rows_read, f.rows_loaded, f.rows_quarantined, f.field_issues)
-                for f in report.files}
+    statuses = {
+        Path(f.file).name: (f.status, f.rows_read, f.rows_loaded, f.rows_quarantined, f.field_issues)
+        for f in report.files
+    }
     assert statuses == {
         "a_deep.jsonl": ("loaded", 1, 0, 1, 0),
         "b_surrogate.jsonl": ("loaded", 1, 1, 0, 1),
@@ -970,8 +1194,12 @@ def test_hostile_jsonl_files_in_one_folder_do_not_stop_the_run(landing, conn):
         "g_empty.jsonl": ("empty", 0, 0, 0, 0),
         "z_good.jsonl": ("loaded", 1, 1, 0, 0),
     }
-    assert conn.execute("select source_record_id, last_name, email from raw.lead_records order by 1").fetchall() == [
-        ("good", "Good", "good@x.co"), ("s", None, "s@x.co"), ("u", "Ølund", "u@x.co"),
+    assert conn.execute(
+        "select source_record_id, last_name, email from raw.lead_records order by 1"
+    ).fetchall() == [
+        ("good", "Good", "good@x.co"),
+        ("s", None, "s@x.co"),
+        ("u", "Ølund", "u@x.co"),
     ]
 
 
@@ -983,13 +1211,18 @@ def test_a_duplicate_file_under_another_name_is_skipped(landing, conn):
     write(landing, "forms", "export.csv", content)
     write(landing, "forms", "export (1).csv", content)
     first = ingest(conn, landing, LEADS)
-    assert [(Path(f.file).name, f.status) for f in first.files] == [("export (1).csv", "loaded"), ("export.csv", "skipped")]
+    assert [(Path(f.file).name, f.status) for f in first.files] == [
+        ("export (1).csv", "loaded"),
+        ("export.csv", "skipped"),
+    ]
     assert [f.message for f in first.files][1] == "content already ingested"
 
     shutil.copy(landing / "forms" / "export.csv", landing / "forms" / "export-copy.csv")
     again = ingest(conn, landing, LEADS)
     assert {Path(f.file).name: f.status for f in again.files} == {
-        "export (1).csv": "skipped", "export-copy.csv": "skipped", "export.csv": "skipped",
+        "export (1).csv": "skipped",
+        "export-copy.csv": "skipped",
+        "export.csv": "skipped",
     }
     assert conn.execute("select count(*) from raw.lead_records").fetchone()[0] == 2
     assert [row[:3] for row in ledger(conn, "forms")] == [("forms/export (1).csv", "loaded", 2)]
@@ -1006,9 +1239,13 @@ def test_a_file_still_being_written_waits_and_then_loads_in_full(landing, conn):
     with path.open("a") as handle:  # the writer finishes
         handle.write("x,cy@x.co,,,,,,,\n")
     second = ingest(conn, landing, LEADS)
-    assert [(f.status, f.rows_read, f.rows_loaded, f.rows_quarantined) for f in second.files] == [("loaded", 3, 3, 0)]
+    assert [(f.status, f.rows_read, f.rows_loaded, f.rows_quarantined) for f in second.files] == [
+        ("loaded", 3, 3, 0)
+    ]
     assert loaded(conn, LEADS, LEAD_COLUMNS) == [
-        (1, "1", "Ann", "Lee", "ann@x.co"), (2, "2", "Bo", "Ray", "bo@x.co"), (3, "3", "Cy", "Fox", "cy@x.co"),
+        (1, "1", "Ann", "Lee", "ann@x.co"),
+        (2, "2", "Bo", "Ray", "bo@x.co"),
+        (3, "3", "Cy", "Fox", "cy@x.co"),
     ]
     assert [row[:4] for row in ledger(conn, "forms")] == [("forms/live.csv", "loaded", 3, 3)]
 
@@ -1020,26 +1257,37 @@ def test_a_fresh_file_that_ends_in_a_newline_is_not_deferred(landing, conn):
 
 def test_an_unknown_encoding_is_a_config_error_not_a_crash():
     for name in ("klingon", "base64"):  # unknown, and a codec that is not a text encoding
-        with pytest.raises(ValidationError, match=rf"csv.encoding\n.*'{name}' is not a text encoding Python knows"):
+        with pytest.raises(
+            ValidationError, match=rf"csv.encoding\n.*'{name}' is not a text encoding Python knows"
+        ):
             SourceConfig(name="x", entity="lead", format="csv", csv={"encoding": name})
-    assert SourceConfig(name="x", entity="lead", format="csv", csv={"encoding": "cp1252"}).csv.encoding == "cp1252"
+    assert (
+        SourceConfig(name="x", entity="lead", format="csv", csv={"encoding": "cp1252"}).csv.encoding
+        == "cp1252"
+    )
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "an unbalanced quote makes Python's csv reader run the field to the end of the file: the rows after it "
-    "are inside the quarantined row's raw_row, not read on their own; recovering needs the reader to re-split "
-    "a bad multi-line record into its physical lines (a reader restructuring)"
-))
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "an unbalanced quote makes Python's csv reader run the field to the end of the file: the rows after it "
+        "are inside the quarantined row's raw_row, not read on their own; recovering needs the reader to re-split "
+        "a bad multi-line record into its physical lines (a reader restructuring)"
+    ),
+)
 def test_rows_after_an_unbalanced_quote_are_read_on_their_own(landing, conn):
     write(landing, "forms", "a.csv", HEAD + '1,"Ann,Lee,ann@x.co,,,,,,,x\n' + line(bo()))
     ingest(conn, landing, LEADS)
     assert loaded(conn, LEADS, "source_record_id") == [("2",)]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "a JSON object that repeats a key keeps one value silently, and not the same one on both paths: polars' "
-    "reader (a chunk of plain objects) keeps the first, Python's json (a chunk with any odd line) the last"
-))
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "a JSON object that repeats a key keeps one value silently, and not the same one on both paths: polars' "
+        "reader (a chunk of plain objects) keeps the first, Python's json (a chunk with any odd line) the last"
+    ),
+)
 def test_a_repeated_json_key_is_read_the_same_whatever_else_the_file_holds(landing, conn):
     line = '{"id": "first", "id": "last", "visitor": {"email": "a@x.co"}}\n'
     write(landing, "chat", "a_alone.jsonl", line)

@@ -1,4 +1,4 @@
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import polars as pl
 
@@ -20,10 +20,20 @@ def config(**overrides) -> SourceConfig:
 def test_contact_fields_are_normalized():
     rows, columns = frame(
         [
-            {"email": "  Jane.Doe@Example.COM ", "phone": "(212) 555-0143", "first_name": "JANE", "last_name": "mcDonald",
-             "company": "  Acme   Inc. "},
-            {"email": "mailto:BOB@x.io", "phone": "+44 20 7946 0958", "first_name": "bob", "last_name": "O'BRIEN",
-             "company": "Beta LLC"},
+            {
+                "email": "  Jane.Doe@Example.COM ",
+                "phone": "(212) 555-0143",
+                "first_name": "JANE",
+                "last_name": "mcDonald",
+                "company": "  Acme   Inc. ",
+            },
+            {
+                "email": "mailto:BOB@x.io",
+                "phone": "+44 20 7946 0958",
+                "first_name": "bob",
+                "last_name": "O'BRIEN",
+                "company": "Beta LLC",
+            },
         ]
     )
     result = to_canonical(rows, columns, config())
@@ -38,22 +48,51 @@ def test_contact_fields_are_normalized():
 
 
 def test_conversion_failures_become_issues_not_silent_nulls():
-    rows, columns = frame([{"email": "a@b.co", "phone": "12345", "company_size": "51-200", "budget": "$25,000",
-                            "do_not_call": "maybe", "created_at": "yesterday"}])
+    rows, columns = frame(
+        [
+            {
+                "email": "a@b.co",
+                "phone": "12345",
+                "company_size": "51-200",
+                "budget": "$25,000",
+                "do_not_call": "maybe",
+                "created_at": "yesterday",
+            }
+        ]
+    )
     result = to_canonical(rows, columns, config())
     assert result.frame["budget"].to_list() == [25000.0]
-    assert result.frame.select("company_size", "phone", "phone_is_valid", "do_not_call", "created_at").rows() == [
-        (None, None, None, None, None)
-    ]
-    issues = sorted(result.issues.select("column_name", "native_column", "raw_value", "reason", "action").rows())
+    assert result.frame.select(
+        "company_size", "phone", "phone_is_valid", "do_not_call", "created_at"
+    ).rows() == [(None, None, None, None, None)]
+    issues = sorted(
+        result.issues.select("column_name", "native_column", "raw_value", "reason", "action").rows()
+    )
     assert issues == [
         ("company_size", "company_size", "51-200", "is not a whole number (or is out of range)", "nulled"),
-        ("created_at", "created_at", "yesterday", "matches none of the formats "
-         "['%Y-%m-%dT%H:%M:%S%.fZ', '%Y-%m-%dT%H:%M:%SZ', '%Y-%m-%dT%H:%M:%S%.f%z', '%Y-%m-%dT%H:%M:%S%z', "
-         "'%Y-%m-%d %H:%M:%S%.f', '%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S', '%Y-%m-%d']", "nulled"),
-        ("do_not_call", "do_not_call", "maybe", "is not a yes/no value (true/t/yes/y/1 or false/f/no/n/0)", "nulled"),
-        ("phone", "phone", "12345", "is not a possible phone number (region US): too short, too long or no number",
-         "nulled"),
+        (
+            "created_at",
+            "created_at",
+            "yesterday",
+            "matches none of the formats "
+            "['%Y-%m-%dT%H:%M:%S%.fZ', '%Y-%m-%dT%H:%M:%SZ', '%Y-%m-%dT%H:%M:%S%.f%z', '%Y-%m-%dT%H:%M:%S%z', "
+            "'%Y-%m-%d %H:%M:%S%.f', '%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S', '%Y-%m-%d']",
+            "nulled",
+        ),
+        (
+            "do_not_call",
+            "do_not_call",
+            "maybe",
+            "is not a yes/no value (true/t/yes/y/1 or false/f/no/n/0)",
+            "nulled",
+        ),
+        (
+            "phone",
+            "phone",
+            "12345",
+            "is not a possible phone number (region US): too short, too long or no number",
+            "nulled",
+        ),
     ]
 
 
@@ -61,30 +100,55 @@ def test_a_whole_phone_number_with_an_unknown_area_code_is_kept_and_flagged():
     rows, columns = frame([{"phone": "(921) 835-1828"}, {"phone": "8529673995"}, {"phone": "555-0100"}])
     result = to_canonical(rows, columns, config())
     assert result.frame.select("phone", "phone_is_valid").rows() == [
-        ("+19218351828", False), ("+18529673995", False), (None, None),
+        ("+19218351828", False),
+        ("+18529673995", False),
+        (None, None),
     ]
     assert result.issues.select("raw_value", "action").rows() == [
-        ("555-0100", "nulled"), ("(921) 835-1828", "kept"), ("8529673995", "kept"),
+        ("555-0100", "nulled"),
+        ("(921) 835-1828", "kept"),
+        ("8529673995", "kept"),
     ]
 
 
 def test_dates_in_configured_formats_and_timezones_become_utc():
     rows, columns = frame([{"t": "03/04/2025 10:22", "z": "2025-03-04T10:22:11+0200", "e": "1741083731"}])
-    out_local = to_canonical(rows, columns, config(columns={"created_at": "t"}, date_formats={"created_at": ["%m/%d/%Y %H:%M"]}, timezone="America/New_York")).frame
-    assert out_local["created_at"].to_list() == [datetime(2025, 3, 4, 15, 22, tzinfo=timezone.utc)]
-    out_offset = to_canonical(rows, columns, config(columns={"created_at": "z"}, date_formats={"created_at": ["%Y-%m-%dT%H:%M:%S%z"]})).frame
-    assert out_offset["created_at"].to_list() == [datetime(2025, 3, 4, 8, 22, 11, tzinfo=timezone.utc)]
-    out_epoch = to_canonical(rows, columns, config(columns={"created_at": "e"}, date_formats={"created_at": ["epoch"]})).frame
-    assert out_epoch["created_at"].to_list() == [datetime(2025, 3, 4, 10, 22, 11, tzinfo=timezone.utc)]
+    out_local = to_canonical(
+        rows,
+        columns,
+        config(
+            columns={"created_at": "t"},
+            date_formats={"created_at": ["%m/%d/%Y %H:%M"]},
+            timezone="America/New_York",
+        ),
+    ).frame
+    assert out_local["created_at"].to_list() == [datetime(2025, 3, 4, 15, 22, tzinfo=UTC)]
+    out_offset = to_canonical(
+        rows,
+        columns,
+        config(columns={"created_at": "z"}, date_formats={"created_at": ["%Y-%m-%dT%H:%M:%S%z"]}),
+    ).frame
+    assert out_offset["created_at"].to_list() == [datetime(2025, 3, 4, 8, 22, 11, tzinfo=UTC)]
+    out_epoch = to_canonical(
+        rows, columns, config(columns={"created_at": "e"}, date_formats={"created_at": ["epoch"]})
+    ).frame
+    assert out_epoch["created_at"].to_list() == [datetime(2025, 3, 4, 10, 22, 11, tzinfo=UTC)]
 
 
 def test_split_name_orders_and_allowed_values_case():
-    rows, columns = frame([{"n": "DOE, JANE", "tl": "1-3 MONTHS"}, {"n": "Mary Ann Smith", "tl": "Immediate"}])
-    out = to_canonical(rows, columns, config(split_name={"column": "n", "order": "last_first"}, columns={"timeline": "tl"})).frame
+    rows, columns = frame(
+        [{"n": "DOE, JANE", "tl": "1-3 MONTHS"}, {"n": "Mary Ann Smith", "tl": "Immediate"}]
+    )
+    out = to_canonical(
+        rows, columns, config(split_name={"column": "n", "order": "last_first"}, columns={"timeline": "tl"})
+    ).frame
     assert out.select("first_name", "last_name").rows() == [("Jane", "Doe"), ("Ann Smith", "Mary")]
     out = to_canonical(rows, columns, config(split_name={"column": "n", "order": "first_last"})).frame
     assert out.select("first_name", "last_name").rows() == [("Jane", "Doe"), ("Mary", "Ann Smith")]
-    assert to_canonical(rows, columns, config(columns={"timeline": "tl"})).frame["timeline"].to_list() == ["1-3 months", "immediate"]
+    assert to_canonical(rows, columns, config(columns={"timeline": "tl"})).frame["timeline"].to_list() == [
+        "1-3 months",
+        "immediate",
+    ]
 
 
 def test_unmapped_columns_are_kept_as_attributes_and_defaults_fill_gaps():

@@ -7,7 +7,16 @@ import pytest
 
 from ingest.phones import POSSIBLE, UNUSABLE, VALID, _parse_one, normalize_phones
 
-FORMATS = ("{n}", "({a}) {b}-{c}", "+1 {a} {b} {c}", "1-{a}-{b}-{c}", "{a}.{b}.{c}", "+1{n}", "1{n}", "{a}/{b}-{c}")
+FORMATS = (
+    "{n}",
+    "({a}) {b}-{c}",
+    "+1 {a} {b} {c}",
+    "1-{a}-{b}-{c}",
+    "{a}.{b}.{c}",
+    "+1{n}",
+    "1{n}",
+    "{a}/{b}-{c}",
+)
 
 
 def random_numbers(count: int, seed: int) -> list[str]:
@@ -29,8 +38,18 @@ def test_fast_path_matches_phonenumbers(region):
 
 
 def test_other_shapes_go_through_phonenumbers():
-    values = ["+44 20 7946 0958", "555-0100", "12345", "1-800-FLOWERS", "2125550100 x12", "011 44 20 7946 0958",
-              "not a phone", None, "(212) 555-0143", "(212) 555-0143"]
+    values = [
+        "+44 20 7946 0958",
+        "555-0100",
+        "12345",
+        "1-800-FLOWERS",
+        "2125550100 x12",
+        "011 44 20 7946 0958",
+        "not a phone",
+        None,
+        "(212) 555-0143",
+        "(212) 555-0143",
+    ]
     judged = normalize_phones(pl.Series(values, dtype=pl.String()), "US")
     assert judged.rows() == [
         ("+442079460958", VALID),

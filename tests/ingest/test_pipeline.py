@@ -10,8 +10,16 @@ from ingest.config import SourceConfig
 from ingest.pipeline import Ingestor
 
 WEB_FORMS = SourceConfig(
-    name="web_forms", entity="lead", format="csv",
-    columns={"source_record_id": "ID", "email": "Email", "phone": "Phone", "last_name": "Last", "created_at": "At"},
+    name="web_forms",
+    entity="lead",
+    format="csv",
+    columns={
+        "source_record_id": "ID",
+        "email": "Email",
+        "phone": "Phone",
+        "last_name": "Last",
+        "created_at": "At",
+    },
     date_formats={"created_at": ["%m/%d/%Y"]},
 )
 HEADER = "ID,Email,Phone,Last,At,Note\n"
@@ -49,13 +57,17 @@ def field_issues(conn) -> list[tuple]:
 
 
 def test_bad_values_keep_their_row_and_only_rows_that_are_no_record_are_quarantined(landing, conn):
-    write(landing, "a.csv", HEADER
-          + "1,a@b.co,(212) 555-0143,Doe,03/04/2025,ok\n"
-          + "2,not-an-email,12345,Roe,31/31/2025,bad values\n"
-          + "3,,,,03/04/2025,no contact\n"
-          + "4,c@d.co,,Poe,03/05/2025,fine\n"
-          + "6,not-an-email,12345,,03/05/2025,nothing usable\n"
-          + "5,e@f.co,\n")  # truncated last line
+    write(
+        landing,
+        "a.csv",
+        HEADER
+        + "1,a@b.co,(212) 555-0143,Doe,03/04/2025,ok\n"
+        + "2,not-an-email,12345,Roe,31/31/2025,bad values\n"
+        + "3,,,,03/04/2025,no contact\n"
+        + "4,c@d.co,,Poe,03/05/2025,fine\n"
+        + "6,not-an-email,12345,,03/05/2025,nothing usable\n"
+        + "5,e@f.co,\n",
+    )  # truncated last line
     report = Ingestor(conn, landing).ingest(WEB_FORMS)
     (file,) = report.files
     assert (file.rows_read, file.rows_loaded, file.rows_quarantined, file.field_issues) == (6, 3, 3, 3)
@@ -80,12 +92,20 @@ def test_bad_values_keep_their_row_and_only_rows_that_are_no_record_are_quaranti
     assert field_issues(conn) == [
         (2, "created_at", "At", "31/31/2025", "matches none of the formats ['%m/%d/%Y']", "nulled"),
         (2, "email", "Email", "not-an-email", "is not a valid email address", "nulled"),
-        (2, "phone", "Phone", "12345",
-         "is not a possible phone number (region US): too short, too long or no number", "nulled"),
+        (
+            2,
+            "phone",
+            "Phone",
+            "12345",
+            "is not a possible phone number (region US): too short, too long or no number",
+            "nulled",
+        ),
     ]
     raw = conn.execute("select raw_row, file from raw.quarantine where row_number = 5").fetchone()
     assert json.loads(raw[0])["Email"] == "not-an-email" and raw[1] == "web_forms/a.csv"
-    loaded = conn.execute("select source_record_id, attributes, _file, _row_number from raw.lead_records order by 1").fetchall()
+    loaded = conn.execute(
+        "select source_record_id, attributes, _file, _row_number from raw.lead_records order by 1"
+    ).fetchall()
     assert loaded[0] == ("1", '{"Note":"ok"}', "web_forms/a.csv", 1)
     assert [r[0] for r in loaded] == ["1", "2", "4"]
     ledger = conn.execute(
@@ -126,8 +146,16 @@ def test_a_file_is_ingested_once_and_a_changed_file_is_a_new_version(landing, co
 def test_malformed_files_are_reported_and_the_run_goes_on(landing, conn):
     write(landing, "1_empty.csv", "")
     write(landing, "2_header_only.csv", HEADER)
-    write(landing, "3_drifted.csv", "ID,E-mail,Phone,Last,At\n1,a@b.co,,Doe,03/04/2025\n2,b@b.co,,Lee,03/04/2025\n")
-    write(landing, "4_latin1.csv", (HEADER + "1,a@b.co,,Müller,03/04/2025,x\n2,b@b.co,,Lee,03/04/2025,y\n").encode("latin-1"))
+    write(
+        landing,
+        "3_drifted.csv",
+        "ID,E-mail,Phone,Last,At\n1,a@b.co,,Doe,03/04/2025\n2,b@b.co,,Lee,03/04/2025\n",
+    )
+    write(
+        landing,
+        "4_latin1.csv",
+        (HEADER + "1,a@b.co,,Müller,03/04/2025,x\n2,b@b.co,,Lee,03/04/2025,y\n").encode("latin-1"),
+    )
     write(landing, "5_good.csv", HEADER + "9,z@z.co,,Zed,03/04/2025,\n")
     report = Ingestor(conn, landing).ingest(WEB_FORMS)
     by_file = {Path(f.file).name: f for f in report.files}
@@ -139,9 +167,17 @@ def test_malformed_files_are_reported_and_the_run_goes_on(landing, conn):
     latin = by_file["4_latin1.csv"]
     # The undecodable name is nulled and recorded; the lead (it has an email) is kept.
     assert (latin.rows_loaded, latin.rows_quarantined, latin.field_issues) == (2, 0, 1)
-    assert field_issues(conn) == [(1, "last_name", "Last", "M\\xfcller",
-                                   "bytes 0xfc are not valid utf-8; set csv.encoding in the source config if the "
-                                   "file uses another encoding", "nulled")]
+    assert field_issues(conn) == [
+        (
+            1,
+            "last_name",
+            "Last",
+            "M\\xfcller",
+            "bytes 0xfc are not valid utf-8; set csv.encoding in the source config if the "
+            "file uses another encoding",
+            "nulled",
+        )
+    ]
     assert by_file["5_good.csv"].rows_loaded == 1
     assert all(f.reconciles for f in report.files)
     assert counts(conn) == (3, 2)
@@ -165,22 +201,29 @@ def test_jsonl_nested_objects_and_bad_lines(tmp_path, conn):
         "\n".join(x if isinstance(x, str) else json.dumps(x) for x in lines) + "\n"
     )
     config = SourceConfig(
-        name="chat", entity="lead", format="jsonl", split_name={"column": "visitor.name"},
+        name="chat",
+        entity="lead",
+        format="jsonl",
+        split_name={"column": "visitor.name"},
         columns={"source_record_id": "id", "email": "visitor.email"},
     )
     report = Ingestor(conn, tmp_path / "landing").ingest(config)
     (file,) = report.files
     assert (file.rows_read, file.rows_loaded, file.rows_quarantined) == (3, 1, 2)
-    assert conn.execute("select first_name, last_name, email, attributes from raw.lead_records").fetchall() == [
-        ("Ann", "Lee", "ann@lee.io", '{"tags":"[\\"a\\"]"}')
-    ]
+    assert conn.execute(
+        "select first_name, last_name, email, attributes from raw.lead_records"
+    ).fetchall() == [("Ann", "Lee", "ann@lee.io", '{"tags":"[\\"a\\"]"}')]
     reasons = dict(conn.execute("select row_number, reasons from raw.quarantine").fetchall())
-    assert json.loads(reasons[2]) == ["line is not valid JSON: Expecting property name enclosed in double quotes at column 2"]
+    assert json.loads(reasons[2]) == [
+        "line is not valid JSON: Expecting property name enclosed in double quotes at column 2"
+    ]
     assert json.loads(reasons[3]) == ["needs at least one of: email, phone, last_name"]
 
 
 def test_rows_of_a_file_whose_ingestion_was_killed_are_removed_and_the_file_ingested_again(landing, conn):
-    write(landing, "a.csv", HEADER + "1,a@b.co,,Doe,03/04/2025,x\n2,,,,03/04/2025,y\n3,bad,,Poe,03/04/2025,z\n")
+    write(
+        landing, "a.csv", HEADER + "1,a@b.co,,Doe,03/04/2025,x\n2,,,,03/04/2025,y\n3,bad,,Poe,03/04/2025,z\n"
+    )
     Ingestor(conn, landing).ingest(WEB_FORMS)
     # As if the process died after the file's chunks were committed, before its ledger entry.
     conn.execute("delete from raw.ingest_ledger")

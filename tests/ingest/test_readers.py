@@ -29,7 +29,9 @@ def python_reference(path: Path, config) -> tuple[pl.DataFrame, list]:
     if config.format == "jsonl":
         result = _jsonl_with_python(text, 1, "utf-8", False)
     else:
-        records = csv.reader(io.StringIO(text, newline=""), delimiter=config.csv.delimiter, quotechar=config.csv.quote)
+        records = csv.reader(
+            io.StringIO(text, newline=""), delimiter=config.csv.delimiter, quotechar=config.csv.quote
+        )
         header = [h.strip() for h in next(records)]
         result = _csv_result([r for r in records if r], 1, header, "utf-8", False)
     return result.rows, result.bad_rows

@@ -12,7 +12,9 @@ from ingest.reconcile import reconcile
 from ingest.schemas import LEAD
 
 CONFIG = SourceConfig(
-    name="web_forms", entity="lead", format="csv",
+    name="web_forms",
+    entity="lead",
+    format="csv",
     columns={"source_record_id": "ID", "email": "Email", "phone": "Phone", "last_name": "Last"},
 )
 
@@ -36,8 +38,18 @@ def conn(tmp_path: Path):
 def test_what_the_ingestion_wrote_reconciles(conn):
     result = reconcile(conn, "web_forms", LEAD)
     assert result.passed
-    assert (result.files, result.rows_read, result.rows_loaded, result.rows_quarantined, result.field_issues) == (
-        1, 4, 3, 1, 2,
+    assert (
+        result.files,
+        result.rows_read,
+        result.rows_loaded,
+        result.rows_quarantined,
+        result.field_issues,
+    ) == (
+        1,
+        4,
+        3,
+        1,
+        2,
     )
 
 
@@ -70,7 +82,9 @@ def test_a_nulled_value_that_is_not_null_fails(conn):
 def test_a_field_issue_of_a_row_not_loaded_fails(conn):
     conn.execute("update raw.field_issues set row_number = 3 where column_name = 'email'")
     result = reconcile(conn, "web_forms", LEAD)
-    assert [(m["row_number"], m["problem"]) for m in result.issue_mismatches] == [(3, "its row is not loaded")]
+    assert [(m["row_number"], m["problem"]) for m in result.issue_mismatches] == [
+        (3, "its row is not loaded")
+    ]
 
 
 def test_rows_of_a_file_the_ledger_never_saw_fail(conn):

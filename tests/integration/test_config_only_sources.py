@@ -55,13 +55,20 @@ def test_config_only_lead_and_activity_sources_reach_the_marts_in_one_run(tmp_pa
     home.mkdir()
     shutil.copy(PROJECT_ROOT / "dagster_home" / "dagster.yaml", home / "dagster.yaml")
     env = os.environ | {
-        "LEADHOUSE_DATA_DIR": str(data), "LEADHOUSE_SOURCES": str(sources), "DAGSTER_HOME": str(home),
-        "DO_NOT_TRACK": "1", "DBT_VERSION_CHECK": "false",
+        "LEADHOUSE_DATA_DIR": str(data),
+        "LEADHOUSE_SOURCES": str(sources),
+        "DAGSTER_HOME": str(home),
+        "DO_NOT_TRACK": "1",
+        "DBT_VERSION_CHECK": "false",
     }
     dagster = Path(sys.executable).with_name("dagster")
     result = subprocess.run(
         [str(dagster), "asset", "materialize", "--select", "*", "-m", "orchestration.definitions"],
-        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=600,
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert result.returncode == 0, result.stderr[-4000:]
 

@@ -22,7 +22,9 @@ LEADS = 1500
 
 def materialize_everything(settings: Settings, instance: dg.DagsterInstance) -> dg.ExecuteInProcessResult:
     defs = build_definitions(settings)
-    result = defs.resolve_job_def("refresh_warehouse").execute_in_process(instance=instance, raise_on_error=False)
+    result = defs.resolve_job_def("refresh_warehouse").execute_in_process(
+        instance=instance, raise_on_error=False
+    )
     failed = [e.message for e in result.all_events if e.is_failure]
     assert result.success, failed
     return result
@@ -32,7 +34,9 @@ def materialize_everything(settings: Settings, instance: dg.DagsterInstance) -> 
 def built(tmp_path_factory):
     data = tmp_path_factory.mktemp("data")
     assert generate(["--leads", str(LEADS), "--seed", "7", "--out", str(data)]) in (0, None)
-    settings = Settings(data_dir=data, sources_dir=PROJECT_ROOT / "config" / "sources", model_dir=data / "models")
+    settings = Settings(
+        data_dir=data, sources_dir=PROJECT_ROOT / "config" / "sources", model_dir=data / "models"
+    )
     instance = dg.DagsterInstance.ephemeral()
     environment = dict(os.environ)
     first = materialize_everything(settings, instance)
@@ -42,7 +46,11 @@ def built(tmp_path_factory):
             for t in ("raw.lead_records", "raw.quarantine", "raw.ingest_ledger", "marts.dim_leads")
         }
     second = materialize_everything(settings, instance)
-    changed = {k: os.environ.get(k) for k in environment.keys() | os.environ.keys() if environment.get(k) != os.environ.get(k)}
+    changed = {
+        k: os.environ.get(k)
+        for k in environment.keys() | os.environ.keys()
+        if environment.get(k) != os.environ.get(k)
+    }
     return settings, first, second, snapshot, changed
 
 
@@ -78,33 +86,49 @@ FIELD_LEVEL_ERRORS = {"invalid_email": "email", "unparseable_date": "created_at"
 
 
 def injected(built) -> pl.DataFrame:
-    return truth(built, "source_records.parquet").filter(pl.col("injected_error").is_not_null()).with_columns(
-        kind=pl.col("injected_error").str.extract(r"^([a-z_]+):", 1),
-        file=pl.col("file").str.strip_prefix("landing/"),
+    return (
+        truth(built, "source_records.parquet")
+        .filter(pl.col("injected_error").is_not_null())
+        .with_columns(
+            kind=pl.col("injected_error").str.extract(r"^([a-z_]+):", 1),
+            file=pl.col("file").str.strip_prefix("landing/"),
+        )
     )
 
 
 def test_quarantined_lead_rows_are_exactly_the_rows_that_are_no_record(built, conn):
     errors = injected(built)
     row_level = errors.filter(pl.col("kind").is_in(ROW_LEVEL_ERRORS))
-    quarantined = conn.execute("select source, file, row_number from raw.quarantine where entity = 'lead'").pl()
-    assert row_level.height and sorted(quarantined.rows()) == sorted(row_level.select(quarantined.columns).rows())
-    reasons = [r for (raw,) in conn.execute("select reasons from raw.quarantine").fetchall() for r in json.loads(raw)]
+    quarantined = conn.execute(
+        "select source, file, row_number from raw.quarantine where entity = 'lead'"
+    ).pl()
+    assert row_level.height and sorted(quarantined.rows()) == sorted(
+        row_level.select(quarantined.columns).rows()
+    )
+    reasons = [
+        r for (raw,) in conn.execute("select reasons from raw.quarantine").fetchall() for r in json.loads(raw)
+    ]
     assert all(": " in r or r.startswith("row has") or r.startswith("needs") for r in reasons)
 
 
 def test_every_bad_value_keeps_its_lead_and_is_a_field_issue(built, conn):
-    errors = injected(built).filter(pl.col("kind").is_in(list(FIELD_LEVEL_ERRORS))).with_columns(
-        column_name=pl.col("kind").replace_strict(FIELD_LEVEL_ERRORS)
+    errors = (
+        injected(built)
+        .filter(pl.col("kind").is_in(list(FIELD_LEVEL_ERRORS)))
+        .with_columns(column_name=pl.col("kind").replace_strict(FIELD_LEVEL_ERRORS))
     )
     issues = conn.execute("select source, file, row_number, column_name, action from raw.field_issues").pl()
     found = errors.join(issues, on=["source", "file", "row_number", "column_name"], how="left")
     assert errors.height and found["action"].null_count() == 0
     assert set(found["action"]) == {"nulled"}
-    loaded = conn.execute("select source, _file as file, _row_number as row_number from raw.lead_records").pl()
+    loaded = conn.execute(
+        "select source, _file as file, _row_number as row_number from raw.lead_records"
+    ).pl()
     assert errors.join(loaded, on=["source", "file", "row_number"], how="anti").height == 0  # all loaded
     nulled = issues.filter(pl.col("action") == "nulled").height
-    per_file = conn.execute("select sum(field_issues), sum(rows_quarantined) from raw.ingest_ledger").fetchone()
+    per_file = conn.execute(
+        "select sum(field_issues), sum(rows_quarantined) from raw.ingest_ledger"
+    ).fetchone()
     assert per_file[0] == issues.height >= nulled
 
 
@@ -114,12 +138,18 @@ def test_every_ingestion_check_passed(built):
     reconcile = [e for e in evaluations if e.check_name == "rows_reconcile"]
     configs = load_source_configs(PROJECT_ROOT / "config" / "sources")
     assert len(reconcile) == len(configs) and all(e.passed for e in reconcile)
-    failed = [e.asset_check_key.to_user_string() for e in evaluations if not e.passed and e.severity != dg.AssetCheckSeverity.WARN]
+    failed = [
+        e.asset_check_key.to_user_string()
+        for e in evaluations
+        if not e.passed and e.severity != dg.AssetCheckSeverity.WARN
+    ]
     assert not failed
 
 
 def test_identity_map_covers_every_loaded_lead_record_once(conn):
-    loaded = conn.execute("select count(distinct (source, source_record_id)) from raw.lead_records").fetchone()[0]
+    loaded = conn.execute(
+        "select count(distinct (source, source_record_id)) from raw.lead_records"
+    ).fetchone()[0]
     mapped, distinct = conn.execute(
         "select count(*), count(distinct (source, source_record_id)) from marts.lead_identity_map"
     ).fetchone()
@@ -128,6 +158,7 @@ def test_identity_map_covers_every_loaded_lead_record_once(conn):
 
 def pairwise_and_bcubed(frame: pl.DataFrame) -> tuple[float, float, float]:
     """Pairwise precision and recall, and B-cubed F1, of lead_id against the true person_id."""
+
     def pairs(counts: pl.Series) -> int:
         return int((counts * (counts - 1) // 2).sum())
 
@@ -159,10 +190,13 @@ def test_entity_resolution_finds_the_people_behind_the_records(built, conn):
 
 def test_every_linked_record_says_why(conn):
     unexplained = conn.execute(
-        "select count(*) from marts.lead_identity_map where match_rule <> 'single_record' and (matched_by is null or match_probability is null)"
+        "select count(*) from marts.lead_identity_map "
+        "where match_rule <> 'single_record' and (matched_by is null or match_probability is null)"
     ).fetchone()[0]
     assert unexplained == 0
-    weights = conn.execute("select count(*), max(last_iteration_change) from marts.er_match_weights").fetchone()
+    weights = conn.execute(
+        "select count(*), max(last_iteration_change) from marts.er_match_weights"
+    ).fetchone()
     assert weights[0] > 10 and weights[1] < 0.01  # EM converged
 
 
@@ -196,9 +230,10 @@ def test_runs_leave_this_process_environment_as_it_was(built):
 def test_published_copy_is_readable_and_complete(built, conn):
     settings = built[0]
     with duckdb.connect(str(settings.published_path), read_only=True) as published:
-        assert published.execute("select count(*) from marts.dim_leads").fetchone() == conn.execute(
-            "select count(*) from marts.dim_leads"
-        ).fetchone()
+        assert (
+            published.execute("select count(*) from marts.dim_leads").fetchone()
+            == conn.execute("select count(*) from marts.dim_leads").fetchone()
+        )
 
 
 def test_summary_reads_the_marts_and_prints_field_issues(built, conn):

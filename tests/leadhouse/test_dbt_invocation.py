@@ -45,4 +45,3 @@ def test_the_environment_has_an_absolute_data_dir_and_no_telemetry(tmp_path, mon
 
 def test_the_project_sections_are_the_validated_config_files():
     assert project_var_sections() == {"entity_resolution": load_er_config().dbt_var()}
-

@@ -20,6 +20,8 @@ def test_publish_skips_dbt_leftovers_and_a_stale_write_ahead_log(tmp_path):
     assert tables == {"marts.dim_leads": 1}
     assert not any(path.exists() for path in unfinished_copy(target))
     with duckdb.connect(str(target), read_only=True) as copy:
-        names = copy.execute("select table_schema || '.' || table_name from information_schema.tables").fetchall()
+        names = copy.execute(
+            "select table_schema || '.' || table_name from information_schema.tables"
+        ).fetchall()
     assert names == [("marts.dim_leads",)]
     assert discard_unfinished_copy(target) == []

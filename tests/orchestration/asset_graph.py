@@ -43,8 +43,10 @@ def shipped_asset_graph() -> dg.AssetGraph:
 def main() -> None:
     lines = describe(shipped_asset_graph())
     SNAPSHOT.write_text("\n".join(lines) + "\n")
-    print(f"{SNAPSHOT}: {sum(line.startswith('asset ') for line in lines)} assets, "
-          f"{sum(line.startswith('check ') for line in lines)} checks")
+    print(
+        f"{SNAPSHOT}: {sum(line.startswith('asset ') for line in lines)} assets, "
+        f"{sum(line.startswith('check ') for line in lines)} checks"
+    )
 
 
 if __name__ == "__main__":

@@ -23,7 +23,15 @@ from leadhouse.settings import DBT_PROJECT_DIR, PROJECT_ROOT
 BIN = Path(sys.executable).parent
 # What `make materialize` runs (the Makefile's recipe; test_makefile_recovers_before_materializing).
 RECOVER = [sys.executable, "-m", "orchestration.recover"]
-MATERIALIZE = [str(BIN / "dagster"), "asset", "materialize", "--select", "*", "-m", "orchestration.definitions"]
+MATERIALIZE = [
+    str(BIN / "dagster"),
+    "asset",
+    "materialize",
+    "--select",
+    "*",
+    "-m",
+    "orchestration.definitions",
+]
 RERUN_TIMEOUT_SECONDS = 180
 
 
@@ -50,7 +58,12 @@ class Started:
 
     def __init__(self, args: list[str], env: dict[str, str]):
         self.process = subprocess.Popen(
-            args, cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            args,
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
             start_new_session=True,
         )
         self.lines: list[str] = []
@@ -83,7 +96,9 @@ class Started:
                 seen = len(self.lines)
                 remaining = deadline - time.monotonic()
                 if self._ended or remaining <= 0:
-                    raise AssertionError(f"no {text!r} in its output (rc {self.process.poll()}):\n{self.tail()}")
+                    raise AssertionError(
+                        f"no {text!r} in its output (rc {self.process.poll()}):\n{self.tail()}"
+                    )
                 self._changed.wait(remaining)
 
     def output(self) -> str:
@@ -196,5 +211,10 @@ def expected_relations() -> frozenset[str]:
     }
     with duckdb.connect() as conn:
         ensure_raw_tables(conn)
-        raw = {f"raw.{name}" for (name,) in conn.execute("select table_name from duckdb_tables() where schema_name = 'raw'").fetchall()}
+        raw = {
+            f"raw.{name}"
+            for (name,) in conn.execute(
+                "select table_name from duckdb_tables() where schema_name = 'raw'"
+            ).fetchall()
+        }
     return frozenset(built | raw)

@@ -121,7 +121,15 @@ def test_killed_while_publishing_readers_keep_the_old_copy(baseline, tmp_path):
     shutil.copytree(baseline[0] / "published", tmp_path / "published")
     warehouse, published = paths(tmp_path)
     home = new_dagster_home(tmp_path / "dagster_home")
-    publishing = [MATERIALIZE[0], "asset", "materialize", "--select", "published/warehouse", "-m", "orchestration.definitions"]
+    publishing = [
+        MATERIALIZE[0],
+        "asset",
+        "materialize",
+        "--select",
+        "published/warehouse",
+        "-m",
+        "orchestration.definitions",
+    ]
     pipeline = Started(publishing, pipeline_env(tmp_path, home))
     try:
         pipeline.wait_for('Started execution of step "published__warehouse"')

@@ -30,7 +30,11 @@ print(len(module.defs.resolve_asset_graph().get_all_asset_keys()))
 def test_import_runs_nothing_and_needs_no_network():
     env = {k: v for k, v in os.environ.items() if k != "DAGSTER_IS_DEV_CLI"}
     result = subprocess.run(
-        [sys.executable, "-c", NO_SUBPROCESS_NO_NETWORK], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True
+        [sys.executable, "-c", NO_SUBPROCESS_NO_NETWORK],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert int(result.stdout.strip()) > 30
@@ -45,7 +49,10 @@ def test_workspace_loads_like_dagster_dev(tmp_path):
     (tmp_path / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
     result = subprocess.run(
         [str(Path(sys.executable).with_name("dagster")), "definitions", "validate", "-w", "workspace.yaml"],
-        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "Validation successful" in result.stdout + result.stderr
@@ -59,8 +66,7 @@ def test_asset_graph_matches_snapshot():
     diff = list(difflib.unified_diff(stored, now, "asset_graph.txt", "the definitions now", lineterm="", n=0))
     assert not diff, (
         f"the asset graph changed (-{sum(d[:1] == '-' for d in diff[2:])} +{sum(d[:1] == '+' for d in diff[2:])} "
-        "lines):\n" + "\n".join(diff[:80])
-        + f"\nif intended, regenerate the snapshot: {REGENERATE}"
+        "lines):\n" + "\n".join(diff[:80]) + f"\nif intended, regenerate the snapshot: {REGENERATE}"
     )
 
 
@@ -76,7 +82,10 @@ def test_every_source_has_an_asset_and_a_blocking_reconciliation_check():
         assert check in graph.asset_check_keys
         assert graph.get_check_spec(check).blocking
     # dbt sources are the ingestion assets, so lineage runs source -> staging -> marts.
-    assert dg.AssetKey(["raw", "web_forms"]) in graph.get(dg.AssetKey(["staging", "stg_web_forms__leads"])).parent_keys
+    assert (
+        dg.AssetKey(["raw", "web_forms"])
+        in graph.get(dg.AssetKey(["staging", "stg_web_forms__leads"])).parent_keys
+    )
     dim_leads = graph.get(dg.AssetKey(["marts", "dim_leads"]))
     assert dim_leads.pools == {WAREHOUSE_WRITER_POOL}
     assert any(c.asset_key == dim_leads.key for c in graph.asset_check_keys)  # dbt tests are checks

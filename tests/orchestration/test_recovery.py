@@ -77,7 +77,10 @@ def test_a_run_whose_process_is_gone_is_failed_and_its_slot_freed(instance):
 
     assert instance.get_run_by_id(dead.run_id).status == dg.DagsterRunStatus.FAILURE
     assert held_by(instance) == set()
-    assert [(r.run_id, r.action) for r in recovery.repairs] == [(dead.run_id, "failed"), (dead.run_id, "freed slots")]
+    assert [(r.run_id, r.action) for r in recovery.repairs] == [
+        (dead.run_id, "failed"),
+        (dead.run_id, "freed slots"),
+    ]
     assert recover_abandoned_runs(instance).repairs == []  # nothing left to repair
     # The next run gets the slot.
     assert claim_slot(instance, "next-run", "step")
@@ -141,7 +144,9 @@ def test_recover_removes_a_half_written_published_copy_only_when_no_run_is_runni
     instance.report_run_failed(alive)
     lines = recover(instance, settings)
     assert not any(path.exists() for path in leftovers)
-    assert lines[-2:] == [f"recovery: removed {path}, left by a publish that was killed" for path in leftovers]
+    assert lines[-2:] == [
+        f"recovery: removed {path}, left by a publish that was killed" for path in leftovers
+    ]
 
 
 def test_makefile_recovers_before_materializing():
@@ -149,5 +154,11 @@ def test_makefile_recovers_before_materializing():
         ["make", "-n", "materialize"], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
     ).stdout
     recover_at = recipe.index("-m orchestration.recover")
-    assert recover_at < recipe.index("exec .venv/bin/dagster asset materialize --select '*' -m orchestration.definitions")
-    assert RECOVER[1:] == ["-m", "orchestration.recover"] and MATERIALIZE[1:4] == ["asset", "materialize", "--select"]
+    assert recover_at < recipe.index(
+        "exec .venv/bin/dagster asset materialize --select '*' -m orchestration.definitions"
+    )
+    assert RECOVER[1:] == ["-m", "orchestration.recover"] and MATERIALIZE[1:4] == [
+        "asset",
+        "materialize",
+        "--select",
+    ]

@@ -5,7 +5,9 @@ from orchestration.definitions import build_definitions
 
 
 def test_landing_sensor_fires_on_new_and_changed_files_only(tmp_path):
-    settings = Settings(data_dir=tmp_path, sources_dir=PROJECT_ROOT / "config" / "sources", model_dir=tmp_path / "m")
+    settings = Settings(
+        data_dir=tmp_path, sources_dir=PROJECT_ROOT / "config" / "sources", model_dir=tmp_path / "m"
+    )
     sensor = build_definitions(settings).resolve_sensor_def("landing_files_sensor")
     folder = tmp_path / "landing" / "web_forms"
     folder.mkdir(parents=True)
@@ -31,7 +33,9 @@ def test_landing_sensor_waits_for_a_file_still_being_written(tmp_path):
     import os
     import time
 
-    settings = Settings(data_dir=tmp_path, sources_dir=PROJECT_ROOT / "config" / "sources", model_dir=tmp_path / "m")
+    settings = Settings(
+        data_dir=tmp_path, sources_dir=PROJECT_ROOT / "config" / "sources", model_dir=tmp_path / "m"
+    )
     sensor = build_definitions(settings).resolve_sensor_def("landing_files_sensor")
     folder = tmp_path / "landing" / "web_forms"
     folder.mkdir(parents=True)

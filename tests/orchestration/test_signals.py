@@ -47,7 +47,9 @@ def stop(started: Started, send) -> float:
 
 
 def assert_nothing_held(dagster_home) -> None:
-    assert all(status == dg.DagsterRunStatus.FAILURE and not pools for status, pools in run_states(dagster_home))
+    assert all(
+        status == dg.DagsterRunStatus.FAILURE and not pools for status, pools in run_states(dagster_home)
+    )
 
 
 def test_sigterm_stops_make_materialize_while_dbt_builds(sample_landing, tmp_path):

@@ -23,7 +23,8 @@ def test_dbt_gets_the_environment_and_this_process_keeps_its_own(monkeypatch):
     before = dict(os.environ)
     dbt, context = RecordingDbt(), object()
     invocation = DbtInvocation(
-        args=["build", "--vars", "{}"], env={"LEADHOUSE_DATA_DIR": "/tmp/warehouse", "DBT_VERSION_CHECK": "false"}
+        args=["build", "--vars", "{}"],
+        env={"LEADHOUSE_DATA_DIR": "/tmp/warehouse", "DBT_VERSION_CHECK": "false"},
     )
 
     assert start_dbt(dbt, invocation, context) == "started"

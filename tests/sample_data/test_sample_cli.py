@@ -10,9 +10,11 @@ import polars as pl
 from sample_data.cli import main
 
 
-
 def test_cli_writes_data_and_prints_a_summary(tmp_path: Path, capsys) -> None:
-    assert main(["--leads", "300", "--seed", "3", "--out", str(tmp_path), "--as-of", "2026-06-01", "--quiet"]) == 0
+    assert (
+        main(["--leads", "300", "--seed", "3", "--out", str(tmp_path), "--as-of", "2026-06-01", "--quiet"])
+        == 0
+    )
     printed = capsys.readouterr().out
     assert "people" in printed and "duplicate rate" in printed and "web_forms_001.csv" in printed
     summary = json.loads((tmp_path / "ground_truth" / "summary.json").read_text())
@@ -32,8 +34,11 @@ def test_batches_split_each_source_chronologically(dataset, make_dataset) -> Non
         group = group.sort("file")
         assert (group["hi"].head(2) <= group["lo"].tail(2)).all()
     # the same records, only spread over more files
-    assert truth.select("source", "source_record_id").sort(pl.all()).equals(
-        dataset.source_records.select("source", "source_record_id").sort(pl.all()))
+    assert (
+        truth.select("source", "source_record_id")
+        .sort(pl.all())
+        .equals(dataset.source_records.select("source", "source_record_id").sort(pl.all()))
+    )
     assert batched.read("web_forms").height == (truth["source"] == "web_forms").sum()
 
 

@@ -34,8 +34,15 @@ def test_nickname_table() -> None:
     firsts, _ = first_names()
     assert len(NICKNAMES) >= 30
     assert set(NICKNAMES) <= set(firsts)
-    for formal, nicks in {"Robert": "Bob", "William": "Bill", "Elizabeth": "Liz", "Katherine": "Kate",
-                          "Michael": "Mike", "James": "Jim", "Jennifer": "Jen"}.items():
+    for formal, nicks in {
+        "Robert": "Bob",
+        "William": "Bill",
+        "Elizabeth": "Liz",
+        "Katherine": "Kate",
+        "Michael": "Mike",
+        "James": "Jim",
+        "Jennifer": "Jen",
+    }.items():
         assert nicks in NICKNAMES[formal]
 
 
@@ -43,4 +50,7 @@ def test_every_area_code_and_exchange_is_valid() -> None:
     for city in CITIES:
         for area in city.area_codes:
             for exchange in VALID_EXCHANGES[::37]:
-                assert phonenumbers.is_valid_number(phonenumbers.parse(f"{area}{exchange}0143", "US")), (area, exchange)
+                assert phonenumbers.is_valid_number(phonenumbers.parse(f"{area}{exchange}0143", "US")), (
+                    area,
+                    exchange,
+                )

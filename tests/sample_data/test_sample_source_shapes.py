@@ -13,7 +13,6 @@ import pytest
 
 from ingest.schemas import LEAD, STATUS_CHANGE, TIMELINES
 
-
 BOOLEANS = {"true", "false", "yes", "no", "y", "n", "1", "0", "t", "f"}
 EMAIL = re.compile(r"(?i)^[^@\s]+@[^@\s]+\.[a-z]{2,}$")
 
@@ -44,7 +43,9 @@ def test_nested_columns_are_nested_objects(dataset, configs) -> None:
         raw = pl.read_ndjson(dataset.files(name)[0])
         for column in dotted:
             parent, child = column.split(".", 1)
-            assert isinstance(raw.schema[parent], pl.Struct) and child in raw.schema[parent].to_schema(), column
+            assert isinstance(raw.schema[parent], pl.Struct) and child in raw.schema[parent].to_schema(), (
+                column
+            )
 
 
 def test_crm_tables_use_canonical_names(dataset) -> None:
@@ -57,21 +58,32 @@ def test_crm_tables_use_canonical_names(dataset) -> None:
 def _non_error(dataset, source: str, conf: dict) -> tuple[pl.DataFrame, pl.DataFrame]:
     frame = dataset.read(source)
     truth = dataset.source_records.filter(pl.col("source") == source)
-    frame = frame.join(truth.select(pl.col("source_record_id").alias(dataset.id_column(source)), "injected_error"),
-                       on=dataset.id_column(source), how="left")
-    return frame.filter(pl.col("injected_error").is_null()), frame.filter(pl.col("injected_error").is_not_null())
+    frame = frame.join(
+        truth.select(pl.col("source_record_id").alias(dataset.id_column(source)), "injected_error"),
+        on=dataset.id_column(source),
+        how="left",
+    )
+    return frame.filter(pl.col("injected_error").is_null()), frame.filter(
+        pl.col("injected_error").is_not_null()
+    )
 
 
 def _parse_dates(values: pl.Series, formats: list[str]) -> pl.Series:
     if formats == ["epoch"]:
         return values.cast(pl.Int64, strict=False)
-    parsed = [values.str.strptime(pl.Datetime("us", "UTC") if "%z" in f else pl.Datetime("us"), f, strict=False)
-              .dt.replace_time_zone(None) for f in formats]
+    parsed = [
+        values.str.strptime(
+            pl.Datetime("us", "UTC") if "%z" in f else pl.Datetime("us"), f, strict=False
+        ).dt.replace_time_zone(None)
+        for f in formats
+    ]
     return pl.select(pl.coalesce(parsed))[:, 0]
 
 
-@pytest.mark.parametrize("source", ["web_forms", "ad_leads", "referrals", "call_center", "events", "chat",
-                                    "walk_ins", "crm_export"])
+@pytest.mark.parametrize(
+    "source",
+    ["web_forms", "ad_leads", "referrals", "call_center", "events", "chat", "walk_ins", "crm_export"],
+)
 def test_lead_values_parse(dataset, configs, source: str) -> None:
     conf = configs[source]
     cols = conf.get("columns", {c: c for c in LEAD.column_names})
@@ -112,7 +124,16 @@ def test_names_follow_the_split_order(dataset, configs) -> None:
 
 
 def test_injected_errors_are_visible(dataset, configs) -> None:
-    for source in ("web_forms", "ad_leads", "call_center", "events", "walk_ins", "crm_export", "referrals", "chat"):
+    for source in (
+        "web_forms",
+        "ad_leads",
+        "call_center",
+        "events",
+        "walk_ins",
+        "crm_export",
+        "referrals",
+        "chat",
+    ):
         conf = configs[source]
         cols = conf.get("columns", {c: c for c in LEAD.column_names})
         _, bad = _non_error(dataset, source, conf)

@@ -9,4 +9,3 @@ def test_generator_values_equal_the_canonical_ones():
     assert reference.TIMELINES == schemas.TIMELINES
     assert reference.LEAD_STATUSES == schemas.LEAD_STATUSES
     assert reference.ACTIVITY_TYPES == schemas.ACTIVITY_TYPES
-

@@ -12,11 +12,14 @@ from leadhouse.settings import Settings
 from orchestration.lib.dbt import all_sources_key
 from orchestration.lib.resources import WAREHOUSE_WRITER_POOL
 
+
 def _counts_table(counts, what: str) -> dg.MetadataValue:
     top = counts.most_common(20)
     if not top:
         return dg.MetadataValue.md("none")
-    return dg.MetadataValue.md("\n".join([f"| {what} | rows |", "|---|---|"] + [f"| {r} | {n} |" for r, n in top]))
+    return dg.MetadataValue.md(
+        "\n".join([f"| {what} | rows |", "|---|---|"] + [f"| {r} | {n} |" for r, n in top])
+    )
 
 
 def _report_metadata(report: SourceReport) -> dict:
@@ -24,17 +27,18 @@ def _report_metadata(report: SourceReport) -> dict:
     return {
         "new_files": len(new),
         "skipped_files": sum(f.status == "skipped" for f in report.files),
-        "deferred_files": dg.MetadataValue.json({f.file: f.message for f in report.files if f.status == "deferred"}),
+        "deferred_files": dg.MetadataValue.json(
+            {f.file: f.message for f in report.files if f.status == "deferred"}
+        ),
         "rows_read": report.total("rows_read"),
         "rows_loaded": report.total("rows_loaded"),
         "rows_quarantined": report.total("rows_quarantined"),
         "field_issues": report.total("field_issues"),
-        "rejected_files": dg.MetadataValue.json(
-            {f.file: f.message for f in new if f.status == "rejected"}
-        ),
+        "rejected_files": dg.MetadataValue.json({f.file: f.message for f in new if f.status == "rejected"}),
         "quarantine_reasons": _counts_table(report.reasons, "reason"),
         "field_issue_reasons": _counts_table(report.field_issue_reasons, "column: reason"),
     }
+
 
 def build_ingest_asset(config: SourceConfig, settings: Settings) -> dg.AssetsDefinition:
     @dg.asset(
@@ -83,6 +87,7 @@ def build_ingest_asset(config: SourceConfig, settings: Settings) -> dg.AssetsDef
         )
 
     return dg.Definitions(assets=[ingest_source], asset_checks=[rows_reconcile])
+
 
 def raw_table_feeders(configs: list[SourceConfig]) -> dict[str, list[dg.AssetKey]]:
     """Each physical raw table and the ingestion assets that append to it: every source of its

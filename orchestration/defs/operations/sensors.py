@@ -37,7 +37,8 @@ def build_landing_files_sensor(settings: Settings) -> dg.SensorDefinition:
         if not changed:
             return dg.SkipReason("no new or changed landing files")
         return dg.RunRequest(
-            run_key="landing-" + hashlib.sha256(json.dumps(current, sort_keys=True).encode()).hexdigest()[:16],
+            run_key="landing-"
+            + hashlib.sha256(json.dumps(current, sort_keys=True).encode()).hexdigest()[:16],
             tags={"leadhouse/changed_files": ", ".join(changed[:20])},
         )
 

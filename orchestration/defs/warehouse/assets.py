@@ -17,6 +17,7 @@ from orchestration.lib.resources import WAREHOUSE_WRITER_POOL
 
 PUBLISHED_KEY = dg.AssetKey(["published", "warehouse"])
 
+
 def build_warehouse_defs(settings: Settings) -> dg.Definitions:
     translator = LeadhouseDbtTranslator(feeders=raw_table_feeders(load_source_configs(settings.sources_dir)))
 

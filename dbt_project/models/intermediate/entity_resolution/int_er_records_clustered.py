@@ -6,7 +6,7 @@ plain Python in the `entity_resolution` package (unit-tested there); this model 
 Incremental: the previous run's ids are read from this table before it is replaced.
 """
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import polars as pl
 
@@ -25,9 +25,11 @@ def model(dbt, session):
     records = dbt.ref("int_er_records_prepared").project("record_id, record_key, first_seen_at").pl()
     # Only cannot-links between records that have a link (or a reviewer's confirmation) can ever
     # stop a merge; the filter runs in the database, not in Python. Pairs are integer record ids.
-    scored = dbt.ref("int_er_pairs_scored").query(
-        "scored",
-        """
+    scored = (
+        dbt.ref("int_er_pairs_scored")
+        .query(
+            "scored",
+            """
         with linked as (
             select record_id_l as record_id from scored where decision = 'match'
             union select record_id_r from scored where decision = 'match'
@@ -39,10 +41,14 @@ def model(dbt, session):
                 and record_id_l in (select record_id from linked)
                 and record_id_r in (select record_id from linked))
         """,
-    ).pl()
-    reviews = dbt.ref("int_er_review_decisions").project(
-        "record_id_l as record_key_l, record_id_r as record_key_r, decision, reviewer"
-    ).pl()
+        )
+        .pl()
+    )
+    reviews = (
+        dbt.ref("int_er_review_decisions")
+        .project("record_id_l as record_key_l, record_id_r as record_key_r, decision, reviewer")
+        .pl()
+    )
     previous = session.sql(f"select record_key, lead_id from {dbt.this}").pl() if dbt.is_incremental else None
 
     links = scored.filter(pl.col("decision") == "match")
@@ -73,6 +79,6 @@ def model(dbt, session):
             "match_probability",
             "matched_by",
             "first_seen_at",
-            pl.lit(datetime.now(timezone.utc).replace(tzinfo=None), pl.Datetime("us")).alias("resolved_at"),
+            pl.lit(datetime.now(UTC).replace(tzinfo=None), pl.Datetime("us")).alias("resolved_at"),
         )
     )
