@@ -1,10 +1,12 @@
 """Read one landing file into string columns, keeping every row accounted for.
 
-A file is read in chunks of about ``CHUNK_BYTES`` (whole records each), so a 10 GB export needs
-no more memory than a 64 MB one. The common shapes take a vectorized path: JSON Lines through
-polars' reader, and CSV without quote characters split in polars; anything else (quotes, another
-encoding, a line polars cannot take) goes through Python's ``csv``/``json`` for that chunk, with
-the same results.
+A UTF-8 file is read in chunks of about ``CHUNK_BYTES`` (whole records each), and the common
+shapes take a vectorized path: JSON Lines through polars' reader, CSV whose lines are each a
+whole plain record split or parsed in polars. Anything else goes through Python's ``csv``/``json``
+with the same results: a JSON chunk polars cannot give back as written, per chunk; a CSV from the
+first chunk whose records span lines (a quoted newline) or whose quoting is odd, to the end of the
+file; and a whole file that is not UTF-8 or ends lines with a lone carriage return. Those Python
+paths hold their part of the file in memory, as bytes and then as text.
 
 Readers never guess types and never drop a row: a row they cannot read (wrong field count, a line
 that is not a JSON object) comes back as a ``BadRow`` with its row number, its raw content and the
@@ -368,9 +370,8 @@ def _read_csv_by_lines(source: _File, config: SourceConfig, chunk_bytes: int) ->
                 result = _plain_lines_chunk(pl.Series(lines, dtype=pl.String()), first_row, header, config)
         if result is None:
             # The rest of the file, read by Python's csv module (records may span lines there).
-            rest = source.rest(offset)
             yield from _read_csv_with_python(  # from the top, Python reads the header too
-                rest,
+                source.rest(offset),
                 config,
                 "utf-8-sig" if offset == 0 else "utf-8",
                 chunk_bytes,
@@ -437,8 +438,11 @@ def _flatten(obj: dict, prefix: str = "") -> dict[str, str | None]:
     return flat
 
 
-def _as_text(series: pl.Series) -> pl.Series:
-    """A JSON leaf column as the text Python's json + str would give it."""
+def _as_text(series: pl.Series) -> pl.Series | None:
+    """A JSON leaf column as the text Python's json + str give it, or None where polars' typed
+    column cannot say what was written: a float column holding whole numbers (``1`` and ``1.0``,
+    or an integer past 2**53 beside a fraction, all read as floats) and lists (whose elements
+    polars coerces to one type)."""
     dtype = series.dtype
     if dtype == pl.String():
         return series
@@ -446,25 +450,31 @@ def _as_text(series: pl.Series) -> pl.Series:
         return pl.Series(series.name, [None] * series.len(), dtype=pl.String())
     if dtype.is_integer() or dtype == pl.Boolean():
         return series.cast(pl.String())  # 42 -> "42", true -> "true", as json.dumps / str do
+    if not dtype.is_float():
+        return None
     distinct = series.drop_nulls().unique()
-    if dtype.is_float():
-        text = [str(v) for v in distinct.to_list()]
-    else:  # lists and other nested values: their JSON, value by value (replace_strict cannot match lists)
-        return pl.Series(
-            series.name, [None if v is None else json.dumps(v) for v in series.to_list()], dtype=pl.String()
-        )
+    if (distinct == distinct.round(0)).any():
+        return None
+    text = [str(v) for v in distinct.to_list()]
     return series.replace_strict(
         distinct, pl.Series(text, dtype=pl.String()), default=None, return_dtype=pl.String()
     )
 
 
-def _flat_columns(series: pl.Series, prefix: str) -> list[pl.Series]:
+def _flat_columns(series: pl.Series, prefix: str) -> list[pl.Series] | None:
     if isinstance(series.dtype, pl.Struct):
         if not series.dtype.fields:
             return []
         parts = series.struct.unnest()
-        return [c for name in parts.columns for c in _flat_columns(parts[name], f"{prefix}{name}.")]
-    return [_as_text(series).alias(prefix[:-1])]
+        columns = []
+        for name in parts.columns:
+            part = _flat_columns(parts[name], f"{prefix}{name}.")
+            if part is None:
+                return None
+            columns += part
+        return columns
+    text = _as_text(series)
+    return None if text is None else [text.alias(prefix[:-1])]
 
 
 def _jsonl_with_polars(chunk: bytes, first_line: int) -> ReadResult | None:
@@ -479,7 +489,12 @@ def _jsonl_with_polars(chunk: bytes, first_line: int) -> ReadResult | None:
         return None
     if frame.height != lines or b"\n\n" in chunk or chunk.startswith(b"\n"):
         return None
-    columns = [c for name in frame.columns for c in _flat_columns(frame[name], f"{name}.")]
+    columns = []
+    for name in frame.columns:
+        part = _flat_columns(frame[name], f"{name}.")
+        if part is None:  # a value polars cannot give back as written: Python reads the chunk
+            return None
+        columns += part
     names = [c.name for c in columns]
     if len(set(names)) != len(names) or ROW_NUMBER in names:  # {"a.b": 1, "a": {"b": 2}}; {"_row_number": 1}
         return None

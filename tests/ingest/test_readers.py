@@ -57,3 +57,17 @@ def test_fast_and_chunked_paths_read_what_python_reads(landing, chunk_bytes):
             ], path.name
             checked += 1
     assert checked >= 10
+
+
+def test_json_values_polars_cannot_give_back_as_written_are_read_by_python(tmp_path):
+    from ingest.config import SourceConfig
+
+    path = tmp_path / "a.jsonl"
+    path.write_text('{"id":1,"n":[1,{"b":2}]}\n{"id":2.5,"n":[1,2.5]}\n{"id":12345678901234567,"n":null}\n')
+    config = SourceConfig(name="s", entity="lead", format="jsonl")
+    (chunk,) = read_file(path, config)
+    assert chunk.rows.select("id", "n").rows() == [
+        ("1", '[1, {"b": 2}]'),
+        ("2.5", "[1, 2.5]"),
+        ("12345678901234567", None),
+    ]
