@@ -65,6 +65,7 @@ def build_ingest_asset(config: SourceConfig, settings: Settings) -> dg.AssetsDef
         asset=ingest_source,
         name="rows_reconcile",
         blocking=True,
+        pool=WAREHOUSE_WRITER_POOL,  # it opens the warehouse: one writer at a time, like the asset
         description="Every row read from every file is in the warehouse: rows read = rows loaded + "
         "rows quarantined, per file version, counted in the tables themselves; every field issue points "
         "at a loaded row, whose nulled value is null (ingest.reconcile).",

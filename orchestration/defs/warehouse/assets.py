@@ -6,6 +6,7 @@ from dagster_dbt import DbtCliResource, dbt_assets
 from dagster_duckdb import DuckDBResource
 
 from ingest.config import load_source_configs
+from ingest.pipeline import Ingestor
 from ingest.raw_tables import ensure_raw_tables
 from leadhouse.dbt_invocation import dbt_invocation, project_var_sections
 from leadhouse.publish import publish
@@ -31,6 +32,14 @@ def build_warehouse_defs(settings: Settings) -> dg.Definitions:
     def leadhouse_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: DuckDBResource):
         with duckdb.get_connection() as conn:
             ensure_raw_tables(conn)  # so the warehouse builds even before the first file lands
+            # A killed ingestion's committed chunks (files without a ledger entry) never reach dbt,
+            # even when only the dbt assets run.
+            ingestor = Ingestor(conn, settings.landing_dir, batch_id=context.run_id)
+            removed = sum(
+                ingestor.remove_unfinished(config) for config in load_source_configs(settings.sources_dir)
+            )
+            if removed:
+                context.log.warning(f"removed {removed} rows of ingestions that did not finish")
         # The config files are read on every run, as dbt reads its project: an edit applies to the next run.
         build = start_dbt(dbt, dbt_invocation("build", settings, project_var_sections()), context)
         build.termination_timeout_seconds = STOP_GRACE_SECONDS  # its wait after forwarding an interrupt
