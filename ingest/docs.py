@@ -41,9 +41,10 @@ Nothing is silently dropped, and one bad optional value never costs a lead:
   record: the reader could not read it (wrong number of fields, not a JSON object), a *row level*
   column is missing or invalid, or none of the entity's `require_any` columns is left once bad
   values are nulled. A source config makes more columns row level with `strict: [email, ...]`.
-- A file that cannot be read at all (no header, a mapped column missing) is `rejected`: every row
-  is quarantined with the reason. A file whose last line has no newline and that changed less than
-  `settle_seconds` (default 60) ago is left for a later run: it may still be being written.
+- A file that cannot be read at all (a mapped column missing, a repeated column name) is
+  `rejected`: every row is quarantined with the reason. A file whose last line has no newline and
+  that changed less than `settle_seconds` (default 60) ago is left for a later run: it may still be
+  being written.
 
 For every file version, rows read = rows loaded + rows quarantined, and the `rows_reconcile`
 asset check recounts that, and the field issues, in the tables (`ingest.reconcile`).
