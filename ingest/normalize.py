@@ -150,7 +150,8 @@ def _parse_temporal(text: pl.Series, column: Column, formats: list[str], timezon
 
 
 def _convert(column: Column, text: pl.Expr, config: SourceConfig) -> tuple[pl.Expr, str]:
-    """The typed expression for a canonical column and the reason used when conversion fails."""
+    """The typed expression for a canonical column and the reason used when conversion fails
+    (timestamps and dates are parsed by ``_parse_temporal``, format by format)."""
     kind = column.kind
     if kind == "email":
         return _email(text), ""
@@ -158,12 +159,6 @@ def _convert(column: Column, text: pl.Expr, config: SourceConfig) -> tuple[pl.Ex
         return _name(text), ""
     if kind == "company":
         return _collapse_spaces(text), ""
-    if kind == "datetime":
-        formats = config.date_formats.get(column.name) or list(DEFAULT_DATETIME_FORMATS)
-        return _parse_datetime(text, formats, config.timezone), f"matches none of the formats {formats}"
-    if kind == "date":
-        formats = config.date_formats.get(column.name) or list(DEFAULT_DATE_FORMATS)
-        return _parse_date(text, formats), f"matches none of the formats {formats}"
     if kind == "int":
         number = _number_text(text).cast(pl.Float64, strict=False)
         whole = number.is_not_null() & (number == number.round(0)) & (number.abs() < 2.0**63)
@@ -402,9 +397,8 @@ def to_canonical(
     converted = text_frame.with_columns(typed_exprs)
     for column in schema.columns:
         if column.kind in ("datetime", "date") and not column.derived:
-            formats = config.date_formats.get(column.name) or list(
-                DEFAULT_DATETIME_FORMATS if column.kind == "datetime" else DEFAULT_DATE_FORMATS
-            )
+            defaults = DEFAULT_DATETIME_FORMATS if column.kind == "datetime" else DEFAULT_DATE_FORMATS
+            formats = config.date_formats.get(column.name) or list(defaults)
             parsed = _parse_temporal(text_frame[column.name], column, formats, config.timezone)
             converted = converted.with_columns(parsed.cast(column.dtype, strict=False).alias(column.name))
             failures[column.name] = f"matches none of the formats {formats}"
