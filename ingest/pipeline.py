@@ -118,8 +118,9 @@ def reason_key(reason: str) -> str:
 def still_being_written(path: Path, settle_seconds: float) -> bool:
     """A file whose last line has no newline yet and that changed moments ago is taken to be
     mid-write (an export or upload in progress): reading it now would load a cut-off last row."""
-    size = path.stat().st_size
-    if size == 0 or time.time() - path.stat().st_mtime >= settle_seconds:
+    stat = path.stat()
+    size = stat.st_size
+    if size == 0 or time.time() - stat.st_mtime >= settle_seconds:
         return False
     with path.open("rb") as handle:
         handle.seek(size - 1)

@@ -175,6 +175,10 @@ class _File:
 # ---------------------------------------------------------------- CSV
 
 
+def _field_count_reason(fields: int, width: int) -> str:
+    return f"row has {fields} fields, the header has {width} (truncated line or stray delimiter)"
+
+
 def _csv_columns(header: list[str], has_values) -> tuple[list[tuple[int, str]], list[str]]:
     """Which columns to keep. A trailing delimiter on every line makes an unnamed, empty column:
     dropped. An unnamed column that holds values is kept under a positional name."""
@@ -201,9 +205,7 @@ def _csv_result(
     else:
         for row_number, row in enumerate(records, start=first_row):
             if len(row) != width:
-                reason = (
-                    f"row has {len(row)} fields, the header has {width} (truncated line or stray delimiter)"
-                )
+                reason = _field_count_reason(len(row), width)
                 bad.append(BadRow(row_number, json.dumps(list(map(_safe, row))), (reason,)))
                 continue
             if has_invalid_bytes:
@@ -298,7 +300,7 @@ def _plain_lines_chunk(
         BadRow(
             number,
             json.dumps(next(csv.reader([line], delimiter=sep, quotechar=quote), [])),
-            (f"row has {fields} fields, the header has {width} (truncated line or stray delimiter)",),
+            (_field_count_reason(fields, width),),
         )
         for line, number, fields in wrong.iter_rows()
     ]

@@ -93,25 +93,8 @@ def value_issues(frame: pl.DataFrame, text: pl.DataFrame, entity: Entity, now: d
                 .otherwise(pl.col("check"))
             )
         )
-        for column, group in cases.partition_by("column", as_dict=True).items():
-            name = column[0]
-            raw = (
-                group.join(
-                    text.select(ROW_NUMBER, pl.col(name).alias("raw_value")), on=ROW_NUMBER, how="left"
-                )
-                if name in text.columns
-                else group.with_columns(raw_value=pl.lit(None, pl.String()))
-            )
-            parts.append(
-                raw.select(
-                    ROW_NUMBER,
-                    pl.lit(name).alias("column_name"),
-                    pl.lit(None, pl.String()).alias("native_column"),
-                    pl.col("raw_value").cast(pl.String()),
-                    "reason",
-                    pl.lit(NULLED).alias("action"),
-                )
-            )
+        for (name,), group in cases.partition_by("column", as_dict=True).items():
+            parts.append(_issues(group.select(ROW_NUMBER, "reason"), name, text, NULLED))
     horizon = now + FUTURE_TOLERANCE
     for column in entity.columns:
         if column.kind not in ("datetime", "date"):
@@ -125,20 +108,23 @@ def value_issues(frame: pl.DataFrame, text: pl.DataFrame, entity: Entity, now: d
             (value > horizon, "is in the future (after the ingestion); kept as written"),
             (value < EARLIEST_PLAUSIBLE, "is before 1900; kept as written"),
         ):
-            hits = frame.filter(flagged.fill_null(False)).select(ROW_NUMBER)
+            hits = frame.filter(flagged.fill_null(False)).select(ROW_NUMBER, reason=pl.lit(reason))
             if hits.height:
-                parts.append(
-                    hits.join(
-                        text.select(ROW_NUMBER, pl.col(column.name).alias("raw_value")),
-                        on=ROW_NUMBER,
-                        how="left",
-                    ).select(
-                        ROW_NUMBER,
-                        pl.lit(column.name).alias("column_name"),
-                        pl.lit(None, pl.String()).alias("native_column"),
-                        pl.col("raw_value").cast(pl.String()),
-                        pl.lit(reason).alias("reason"),
-                        pl.lit(KEPT).alias("action"),
-                    )
-                )
+                parts.append(_issues(hits, column.name, text, KEPT))
     return pl.concat([p.cast(ISSUE_SCHEMA) for p in parts]) if parts else empty_issues()
+
+
+def _issues(rows: pl.DataFrame, name: str, text: pl.DataFrame, action: str) -> pl.DataFrame:
+    """``rows`` (row number, reason) of column ``name`` as issues, with the text as written."""
+    if name in text.columns:
+        rows = rows.join(text.select(ROW_NUMBER, pl.col(name).alias("raw_value")), on=ROW_NUMBER, how="left")
+    else:
+        rows = rows.with_columns(raw_value=pl.lit(None, pl.String()))
+    return rows.select(
+        ROW_NUMBER,
+        pl.lit(name).alias("column_name"),
+        pl.lit(None, pl.String()).alias("native_column"),
+        pl.col("raw_value").cast(pl.String()),
+        "reason",
+        pl.lit(action).alias("action"),
+    )
