@@ -333,6 +333,72 @@ def _plain_lines_chunk(
     return ReadResult(rows, bad, columns)
 
 
+def _unquoted_chunk(
+    body: bytes, first_row: int, header: list[str], config: SourceConfig
+) -> ReadResult | None:
+    """Records of a chunk (header line excluded) that holds no quote character, no carriage
+    return and no blank line, parsed by polars' reader straight from the bytes; None when the
+    chunk is not such a chunk or a line has another number of fields than the header (then
+    ``_plain_lines_chunk`` says which). Exact: polars refuses a line with more fields than the
+    header, and the delimiters counted over the chunk equal (header fields - 1) per line only
+    if no line has fewer."""
+    sep, quote = config.csv.delimiter.encode(), config.csv.quote.encode()
+    if (
+        not body
+        or quote in body
+        or b"\r" in body
+        or b"\n\n" in body
+        or body.startswith(b"\n")
+        or len(sep) != 1
+    ):
+        return None
+    width = len(header)
+    lines = body.count(b"\n") + (0 if body.endswith(b"\n") else 1)
+    if body.count(sep) != lines * (width - 1):
+        return None
+    names = [f"f{i}" for i in range(width)]
+    try:
+        split = pl.read_csv(
+            body,
+            has_header=False,
+            new_columns=names,
+            separator=config.csv.delimiter,
+            quote_char=None,
+            infer_schema=False,
+            empty_string_is_null=False,
+            truncate_ragged_lines=False,
+            raise_if_empty=False,
+        )
+    except Exception:  # noqa: BLE001 - invalid UTF-8, a ragged line: the careful path says what
+        return None
+    if split.height != lines or split.width != width:
+        return None
+    split = split.with_columns(pl.int_range(first_row, first_row + lines, dtype=pl.Int64).alias(ROW_NUMBER))
+    unnamed = [i for i, name in enumerate(header) if not name]
+    has_values = split.select((pl.col(f"f{i}") != "").any() for i in unnamed).row(0) if unnamed else ()
+    keep, columns = _csv_columns(header, lambda i: has_values[unnamed.index(i)])
+    rows = split.select([pl.col(f"f{i}").alias(name) for i, name in keep] + [pl.col(ROW_NUMBER)])
+    return ReadResult(rows, [], columns)
+
+
+def _unquoted_header(chunk: bytes, config: SourceConfig) -> tuple[list[str], bytes] | None:
+    """The header of a first chunk whose first line is a named header without quotes, and the
+    rest of the chunk; None for anything else (leading blank lines, quoted names: the line
+    path reads those)."""
+    chunk = chunk.removeprefix(codecs.BOM_UTF8)
+    end = chunk.find(b"\n")
+    line = chunk[:end] if end >= 0 else chunk
+    if config.csv.quote.encode() in line or b"\r" in line:
+        return None
+    try:
+        fields = line.decode("utf-8").split(config.csv.delimiter)
+    except UnicodeDecodeError:
+        return None
+    if not any(f.strip() for f in fields):
+        return None
+    return _csv_header(iter([fields])), chunk[end + 1 :] if end >= 0 else b""
+
+
 def read_csv(path: Path, config: SourceConfig, chunk_bytes: int = CHUNK_BYTES) -> Iterator[ReadResult]:
     source = _File(path)
     encoding = file_encoding(source.head(), config.csv.encoding)
@@ -355,6 +421,18 @@ def _read_csv_by_lines(source: _File, config: SourceConfig, chunk_bytes: int) ->
     offset = 0
     for chunk in source.chunks(chunk_bytes):
         result = None
+        if header is not None:
+            result = _unquoted_chunk(chunk, first_row, header, config)
+        elif (first := _unquoted_header(chunk, config)) is not None:
+            names, body = first
+            result = _unquoted_chunk(body, first_row, names, config)
+            if result is not None:
+                header = names
+        if result is not None:
+            offset += len(chunk)
+            first_row += result.rows_read
+            yield result
+            continue
         try:
             text = chunk.decode("utf-8-sig" if offset == 0 else "utf-8")
         except UnicodeDecodeError:

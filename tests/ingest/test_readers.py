@@ -71,3 +71,51 @@ def test_json_values_polars_cannot_give_back_as_written_are_read_by_python(tmp_p
         ("2.5", "[1, 2.5]"),
         ("12345678901234567", None),
     ]
+
+
+UNQUOTED_FILES = {
+    "clean": "id,name,city\n1,Ann,Oslo\n2,,Bergen\n3,Bo,\n",
+    "no final newline": "id,name,city\n1,Ann,Oslo\n2,Bo,Bergen",
+    "a short line": "id,name,city\n1,Ann,Oslo\n2,Bo\n3,Cy,Rome\n",
+    "a long line": "id,name,city\n1,Ann,Oslo\n2,Bo,Bergen,extra\n3,Cy,Rome\n",
+    "short and long lines balancing": "id,name,city\n1,Ann\n2,Bo,Bergen,x\n3,Cy,Rome\n",
+    "trailing delimiter on every line": "id,name,\n1,Ann,\n2,Bo,\n",
+    "unnamed column with values": "id,,city\n1,x,Oslo\n2,,Bergen\n",
+    "blank line": "id,name,city\n1,Ann,Oslo\n\n2,Bo,Bergen\n",
+    "invalid utf-8": "id,name,city\n1,An\udcffn,Oslo\n2,Bo,Bergen\n",
+}
+
+
+@pytest.mark.parametrize("chunk_bytes", [1 << 26, 16])
+@pytest.mark.parametrize("name", list(UNQUOTED_FILES))
+def test_unquoted_csv_chunks_read_what_python_reads(tmp_path, name, chunk_bytes):
+    """Chunks without quotes go straight to polars' reader (``_unquoted_chunk``); a line with
+    another field count, a blank line or bad bytes sends the chunk to the careful path, and the
+    rows, their numbers and the quarantined lines are what Python's csv gives."""
+    from ingest.config import SourceConfig
+
+    path = tmp_path / "leads.csv"
+    path.write_bytes(UNQUOTED_FILES[name].encode("utf-8", errors="surrogateescape"))
+    config = SourceConfig(name="s", entity="lead", format="csv")
+    if name == "invalid utf-8":
+        (chunk,) = read_file(path, config)
+        assert chunk.rows["name"].to_list() == ["An\\xffn", "Bo"]
+        return
+    expected_rows, expected_bad = python_reference(path, config)
+    rows, bad = concatenated(path, config, chunk_bytes)
+    assert rows.select(expected_rows.columns).equals(expected_rows)
+    assert [(b.row_number, b.raw, b.reasons) for b in bad] == [
+        (b.row_number, b.raw, b.reasons) for b in expected_bad
+    ]
+
+
+def test_an_unquoted_chunk_is_parsed_by_polars_only_when_every_line_has_the_header_s_fields():
+    from ingest.config import SourceConfig
+    from ingest.readers import _unquoted_chunk
+
+    config = SourceConfig(name="s", entity="lead", format="csv")
+    header = ["id", "name", "city"]
+    result = _unquoted_chunk(b"1,Ann,Oslo\n2,,Bergen\n", 7, header, config)
+    assert result.rows.rows() == [("1", "Ann", "Oslo", 7), ("2", "", "Bergen", 8)]
+    for body in (b"1,Ann\n2,Bo,Bergen,x\n", b"1,Ann\n", b'1,"A",Oslo\n', b"1,A,B\r\n", b"1,A,B\n\n2,C,D\n"):
+        assert _unquoted_chunk(body, 1, header, config) is None, body
