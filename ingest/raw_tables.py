@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import duckdb
 import polars as pl
+import pyarrow as pa
 
 from ingest.schemas import ENTITIES, raw_schema
 
 RAW_SCHEMA = "raw"
+ROW_GROUP_ROWS = 122_880  # DuckDB's row group
 
 QUARANTINE_COLUMNS: dict[str, pl.DataType] = {
     "source": pl.String(),
@@ -120,7 +122,12 @@ def append(
         f', cast(${i + 1} as {sql_type(dtype)}) as "{name}"'
         for i, (name, (_, dtype)) in enumerate(constants.items())
     )
-    conn.register("_leadhouse_append", frame.to_arrow())
+    table_ = frame.to_arrow()
+    # In row groups' worth of record batches, which DuckDB scans (and compresses) on all its
+    # threads; one batch of a whole chunk is written by one thread (0.59 s -> 0.32 s for
+    # 305,000 activities).
+    table_ = pa.Table.from_batches(table_.to_batches(max_chunksize=ROW_GROUP_ROWS), table_.schema)
+    conn.register("_leadhouse_append", table_)
     try:
         conn.execute(
             f"insert into {RAW_SCHEMA}.{table} by name select *{extra} from _leadhouse_append",
