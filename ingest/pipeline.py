@@ -141,6 +141,10 @@ class Ingestor:
         self.conn = conn
         self.landing_dir = Path(landing_dir)
         self.batch_id = batch_id or uuid.uuid4().hex
+        # Each chunk's append ends in a part-filled row group. Compacting those when DuckDB
+        # checkpoints rewrote the whole table (3.9 s after 6 million activities, paid by the
+        # next source's commits); emptied row groups are still freed. As in the dbt profile.
+        conn.execute("set max_vacuum_tasks = 0")
         ensure_raw_tables(conn)
 
     def _ledger_state(self, config: SourceConfig, relative: str, sha: str) -> tuple[bool, int]:
