@@ -12,6 +12,8 @@ Guarantees, each enforced by a test and an asset check:
 - a bad value keeps its row: it is nulled (or kept and flagged) and recorded in
   ``raw.field_issues``; only a row that cannot become a record is quarantined (``ingest.triage``);
 - a file still being written (last line incomplete, changed moments ago) waits for a later run.
+- a file rewritten while it is read (its size or modification time changed since it was hashed)
+  keeps nothing and waits for a later run, so a ledger hash always names the rows loaded.
 
 """
 
@@ -115,6 +117,12 @@ def reason_key(reason: str) -> str:
     return f"{field_name}: {rest}" if rest else reason
 
 
+def _identity(path: Path) -> tuple[int, int]:
+    """Size and modification time: what changes when a file is rewritten."""
+    stat = path.stat()
+    return stat.st_size, stat.st_mtime_ns
+
+
 def still_being_written(path: Path, settle_seconds: float) -> bool:
     """A file whose last line has no newline yet and that changed moments ago is taken to be
     mid-write (an export or upload in progress): reading it now would load a cut-off last row."""
@@ -182,6 +190,7 @@ class Ingestor:
         report.unfinished_rows_removed = self.remove_unfinished(config)
         for path in landing_files(config, self.landing_dir):
             relative = path.relative_to(self.landing_dir).as_posix()
+            before = _identity(path)
             sha = sha256_of(path)
             done, version = self._ledger_state(config, relative, sha)
             if done:
@@ -197,7 +206,7 @@ class Ingestor:
                     )
                 )
                 continue
-            file_report = self._ingest_file(config, path, relative, sha, version)
+            file_report = self._ingest_file(config, path, relative, sha, version, before)
             log.info(
                 "%s: %s v%d %s: %d read, %d loaded, %d quarantined %s",
                 config.name,
@@ -213,7 +222,13 @@ class Ingestor:
         return report
 
     def _ingest_file(
-        self, config: SourceConfig, path: Path, relative: str, sha: str, version: int
+        self,
+        config: SourceConfig,
+        path: Path,
+        relative: str,
+        sha: str,
+        version: int,
+        hashed: tuple[int, int] | None = None,
     ) -> FileReport:
         """Read the file chunk by chunk and write each chunk's rows, quarantine and field issues
         in a transaction of its own (one transaction for the whole file held all of it in
@@ -252,6 +267,16 @@ class Ingestor:
                 prepared = prepare_chunk(config, unread, state, now, file_lineage)
                 report.add(prepared)
                 prepared.write(self.conn, config.schema.table)
+            if hashed is not None and _identity(path) != hashed:
+                # Rewritten between hashing and reading: the rows read may not be the content
+                # the ledger would name. Nothing of it is kept; a later run reads it whole.
+                self.remove_unfinished(config)
+                return FileReport(
+                    relative,
+                    "deferred",
+                    file_version=version,
+                    message="it changed while it was being read; it is ingested by a later run",
+                )
             if report.rows_read == 0 and report.status != "rejected":
                 report.status, report.message = "empty", "the file has no data rows"
             elif state.rejected:

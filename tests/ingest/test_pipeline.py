@@ -236,3 +236,27 @@ def test_rows_of_a_file_whose_ingestion_was_killed_are_removed_and_the_file_inge
     ]
     assert counts(conn) == (2, 1)
     assert conn.execute("select count(*) from raw.field_issues").fetchone()[0] == 1
+
+
+def test_a_file_rewritten_while_it_is_read_is_deferred_with_nothing_kept(landing, conn, monkeypatch):
+    import ingest.pipeline as pipeline
+
+    path = write(landing, "a.csv", HEADER + "1,a@b.co,,Doe,03/04/2025,x\n2,c@d.co,,Poe,03/04/2025,y\n")
+    real_read = pipeline.read_file
+
+    def read_then_rewrite(file, config, *args):
+        yield from real_read(file, config, *args)
+        path.write_text(HEADER + "1,a@b.co,,Doe,03/04/2025,x\n")  # an export rewriting the file
+
+    monkeypatch.setattr(pipeline, "read_file", read_then_rewrite)
+    report = Ingestor(conn, landing).ingest(WEB_FORMS)
+    assert [(f.status, f.message) for f in report.files] == [
+        ("deferred", "it changed while it was being read; it is ingested by a later run")
+    ]
+    assert counts(conn) == (0, 0)
+    assert conn.execute("select count(*) from raw.ingest_ledger").fetchone()[0] == 0
+
+    monkeypatch.setattr(pipeline, "read_file", real_read)
+    report = Ingestor(conn, landing).ingest(WEB_FORMS)
+    assert [(f.status, f.rows_loaded) for f in report.files] == [("loaded", 1)]
+    assert counts(conn) == (1, 0)
