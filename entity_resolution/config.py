@@ -351,8 +351,13 @@ def _comparison_problems(comparisons: list[Comparison]) -> Iterator[tuple[str, s
                 given = level.model_dump(exclude_none=True)
                 if len(given) != 1:
                     yield f"{key}.fuzzy[{i}]", "use exactly one of {jaro_winkler: 0.9} or {levenshtein: 1}"
-                elif level.jaro_winkler is not None and not 0 < level.jaro_winkler <= 1:
-                    yield f"{key}.fuzzy[{i}].jaro_winkler", "a similarity in (0, 1], e.g. 0.9"
+                elif level.jaro_winkler is not None and not 0.8 <= level.jaro_winkler <= 1:
+                    # Below 0.8 DuckDB's and Spark's Jaro-Winkler part (Spark adds the Winkler
+                    # boost under 0.7): the same config would match differently on each engine.
+                    yield (
+                        f"{key}.fuzzy[{i}].jaro_winkler",
+                        "a similarity in [0.8, 1], e.g. 0.9 (below 0.8 the engines' Jaro-Winkler disagree)",
+                    )
                 elif level.levenshtein is not None and level.levenshtein < 1:
                     yield f"{key}.fuzzy[{i}].levenshtein", "a number of edits, 1 or more"
         if isinstance(c.tf, TfColumn):

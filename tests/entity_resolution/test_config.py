@@ -152,7 +152,18 @@ INVALID = [
         "comparisons[company].fuzzy[0]",
         "exactly one of",
     ),
-    ("comparisons.5.fuzzy", [{"jaro_winkler": 1.5}], "comparisons[company].fuzzy[0].jaro_winkler", "(0, 1]"),
+    (
+        "comparisons.5.fuzzy",
+        [{"jaro_winkler": 1.5}],
+        "comparisons[company].fuzzy[0].jaro_winkler",
+        "[0.8, 1]",
+    ),
+    (
+        "comparisons.5.fuzzy",
+        [{"jaro_winkler": 0.7}],
+        "comparisons[company].fuzzy[0].jaro_winkler",
+        "the engines' Jaro-Winkler disagree",
+    ),
     (
         "comparisons.0.tf",
         {"column": "email_user", "level": 2},

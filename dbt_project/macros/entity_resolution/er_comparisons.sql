@@ -10,7 +10,7 @@
 
 {% macro er_fuzzy_condition(level, column) -%}
     {%- if 'jaro_winkler' in level -%}
-        {{ er_jaro_winkler('l.' ~ column, 'r.' ~ column) }} >= {{ level.jaro_winkler }}
+        {{ er_jaro_winkler_at_least('l.' ~ column, 'r.' ~ column, level.jaro_winkler) }}
     {%- elif 'levenshtein' in level -%}
         levenshtein(l.{{ column }}, r.{{ column }}) <= {{ level.levenshtein }}
     {%- else -%}
@@ -28,7 +28,7 @@
             would count the name's evidence twice, so only other local parts count here. #}
         when {{ er_local_part_spells_name('l') }} or {{ er_local_part_spells_name('r') }} then 0
         when l.email_local = r.email_local then 2
-        when {{ er_jaro_winkler('l.email_key', 'r.email_key') }} >= 0.9 then 1
+        when {{ er_jaro_winkler_at_least('l.email_key', 'r.email_key', 0.9) }} then 1
     {%- elif c.type == 'email_name' %}
         {#- Only between a record with a name but no email and one with an email but no name, so
             it never double-counts the email and name comparisons. #}
@@ -48,7 +48,7 @@
         {%- if c.get('nicknames') %}
         when nicknames_{{ c.name }}.name_a is not null then 3
         {%- endif %}
-        when {{ er_jaro_winkler('l.' ~ c.column, 'r.' ~ c.column) }} >= 0.92 then 2
+        when {{ er_jaro_winkler_at_least('l.' ~ c.column, 'r.' ~ c.column, 0.92) }} then 2
         {%- if c.get('swapped_with') %}
         {#- Both names written in each other's field: symmetric in l and r. #}
         when l.{{ c.column }} = r.{{ c.swapped_with }} and r.{{ c.column }} = l.{{ c.swapped_with }} then 1
