@@ -20,149 +20,69 @@
     One row per (comparison, level).
 #}
 
+{{ config(
+    pre_hook="{{ er_em_tables(ref('int_er_comparison_patterns'), ref('int_er_u_probabilities'), er_config(), [] if er_config().em.estimate_u else er_config().em.training_sessions, er_config().em.iterations, er_config().em.estimate_u, 0.000001) }}",
+    post_hook="{{ er_em_drop_tables(er_config().em.iterations) }}",
+) }}
+
 {%- set config = er_config() -%}
 {%- set iterations = config.em.iterations -%}
 {%- set estimate_u = config.em.estimate_u -%}
 {%- set sessions = [] if estimate_u else config.em.training_sessions -%}
 {%- set floor = 0.000001 -%}
 
+{%- set in_tables = er_em_in_tables() -%}
+
 with
 
-patterns as (
-    select *
-    from {{ ref('int_er_comparison_patterns') }}
-),
+{%- if in_tables %}
+{#- Spark: the iterations ran as working tables in the pre-hook (macros/entity_resolution/er_em.sql). #}
+{%- set final_params = er_scratch_name('em_params_' ~ iterations) %}
+{%- set previous_params = er_scratch_name('em_params_' ~ (iterations - 1)) %}
+{%- else %}
+{%- set final_params = 'params_' ~ iterations %}
+{%- set previous_params = 'params_' ~ (iterations - 1) %}
 
 pattern_levels as {{ er_materialized_cte() }} (
-    {%- for comparison in config.comparisons %}
-    {%- set fixed_in = [] %}
-    {%- for session in sessions if comparison.name in session.get('fixes', []) %}
-    {%- do fixed_in.append(session.blocking_rule) %}
-    {%- endfor %}
-    select training_session, pattern_id, pairs, '{{ comparison.name }}' as comparison, gamma_{{ comparison.name }} as comparison_level
-    from patterns
-    where gamma_{{ comparison.name }} >= 0
-    {%- if fixed_in %}
-        and training_session not in ('{{ fixed_in | join("', '") }}')
-    {%- endif %}
-    {{ 'union all' if not loop.last }}
-    {%- endfor %}
-),
-
-observed_levels as (
-    select distinct training_session, comparison, comparison_level
-    from pattern_levels
-),
-
-random_pair_u as (
-    select comparison, comparison_level, u_probability
-    from {{ ref('int_er_u_probabilities') }}
+    {{ er_em_pattern_levels_sql(ref('int_er_comparison_patterns'), config, sessions) }}
 ),
 
 params_0 as {{ er_materialized_cte() }} (
-    select
-        observed_levels.training_session,
-        observed_levels.comparison,
-        observed_levels.comparison_level,
-        power(3.0, observed_levels.comparison_level)
-            / sum(power(3.0, observed_levels.comparison_level))
-                over (partition by observed_levels.training_session, observed_levels.comparison)
-            as m_probability,
-        greatest(coalesce(random_pair_u.u_probability, 0), {{ floor }}) as u_probability,
-        cast({{ config.em.initial_match_share }} as double) as match_share
-    from observed_levels
-    left join random_pair_u
-        on random_pair_u.comparison = observed_levels.comparison
-        and random_pair_u.comparison_level = observed_levels.comparison_level
+    {{ er_em_params_0_sql('pattern_levels', ref('int_er_u_probabilities'), config, floor) }}
 ),
 
 {% for i in range(iterations) %}
 log_ratios_{{ i }} as {{ er_materialized_cte() }} (
-    select
-        pattern_levels.training_session,
-        pattern_levels.pattern_id,
-        max(pattern_levels.pairs) as pairs,
-        max(params_{{ i }}.match_share) as match_share,
-        sum(ln(params_{{ i }}.u_probability) - ln(params_{{ i }}.m_probability)) as log_u_over_m
-    from pattern_levels
-    inner join params_{{ i }}
-        on params_{{ i }}.training_session = pattern_levels.training_session
-        and params_{{ i }}.comparison = pattern_levels.comparison
-        and params_{{ i }}.comparison_level = pattern_levels.comparison_level
-    group by pattern_levels.training_session, pattern_levels.pattern_id
+    {{ er_em_log_ratios_sql('pattern_levels', 'params_' ~ i) }}
 ),
 
 posteriors_{{ i }} as {{ er_materialized_cte() }} (
-    select
-        training_session,
-        pattern_id,
-        pairs,
-        match_posterior,
-        sum(pairs * match_posterior) over (partition by training_session)
-            / sum(pairs) over (partition by training_session) as next_match_share
-    from (
-        select
-            training_session,
-            pattern_id,
-            pairs,
-            1.0 / (1.0 + exp(least(greatest(ln((1.0 - match_share) / match_share) + log_u_over_m, -60.0), 60.0)))
-                as match_posterior
-        from log_ratios_{{ i }}
-    ) as pattern_posteriors
+    {{ er_em_posteriors_sql('log_ratios_' ~ i) }}
 ),
 
 level_sums_{{ i }} as {{ er_materialized_cte() }} (
-    select
-        pattern_levels.training_session,
-        pattern_levels.comparison,
-        pattern_levels.comparison_level,
-        sum(pattern_levels.pairs * posteriors_{{ i }}.match_posterior) as matched_pairs,
-        sum(pattern_levels.pairs * (1.0 - posteriors_{{ i }}.match_posterior)) as unmatched_pairs,
-        max(posteriors_{{ i }}.next_match_share) as match_share
-    from pattern_levels
-    inner join posteriors_{{ i }}
-        on posteriors_{{ i }}.training_session = pattern_levels.training_session
-        and posteriors_{{ i }}.pattern_id = pattern_levels.pattern_id
-    group by pattern_levels.training_session, pattern_levels.comparison, pattern_levels.comparison_level
+    {{ er_em_level_sums_sql('pattern_levels', 'posteriors_' ~ i) }}
 ),
 
 params_{{ i + 1 }} as {{ er_materialized_cte() }} (
-    select
-        level_sums_{{ i }}.training_session,
-        level_sums_{{ i }}.comparison,
-        level_sums_{{ i }}.comparison_level,
-        greatest(matched_pairs / nullif(sum(matched_pairs)
-            over (partition by level_sums_{{ i }}.training_session, level_sums_{{ i }}.comparison), 0), {{ floor }})
-            as m_probability,
-        {%- if estimate_u %}
-        greatest(unmatched_pairs / nullif(sum(unmatched_pairs)
-            over (partition by level_sums_{{ i }}.training_session, level_sums_{{ i }}.comparison), 0), {{ floor }})
-            as u_probability,
-        {%- else %}
-        params_0.u_probability,
-        {%- endif %}
-        least(greatest(level_sums_{{ i }}.match_share, {{ floor }}), 1.0 - {{ floor }}) as match_share
-    from level_sums_{{ i }}
-    inner join params_0
-        on params_0.training_session = level_sums_{{ i }}.training_session
-        and params_0.comparison = level_sums_{{ i }}.comparison
-        and params_0.comparison_level = level_sums_{{ i }}.comparison_level
+    {{ er_em_params_next_sql('level_sums_' ~ i, 'params_0', estimate_u, floor) }}
 ),
 
 {% endfor %}
+{%- endif %}
 {#- Average the sessions that estimate each comparison; renormalize over its levels when several
     did (their observed levels can differ). #}
 session_averages as (
     select
         final_params.comparison,
         final_params.comparison_level,
-        avg(final_params.m_probability) as m_average,
+        {{ er_exact_avg('final_params.m_probability') }} as m_average,
         count(*) as sessions,
-        avg(final_params.u_probability) as u_probability,
-        avg(final_params.match_share) as match_share,
+        {{ er_exact_avg('final_params.u_probability') }} as u_probability,
+        {{ er_exact_avg('final_params.match_share') }} as match_share,
         max(abs(final_params.m_probability - previous_params.m_probability)) as change
-    from params_{{ iterations }} as final_params
-    inner join params_{{ iterations - 1 }} as previous_params
+    from {{ final_params }} as final_params
+    inner join {{ previous_params }} as previous_params
         on previous_params.training_session = final_params.training_session
         and previous_params.comparison = final_params.comparison
         and previous_params.comparison_level = final_params.comparison_level
@@ -175,7 +95,7 @@ averaged as (
         comparison_level,
         case
             when max(sessions) over (partition by comparison) > 1
-                then m_average / sum(m_average) over (partition by comparison)
+                then m_average / {{ er_exact_sum('m_average', 'over (partition by comparison)') }}
             else m_average
         end as m_probability,
         u_probability,
