@@ -15,7 +15,7 @@ export DBT_VERSION_CHECK := false
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export LEADHOUSE_DATA_DIR := $(abspath $(DATA_DIR))
 
-.PHONY: run test lint install data manifest materialize summary dev lock clean bench-env bench-er bench-generator bench-ingest
+.PHONY: run test lint install install-spark test-spark data manifest materialize summary dev lock clean bench-env bench-er bench-generator bench-ingest bench-spark
 
 run: install data manifest materialize summary ## set up, generate sample data, build every asset, summarize
 
@@ -33,6 +33,19 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
+
+install-spark: $(VENV)/.installed-spark ## the Spark extra (dbt-spark, pyspark) into the same environment; needs Java 17+
+
+$(VENV)/.installed-spark: $(VENV)/.installed requirements-spark.lock
+	@command -v java >/dev/null || { echo "install-spark: no java on PATH; Spark needs a Java 17+ runtime (Debian: apt-get install openjdk-17-jre-headless)"; exit 1; }
+	$(PY) -m pip install --quiet --disable-pip-version-check -c requirements.lock -r requirements-spark.lock
+	touch $@
+
+SPARK_LEADS ?= 2000
+SPARK_DIR ?= $(abspath $(DATA_DIR))/spark-parity
+test-spark: install-spark ## build the sample on DuckDB and on Spark, compare every mart row by row (docs/scale-out.md)
+	rm -rf $(SPARK_DIR)
+	$(PY) -m leadhouse.parity --data $(SPARK_DIR) --leads $(SPARK_LEADS)
 
 data: install ## sample sources under $(DATA_DIR)/landing (skipped when already generated)
 	@if [ -f "$(DATA_DIR)/.sample-$(LEADS)-$(SEED)" ]; then \
@@ -78,6 +91,10 @@ bench-generator: install ## sample-data generator at 1,000,000 leads
 INGEST_LEADS ?= 1000000
 bench-ingest: install ## ingestion of the 1,000,000-lead sample against DuckDB's own read (docs/performance.md)
 	$(PY) bench/ingest/run.py --leads $(INGEST_LEADS) --workdir $(BENCH_DIR)/ingest
+
+SIZES ?= 10000 100000
+bench-spark: install-spark ## dbt build on Spark against DuckDB at each of SIZES leads (docs/scale-out.md)
+	for n in $(SIZES); do $(PY) bench/spark/run.py --leads $$n --workdir $(BENCH_DIR)/spark || exit 1; done
 
 lock: ## re-resolve requirements.lock from pyproject.toml (needs uv)
 	uvx --from uv uv pip compile pyproject.toml --extra dev --python-version 3.11 --no-header --annotation-style line -o requirements.lock

@@ -46,6 +46,7 @@ def dbt_env(settings: Settings) -> dict[str, str]:
     absolute (profiles.yml reads LEADHOUSE_DATA_DIR); no telemetry, no version check."""
     return {
         "LEADHOUSE_DATA_DIR": str(settings.data_dir.absolute()),
+        "LEADHOUSE_ENGINE": settings.engine,  # profiles.yml's target
         "DO_NOT_TRACK": "1",
         "DBT_VERSION_CHECK": "false",
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",

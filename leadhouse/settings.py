@@ -4,6 +4,8 @@
   ``warehouse/leadhouse.duckdb``, ``published/`` and ``exports/``.
 - ``LEADHOUSE_SOURCES`` (default ``config/sources``): the source definitions.
 - ``LEADHOUSE_MODEL_DIR`` (default ``models``): the model registry.
+- ``LEADHOUSE_ENGINE`` (default ``duckdb``; or ``spark``): the engine dbt builds on
+  (``leadhouse.engines``, docs/scale-out.md).
 
 Defaults are relative to the project root; a relative path given in a variable is relative to
 the current directory, as a user typing it in a shell expects.
@@ -14,6 +16,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+
+from leadhouse.engines import engine_from_env
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
@@ -37,6 +41,7 @@ class Settings:
     data_dir: Path
     sources_dir: Path
     model_dir: Path
+    engine: str = "duckdb"
 
     @classmethod
     def from_env(cls, environ: os._Environ | dict | None = None) -> Settings:
@@ -45,6 +50,7 @@ class Settings:
             data_dir=_path("LEADHOUSE_DATA_DIR", environ),
             sources_dir=_path("LEADHOUSE_SOURCES", environ),
             model_dir=_path("LEADHOUSE_MODEL_DIR", environ),
+            engine=engine_from_env(environ),
         )
 
     @property

@@ -36,6 +36,7 @@ def test_the_environment_has_an_absolute_data_dir_and_no_telemetry(tmp_path, mon
     env = dbt_invocation("build", settings(Path("data")), {}).env
     assert env == {
         "LEADHOUSE_DATA_DIR": str(tmp_path / "data"),  # dbt runs inside dbt_project/
+        "LEADHOUSE_ENGINE": "duckdb",  # profiles.yml's target
         "DO_NOT_TRACK": "1",
         "DBT_VERSION_CHECK": "false",
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
@@ -45,3 +46,10 @@ def test_the_environment_has_an_absolute_data_dir_and_no_telemetry(tmp_path, mon
 
 def test_the_project_sections_are_the_validated_config_files():
     assert project_var_sections() == {"entity_resolution": load_er_config().dbt_var()}
+
+
+def test_the_engine_picks_the_profile_target(tmp_path):
+    from leadhouse.settings import Settings
+
+    spark = Settings.from_env({"LEADHOUSE_DATA_DIR": str(tmp_path), "LEADHOUSE_ENGINE": "spark"})
+    assert dbt_env(spark)["LEADHOUSE_ENGINE"] == "spark"

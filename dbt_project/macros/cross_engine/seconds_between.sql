@@ -14,6 +14,7 @@
     (epoch({{ end_timestamp }}) - epoch({{ start_timestamp }}))
 {%- endmacro %}
 
+{# Microseconds since the epoch: exact, and valid for TIMESTAMP and TIMESTAMP_NTZ alike. #}
 {% macro spark__seconds_between(start_timestamp, end_timestamp) -%}
-    (cast({{ end_timestamp }} as double) - cast({{ start_timestamp }} as double))
+    (cast(unix_micros(cast({{ end_timestamp }} as timestamp)) - unix_micros(cast({{ start_timestamp }} as timestamp)) as double) / 1000000.0)
 {%- endmacro %}

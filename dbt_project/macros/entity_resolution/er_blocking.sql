@@ -132,8 +132,8 @@ rule_{{ rule.name }}_deletions as (
         spellings.value,
         spellings.records,
         {{ dbt.concat([
-            'substring(spellings.value, 1, positions.generated_number - 1)',
-            'substring(spellings.value, positions.generated_number + 1)',
+            'substring(spellings.value, 1, cast(positions.generated_number as integer) - 1)',
+            'substring(spellings.value, cast(positions.generated_number as integer) + 1)',
         ]) }} as deleted
     from rule_{{ rule.name }}_spellings as spellings
     cross join ({{ dbt.generate_series(max_length) }}) as positions

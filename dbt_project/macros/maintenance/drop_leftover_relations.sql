@@ -53,3 +53,9 @@
     {% endfor %}
     {{ return(relations) }}
 {% endmacro %}
+
+{# Spark: dbt-spark builds its temporary relations as session-scoped views, which end with the
+   session, so a killed build leaves nothing to drop. #}
+{% macro spark__dbt_leftover_relations() %}
+    {{ return([]) }}
+{% endmacro %}

@@ -9,6 +9,7 @@ from ingest.config import load_source_configs
 from ingest.pipeline import Ingestor
 from ingest.raw_tables import ensure_raw_tables
 from leadhouse.dbt_invocation import dbt_invocation, project_var_sections
+from leadhouse.engines import export_raw_parquet, publish_spark_marts
 from leadhouse.publish import publish
 from leadhouse.settings import Settings
 from orchestration.defs.ingest.assets import raw_table_feeders
@@ -40,6 +41,11 @@ def build_warehouse_defs(settings: Settings) -> dg.Definitions:
             )
             if removed:
                 context.log.warning(f"removed {removed} rows of ingestions that did not finish")
+            if settings.engine == "spark":  # the Spark target reads the raw layer as Parquet
+                exported = export_raw_parquet(conn, settings.data_dir)
+                context.log.info(
+                    f"raw layer for Spark: {sum(exported.values()):,} rows in {len(exported)} tables"
+                )
         # The config files are read on every run, as dbt reads its project: an edit applies to the next run.
         build = start_dbt(dbt, dbt_invocation("build", settings, project_var_sections()), context)
         build.termination_timeout_seconds = STOP_GRACE_SECONDS  # its wait after forwarding an interrupt
@@ -58,6 +64,19 @@ def build_warehouse_defs(settings: Settings) -> dg.Definitions:
         "atomically after each build. Point BI tools and notebooks here, never at the live file.",
     )
     def published_warehouse(duckdb: DuckDBResource) -> dg.MaterializeResult:
+        if settings.engine == "spark":  # the marts Spark built, as Parquet
+            path = settings.published_dir / "parquet" / "marts"
+            marts = {
+                f"marts.{k}": v
+                for k, v in publish_spark_marts(settings.data_dir, settings.published_dir).items()
+            }
+            return dg.MaterializeResult(
+                metadata={
+                    "path": dg.MetadataValue.path(str(path)),
+                    "tables": len(marts),
+                    "mart_rows": dg.MetadataValue.json(marts),
+                }
+            )
         with duckdb.get_connection() as conn:
             tables = publish(conn, settings.published_path)
         marts = {k: v for k, v in tables.items() if k.startswith("marts.")}

@@ -10,7 +10,7 @@
     and its readers need no join with int_er_pairs_blocked.
 #}
 {{ config(
-    materialized='incremental',
+    materialized=incremental_or_table(),
     unique_key=['record_id_l', 'record_id_r'],
     incremental_strategy='delete+insert',
     on_schema_change='fail',

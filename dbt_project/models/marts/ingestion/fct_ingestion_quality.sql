@@ -29,7 +29,7 @@ ranked_reasons as (
         file_reasons as (partition by source, file, file_version),
         file_reasons_most_frequent_first as (
             partition by source, file, file_version
-            order by quarantined_row_count desc, reason_kind asc
+            order by quarantined_row_count desc, reason_kind asc nulls last
         )
 ),
 
@@ -53,7 +53,7 @@ ranked_field_issues as (
         issue_count,
         row_number() over (
             partition by source, file, file_version
-            order by issue_count desc, column_name asc, reason asc
+            order by issue_count desc, column_name asc nulls last, reason asc nulls last
         ) as issue_rank
     from {{ ref('fct_field_issues') }}
 ),

@@ -3,7 +3,7 @@
     another. merge: they joined a lead that existed before (the one seen first survives).
     split: they left their lead for a new one.
 #}
-{{ config(materialized='incremental', unique_key='identity_event_id', incremental_strategy='delete+insert', on_schema_change='fail') }}
+{{ config(materialized='incremental', unique_key='identity_event_id', incremental_strategy=append_only_strategy(), on_schema_change='fail') }}
 
 with
 
@@ -47,3 +47,9 @@ select
 from moves
 left join previous_leads
     on previous_leads.lead_id = moves.lead_id
+{%- if is_incremental() %}
+-- Appending engines (Spark) have no keyed delete+insert: an event already recorded is not
+-- written twice.
+where {{ short_hash(dbt.concat(['moves.previous_lead_id', "'>'", 'moves.lead_id', "'@'", 'cast(moves.resolved_at as ' ~ dbt.type_string() ~ ')'])) }}
+    not in (select identity_event_id from {{ this }})
+{%- endif %}

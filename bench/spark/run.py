@@ -1,0 +1,128 @@
+"""The dbt build on Spark (local, two cores) against the same build on DuckDB.
+
+    .venv/bin/python bench/spark/run.py --leads 10000     # make bench-spark (SIZES=10000 100000)
+
+The generator's sample (cached under --workdir) is ingested once into DuckDB and exported as the
+Parquet raw layer the Spark target reads; then `dbt build` runs on each engine in a fresh state
+(a DuckDB file holding only the raw layer; an empty Spark metastore and warehouse), the way the
+orchestration runs it. Printed per engine: wall seconds and the peak memory of dbt's process tree
+(the JVM included on Spark), sampled every 0.2 s from /proc.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+
+def tree_rss_mib(pid: int) -> float:
+    """Resident memory of a process and all its descendants (MiB)."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            fields = stat[stat.rindex(")") + 2 :].split()
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
+            rss[int(entry.name)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, ValueError, IndexError):
+            continue
+    total, stack = 0, [pid]
+    while stack:
+        p = stack.pop()
+        total += rss.get(p, 0)
+        stack += children.get(p, [])
+    return total / 2**20
+
+
+def timed(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+    started = time.perf_counter()
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    peak = 0.0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, tree_rss_mib(process.pid))
+            done.wait(0.2)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    code = process.wait()
+    done.set()
+    sampler.join()
+    if code:
+        raise SystemExit(f"{' '.join(command[:2])} failed (exit {code})")
+    return time.perf_counter() - started, peak
+
+
+def main() -> int:
+    import duckdb
+
+    from leadhouse.dbt_invocation import dbt_invocation, project_var_sections
+    from leadhouse.engines import spark_dir
+    from leadhouse.parity import _ingest
+    from leadhouse.settings import DBT_PROJECT_DIR, Settings
+    from sample_data.cli import main as generate
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--leads", type=int, default=10_000)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/leadhouse-bench/spark"))
+    args = parser.parse_args()
+    data = (args.workdir / f"sample-{args.leads}").resolve()
+    if not (data / "landing").exists():
+        generate(["--leads", str(args.leads), "--seed", str(args.seed), "--out", str(data), "--quiet"])
+    raw_only = data / "raw-only.duckdb"
+    warehouse = data / "warehouse" / "leadhouse.duckdb"
+    if not raw_only.exists():
+        shutil.rmtree(data / "warehouse", ignore_errors=True)
+        _ingest(data)
+        shutil.copy(warehouse, raw_only)
+    with duckdb.connect(str(raw_only), read_only=True) as conn:
+        raw_rows = conn.sql(
+            "select sum(estimated_size) from duckdb_tables() where schema_name = 'raw'"
+        ).fetchone()[0]
+    results = {}
+    for engine in ("duckdb", "spark"):
+        shutil.copy(raw_only, warehouse)  # a warehouse holding only the raw layer
+        for state in ("warehouse", "metastore_db"):
+            shutil.rmtree(spark_dir(data) / state, ignore_errors=True)
+        invocation = dbt_invocation(
+            "build",
+            Settings.from_env({"LEADHOUSE_DATA_DIR": str(data), "LEADHOUSE_ENGINE": engine}),
+            project_var_sections(),
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--target-path",
+            str(data / f"dbt-target-{engine}"),
+            "--log-path",
+            str(data / f"dbt-logs-{engine}"),
+        )
+        dbt = str(Path(sys.executable).with_name("dbt"))
+        print(f"dbt build on {engine} ...", flush=True)
+        results[engine] = timed([dbt, *invocation.args], os.environ | invocation.env)
+    print(f"\n{args.leads:,} leads ({raw_rows:,} raw rows), dbt build in a fresh state, 2 cores")
+    print(f"{'engine':<8}{'seconds':>9}{'peak MiB':>10}")
+    for engine, (seconds, peak) in results.items():
+        print(f"{engine:<8}{seconds:>9.1f}{peak:>10,.0f}")
+    print(f"spark / duckdb: {results['spark'][0] / results['duckdb'][0]:.1f} x the time")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
