@@ -1,8 +1,8 @@
 {#
     The steps of int_er_match_weights' expectation-maximisation, each a query over the
     relations it is given (CTE names or tables), so the same SQL runs unrolled as CTEs (DuckDB,
-    each CTE materialized) or as one working table per step (er_em_in_tables: Spark, which
-    inlines CTEs and took minutes to plan 20 unrolled iterations; a table per step plans in
+    each CTE materialized) or as one working table per iteration (er_em_in_tables: Spark, which
+    inlines CTEs and took minutes to plan 20 unrolled iterations; a table per iteration plans in
     milliseconds). See the model for what each step computes.
 #}
 
@@ -151,14 +151,25 @@
     {% set T = er_scratch_name %}
     {{ er_cache_view('em_pattern_levels', er_em_pattern_levels_sql(patterns, config, sessions)) }}
     {{ er_cache_view('em_params_0', er_em_params_0_sql(T('em_pattern_levels'), random_pair_u, config, floor)) }}
+    {#- One table per iteration: its four steps as CTEs of one query, each read once, so
+        nothing is planned twice and no plan holds an earlier iteration. #}
     {% for i in range(iterations) %}
-        {{ er_cache_view('em_log_ratios', er_em_log_ratios_sql(T('em_pattern_levels'), T('em_params_' ~ i))) }}
-        {{ er_cache_view('em_posteriors', er_em_posteriors_sql(T('em_log_ratios'))) }}
-        {{ er_cache_view('em_level_sums', er_em_level_sums_sql(T('em_pattern_levels'), T('em_posteriors'))) }}
-        {{ er_cache_view('em_params_' ~ (i + 1), er_em_params_next_sql(T('em_level_sums'), T('em_params_0'), estimate_u, floor)) }}
+        {% set sql %}
+            with log_ratios as (
+                {{ er_em_log_ratios_sql(T('em_pattern_levels'), T('em_params_' ~ i)) }}
+            ),
+            posteriors as (
+                {{ er_em_posteriors_sql('log_ratios') }}
+            ),
+            level_sums as (
+                {{ er_em_level_sums_sql(T('em_pattern_levels'), 'posteriors') }}
+            )
+            {{ er_em_params_next_sql('level_sums', T('em_params_0'), estimate_u, floor) }}
+        {% endset %}
+        {{ er_cache_view('em_params_' ~ (i + 1), sql) }}
         {% if i >= 1 %}{{ er_drop_cached(['em_params_' ~ i]) if i < iterations - 1 else '' }}{% endif %}
     {% endfor %}
-    {{ er_drop_cached(['em_log_ratios', 'em_posteriors', 'em_level_sums', 'em_pattern_levels']) }}
+    {{ er_drop_cached(['em_pattern_levels']) }}
     {{ return('') }}
 {% endmacro %}
 
