@@ -50,7 +50,7 @@ def _tables(conn: duckdb.DuckDBPyConnection, schema: str) -> list[str]:
         name
         for (name,) in conn.execute(
             "select table_name from information_schema.tables where table_schema = ? "
-            "and table_type = 'BASE TABLE' and table_name not like '%__dbt_tmp%' order by 1",
+            "and table_type = 'BASE TABLE' and table_name not like '%!_!_dbt!_tmp%' escape '!' order by 1",
             [schema],
         ).fetchall()
     ]
@@ -70,8 +70,7 @@ def export_schema_parquet(conn: duckdb.DuckDBPyConnection, schema: str, out_dir:
             f"copy (select * from {schema}.\"{table}\") to '{staging / 'data.parquet'}' "
             "(format parquet, compression zstd)"
         )
-        shutil.rmtree(final, ignore_errors=True)
-        staging.rename(final)
+        _swap_in(staging, final)
         rows[table] = conn.execute(f'select count(*) from {schema}."{table}"').fetchone()[0]
     return rows
 
@@ -107,10 +106,28 @@ def publish_spark_marts(data_dir: Path, published_dir: Path) -> dict[str, int]:
             rows[folder.name] = conn.execute(
                 f"select count(*) from read_parquet('{staging / folder.name}/*.parquet')"
             ).fetchone()[0]
-    old = target.with_name("marts.old")
-    shutil.rmtree(old, ignore_errors=True)
-    if target.exists():
-        target.rename(old)
-    staging.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
+    _swap_in(staging, target)
     return rows
+
+
+def _swap_in(staging: Path, final: Path) -> None:
+    """Replace ``final`` by ``staging`` with renames only: the old folder moves aside, the new one
+    in, then the old one goes. A crash between the two renames leaves ``<final>.old``, which the
+    next swap (or ``restore_swapped``) puts back."""
+    old = final.with_name(final.name + ".old")
+    restore_swapped(final)
+    if final.exists():
+        final.rename(old)
+    staging.rename(final)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def restore_swapped(final: Path) -> None:
+    """After a crash mid-swap: ``final`` missing and ``<final>.old`` present means the old
+    folder was moved aside and the new one never arrived: put the old one back."""
+    old = final.with_name(final.name + ".old")
+    if old.exists():
+        if final.exists():
+            shutil.rmtree(old)
+        else:
+            old.rename(final)

@@ -55,7 +55,11 @@ def _comparable(frame: pl.DataFrame) -> pl.DataFrame:
         elif isinstance(dtype, pl.Datetime):
             columns.append(col.dt.replace_time_zone(None).dt.cast_time_unit("us"))
         elif isinstance(dtype, (pl.List, pl.Struct, pl.Array)):
-            columns.append(col.map_elements(lambda v: str(v), return_dtype=pl.String))
+            columns.append(
+                col.map_elements(
+                    lambda v: str(v.to_list() if hasattr(v, "to_list") else v), return_dtype=pl.String
+                )
+            )
         else:
             columns.append(col)
     return frame.select(columns)
@@ -115,8 +119,9 @@ def compare(table: str, left: pl.DataFrame, right: pl.DataFrame, keys: list[str]
         examples = tuple(str(r) for r in joined.filter(pl.col("_r").is_null()).select(keys).head(3).rows())
     if only_right and not examples:
         examples = tuple(str(r) for r in joined.filter(pl.col("_l").is_null()).select(keys).head(3).rows())
-    if left.height != left.select(keys).unique().height:
-        raise ValueError(f"{table}: the keys {keys} do not identify a row")
+    for side, frame_ in (("DuckDB", left), ("Spark", right)):
+        if frame_.height != frame_.select(keys).unique().height:
+            raise ValueError(f"{table}: the keys {keys} do not identify a row on {side}")
     return TableDiff(table, left.height, right.height, only_left, only_right, changed.height, examples)
 
 

@@ -128,3 +128,18 @@ def test_publishing_spark_marts_replaces_the_parquet_folders_whole(tmp_path: Pat
     assert publish_spark_marts(tmp_path, published) == {"dim_leads": 2}
     assert sorted(p.name for p in (published / "parquet").iterdir()) == ["marts"]
     assert sorted(p.name for p in (published / "parquet" / "marts").iterdir()) == ["dim_leads"]
+
+
+def test_extra_copies_of_a_row_on_the_spark_side_are_refused_not_matched():
+    left = frame([(1, "a", 0.1, AT)], SCHEMA)
+    with pytest.raises(ValueError, match="do not identify a row on Spark"):
+        compare("t", left, pl.concat([left, left]), ["id"])
+
+
+def test_a_folder_swap_interrupted_between_its_renames_is_put_back(tmp_path: Path):
+    from leadhouse.engines import restore_swapped
+
+    final = tmp_path / "lead_records"
+    (tmp_path / "lead_records.old").mkdir()  # moved aside; the new folder never arrived
+    restore_swapped(final)
+    assert final.is_dir() and not (tmp_path / "lead_records.old").exists()

@@ -45,9 +45,18 @@
     {{ return(table.columns[0].values()[0]) }}
 {% endmacro %}
 
-{% macro er_cluster_records(scored, reviews, max_iterations=200) %}
+{% macro er_cluster_records(scored, review_decisions, records, max_iterations=200) %}
     {% if not execute %}{{ return('') }}{% endif %}
     {% set T = er_scratch_name %}
+    {#- A reviewer's decision naming a record that no longer exists links nothing (as in Python). #}
+    {% call statement('er_reviews') %}
+        create or replace temporary view er_reviews as
+        select d.record_id_l, d.record_id_r, d.decision
+        from {{ review_decisions }} as d
+        inner join {{ records }} as l on l.record_id = d.record_id_l
+        inner join {{ records }} as r on r.record_id = d.record_id_r
+    {% endcall %}
+    {% set reviews = 'er_reviews' %}
 
     {# Edges of the components: links and confirmed pairs, both directions. #}
     {% call statement('er_edges') %}
@@ -157,6 +166,9 @@
         {% set gs.current = next %}
         {% if changed | int == 0 %}{% set gs.done = true %}{% endif %}
     {% endfor %}
+    {% if not gs.done %}
+        {{ exceptions.raise_compiler_error('confirmed pairs did not converge in ' ~ max_iterations ~ ' iterations') }}
+    {% endif %}
 
     {# The links of conflicted components, in the greedy's order, numbered per component. #}
     {% set links_sql %}
@@ -238,7 +250,11 @@
     {% if not execute %}{{ return('') }}{% endif %}
     {% set previous = er_previous_ids_relation(this) %}
     {% set existing = adapter.get_relation(database=this.database, schema=this.schema, identifier=this.identifier) %}
-    {% if existing is not none %}
+    {% if flags.FULL_REFRESH %}
+        {#- As the incremental Python model: a full refresh derives every id afresh. #}
+        {% do run_query('drop table if exists ' ~ previous) %}
+        {% do run_query('create table ' ~ previous ~ ' (record_key ' ~ dbt.type_string() ~ ', lead_id ' ~ dbt.type_string() ~ ')') %}
+    {% elif existing is not none %}
         {% do run_query('drop table if exists ' ~ previous) %}
         {% do run_query('create table ' ~ previous ~ ' as select record_key, lead_id from ' ~ existing) %}
     {% else %}

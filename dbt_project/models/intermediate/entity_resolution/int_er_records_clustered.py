@@ -23,8 +23,14 @@ def model(dbt, session):
     # _entity_resolution__models.yml resets it.
     session.execute(fast_write_begin_sql())
     records = dbt.ref("int_er_records_prepared").project("record_id, record_key, first_seen_at").pl()
-    # Only cannot-links between records that have a link (or a reviewer's confirmation) can ever
+    reviews = (
+        dbt.ref("int_er_review_decisions")
+        .project("record_id_l as record_key_l, record_id_r as record_key_r, decision, reviewer")
+        .pl()
+    )
+    # Only cannot-links between records that have a link or a reviewer's confirmation can ever
     # stop a merge; the filter runs in the database, not in Python. Pairs are integer record ids.
+    session.register("er_confirmed", reviews.filter(pl.col("decision") == "match").to_arrow())
     scored = (
         dbt.ref("int_er_pairs_scored")
         .query(
@@ -33,6 +39,8 @@ def model(dbt, session):
         with linked as (
             select record_id_l as record_id from scored where decision = 'match'
             union select record_id_r from scored where decision = 'match'
+            union select record_key_l from er_confirmed
+            union select record_key_r from er_confirmed
         )
         select record_id_l as record_key_l, record_id_r as record_key_r, match_probability, evidence, decision
         from scored
@@ -44,11 +52,7 @@ def model(dbt, session):
         )
         .pl()
     )
-    reviews = (
-        dbt.ref("int_er_review_decisions")
-        .project("record_id_l as record_key_l, record_id_r as record_key_r, decision, reviewer")
-        .pl()
-    )
+    session.unregister("er_confirmed")
     previous = session.sql(f"select record_key, lead_id from {dbt.this}").pl() if dbt.is_incremental else None
 
     links = scored.filter(pl.col("decision") == "match")

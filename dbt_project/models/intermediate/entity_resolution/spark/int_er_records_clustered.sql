@@ -12,7 +12,7 @@
     materialized='table',
     pre_hook=[
         "{{ er_keep_previous_ids(this) }}",
-        "{{ er_cluster_records(ref('int_er_pairs_scored'), ref('int_er_review_decisions')) }}",
+        "{{ er_cluster_records(ref('int_er_pairs_scored'), ref('int_er_review_decisions'), ref('int_er_records_prepared')) }}",
     ],
     post_hook="{{ er_drop_cached(['er_clusters']) }}",
 ) }}
@@ -107,7 +107,7 @@ cluster_ids as (
     select
         keys.cluster_key,
         survivors.kept_lead_id,
-        {% for n in [1, 2, 3] -%}
+        {% for n in range(1, 9) -%}
         {{ er_new_lead_id('keys.cluster_key' if n == 1 else dbt.concat(['keys.cluster_key', "'#" ~ n ~ "'"])) }} as candidate_{{ n }}
         {%- if not loop.last %},{% endif %}
         {% endfor %}
@@ -121,16 +121,18 @@ lead_ids as (
         cluster_ids.cluster_key,
         coalesce(
             cluster_ids.kept_lead_id,
+            {#- The first free candidate (Python counts on; eight splits of one key is the limit
+                here, and the not_null test on lead_id fails the build past it). #}
             case
-                when u1.lead_id is null then cluster_ids.candidate_1
-                when u2.lead_id is null then cluster_ids.candidate_2
-                when u3.lead_id is null then cluster_ids.candidate_3
+                {%- for n in range(1, 9) %}
+                when u{{ n }}.lead_id is null then cluster_ids.candidate_{{ n }}
+                {%- endfor %}
             end
         ) as lead_id
     from cluster_ids
-    left join used as u1 on u1.lead_id = cluster_ids.candidate_1
-    left join used as u2 on u2.lead_id = cluster_ids.candidate_2
-    left join used as u3 on u3.lead_id = cluster_ids.candidate_3
+    {%- for n in range(1, 9) %}
+    left join used as u{{ n }} on u{{ n }}.lead_id = cluster_ids.candidate_{{ n }}
+    {%- endfor %}
 ),
 
 -- The most probable link holding each record in its cluster (a reviewer's confirmation counts
