@@ -91,6 +91,9 @@ def compare(table: str, left: pl.DataFrame, right: pl.DataFrame, keys: list[str]
                     f"{table}.{name}: {left.schema[name]} on one engine, {right.schema[name]} on the other"
                 )
     keys = keys or [c for c in left.columns if not left.schema[c].is_float()]
+    for side, frame_ in (("DuckDB", left), ("Spark", right)):
+        if frame_.height != frame_.select(keys).unique().height:
+            raise ValueError(f"{table}: the keys {keys} do not identify a row on {side}")
     values = [c for c in left.columns if c not in keys]
     joined = left.with_columns(_l=pl.lit(True)).join(
         right.with_columns(_r=pl.lit(True)),
@@ -119,9 +122,6 @@ def compare(table: str, left: pl.DataFrame, right: pl.DataFrame, keys: list[str]
         examples = tuple(str(r) for r in joined.filter(pl.col("_r").is_null()).select(keys).head(3).rows())
     if only_right and not examples:
         examples = tuple(str(r) for r in joined.filter(pl.col("_l").is_null()).select(keys).head(3).rows())
-    for side, frame_ in (("DuckDB", left), ("Spark", right)):
-        if frame_.height != frame_.select(keys).unique().height:
-            raise ValueError(f"{table}: the keys {keys} do not identify a row on {side}")
     return TableDiff(table, left.height, right.height, only_left, only_right, changed.height, examples)
 
 
@@ -187,16 +187,13 @@ def report(diffs: list[TableDiff]) -> str:
     return "\n".join(lines)
 
 
-def _run_dbt(command: str, data_dir: Path, engine: str, *extra: str) -> float:
-    import os
-    import subprocess
-    import sys
-    import time
-
+def engine_invocation(command: str, data_dir: Path, engine: str, *extra: str):
+    """``dbt <command>`` on ``engine`` against the warehouse under ``data_dir``, as the
+    orchestration runs it, with its target and log folders per engine inside ``data_dir``."""
     from leadhouse.dbt_invocation import dbt_invocation, project_var_sections
     from leadhouse.settings import DBT_PROJECT_DIR, Settings
 
-    invocation = dbt_invocation(
+    return dbt_invocation(
         command,
         Settings.from_env({"LEADHOUSE_DATA_DIR": str(data_dir), "LEADHOUSE_ENGINE": engine}),
         project_var_sections(),
@@ -210,6 +207,15 @@ def _run_dbt(command: str, data_dir: Path, engine: str, *extra: str) -> float:
         str(data_dir / f"dbt-logs-{engine}"),
         *extra,
     )
+
+
+def _run_dbt(command: str, data_dir: Path, engine: str, *extra: str) -> float:
+    import os
+    import subprocess
+    import sys
+    import time
+
+    invocation = engine_invocation(command, data_dir, engine, *extra)
     started = time.perf_counter()
     dbt = Path(sys.executable).with_name("dbt")
     env = os.environ | invocation.env
@@ -266,7 +272,8 @@ def write_reviews(warehouse: Path, landing: Path) -> int:
     return len(rows)
 
 
-def _ingest(data: Path) -> dict[str, int]:
+def ingest_sample(data: Path) -> dict[str, int]:
+    """Every source of ``data/landing`` into ``data/warehouse``, then the raw layer as Parquet."""
     import duckdb
 
     from ingest.config import load_source_configs
@@ -306,7 +313,7 @@ def main(argv: list[str] | None = None) -> int:
         if not (data / "landing").exists():
             generate(["--leads", str(args.leads), "--seed", str(args.seed), "--out", str(data), "--quiet"])
         started = time.perf_counter()
-        raw_rows = _ingest(data)
+        raw_rows = ingest_sample(data)
         timings["ingest + raw parquet"] = time.perf_counter() - started
         print(f"raw rows: {sum(raw_rows.values()):,} in {len(raw_rows)} tables", flush=True)
         timings["dbt build on duckdb"] = _run_dbt("build", data, "duckdb", *extra)
@@ -316,7 +323,7 @@ def main(argv: list[str] | None = None) -> int:
             # a merge of leads, so the guarded clustering, the confirmed pairs, the lead ids
             # carried over and the merge history are compared too.
             reviews = write_reviews(data / "warehouse" / "leadhouse.duckdb", data / "landing")
-            _ingest(data)
+            ingest_sample(data)
             print(f"second build after {reviews} reviewer decisions", flush=True)
             timings["second build on duckdb"] = _run_dbt("build", data, "duckdb")
             timings["second build on spark"] = _run_dbt("build", data, "spark")

@@ -71,10 +71,8 @@ def timed(command: list[str], env: dict[str, str]) -> tuple[float, float]:
 def main() -> int:
     import duckdb
 
-    from leadhouse.dbt_invocation import dbt_invocation, project_var_sections
     from leadhouse.engines import spark_dir
-    from leadhouse.parity import _ingest
-    from leadhouse.settings import DBT_PROJECT_DIR, Settings
+    from leadhouse.parity import engine_invocation, ingest_sample
     from sample_data.cli import main as generate
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -89,7 +87,7 @@ def main() -> int:
     warehouse = data / "warehouse" / "leadhouse.duckdb"
     if not raw_only.exists():
         shutil.rmtree(data / "warehouse", ignore_errors=True)
-        _ingest(data)
+        ingest_sample(data)
         shutil.copy(warehouse, raw_only)
     with duckdb.connect(str(raw_only), read_only=True) as conn:
         raw_rows = conn.sql(
@@ -100,19 +98,7 @@ def main() -> int:
         shutil.copy(raw_only, warehouse)  # a warehouse holding only the raw layer
         for state in ("warehouse", "metastore_db"):
             shutil.rmtree(spark_dir(data) / state, ignore_errors=True)
-        invocation = dbt_invocation(
-            "build",
-            Settings.from_env({"LEADHOUSE_DATA_DIR": str(data), "LEADHOUSE_ENGINE": engine}),
-            project_var_sections(),
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--target-path",
-            str(data / f"dbt-target-{engine}"),
-            "--log-path",
-            str(data / f"dbt-logs-{engine}"),
-        )
+        invocation = engine_invocation("build", data, engine)
         dbt = str(Path(sys.executable).with_name("dbt"))
         print(f"dbt build on {engine} ...", flush=True)
         results[engine] = timed([dbt, *invocation.args], os.environ | invocation.env)
