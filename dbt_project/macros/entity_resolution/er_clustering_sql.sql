@@ -122,22 +122,13 @@
 
     {# The greedy's start: the components of the confirmed pairs alone, inside conflicted components. #}
     {% set start_sql %}
-        with nodes as (
-            select c.node, c.component
-            from {{ T('er_components') }} as c
-            inner join {{ T('er_conflicted') }} as k on k.component = c.component
-        ),
-        confirmed as (
-            select r.record_id_l as a, r.record_id_r as b
-            from {{ reviews }} as r
-            inner join nodes as n on n.node = r.record_id_l
-            where r.decision = 'match'
-        )
-        select n.node, n.component, n.node as cluster from nodes as n
+        select c.node, c.component, c.node as cluster
+        from {{ T('er_components') }} as c
+        inner join {{ T('er_conflicted') }} as k on k.component = c.component
     {% endset %}
     {{ er_cache_view('er_greedy_0', start_sql) }}
     {# Confirmed pairs are joined unconditionally: their own connected components (a few rounds). #}
-    {% set gs = namespace(current='er_greedy_0', done=false, step=0) %}
+    {% set gs = namespace(current='er_greedy_0', done=false) %}
     {% for i in range(1, max_iterations + 1) if not gs.done %}
         {% set next = 'er_greedy_c' ~ i %}
         {% set sql %}
