@@ -18,9 +18,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from leadhouse.config_files import ConfigFileError, dbt_var_block, error_key, read_yaml, write_dbt_var_block
 from leadhouse.settings import DBT_PROJECT_DIR, PROJECT_ROOT
 
 CONFIG_PATH = PROJECT_ROOT / "config" / "entity_resolution.yml"
@@ -80,10 +80,10 @@ BASELINE_COMPARISONS = {
 MAX_BLOCKING_RULES = 63
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
 
-GENERATED_END = "  # end of entity_resolution (generated from config/entity_resolution.yml)"
+CONFIG_FILE = "config/entity_resolution.yml"  # as the end marker in dbt_project.yml names it
 
 
-class ErConfigError(ValueError):
+class ErConfigError(ConfigFileError):
     """The entity-resolution config is wrong; the message names the file, the key and the fix."""
 
 
@@ -444,20 +444,6 @@ def _em_problems(config: ErConfig) -> Iterator[tuple[str, str]]:
             )
 
 
-def _error_key(data: Any, loc: tuple) -> str:
-    """A pydantic location as the file's keys, list items by name: blocking.rules[email].keys."""
-    key, node = "", data
-    for part in loc:
-        if isinstance(part, int) and isinstance(node, list) and 0 <= part < len(node):
-            node = node[part]
-            label = (node.get("name") or node.get("blocking_rule")) if isinstance(node, dict) else None
-            key += f"[{label if isinstance(label, str) else part}]"
-        else:
-            node = node.get(part) if isinstance(node, dict) else None
-            key += f".{part}" if key else str(part)
-    return key or "(top level)"
-
-
 def _format_validation_error(data: dict, error: ValidationError) -> list[str]:
     lines = []
     for item in error.errors():
@@ -470,7 +456,7 @@ def _format_validation_error(data: dict, error: ValidationError) -> list[str]:
             message = "unknown key; remove it or check its spelling (docs/entity_resolution.md)"
         elif item["type"] == "missing":
             message = "required key is missing"
-        line = f"  {_error_key(data, loc)}: {message}"
+        line = f"  {error_key(data, loc, ('name', 'blocking_rule'))}: {message}"
         if line not in lines:
             lines.append(line)
     return lines
@@ -495,43 +481,19 @@ def parse_er_config(data: Any, path: Path = CONFIG_PATH) -> ErConfig:
 
 def load_er_config(path: Path = CONFIG_PATH) -> ErConfig:
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ErConfigError(
-            f"{path}: entity-resolution config not found; restore it from the repository"
-        ) from None
-    except yaml.YAMLError as exc:
-        raise ErConfigError(f"{path}: not valid YAML: {exc}") from exc
-    return parse_er_config(data, path)
+    return parse_er_config(read_yaml(path, "entity-resolution config", ErConfigError), path)
 
 
 def dbt_default_block(config: ErConfig) -> str:
     """``vars.entity_resolution`` as dbt_project.yml holds it for dbt run by hand."""
-    dumped = yaml.safe_dump(
-        {"entity_resolution": config.dbt_var()}, sort_keys=False, default_flow_style=None, width=110
-    )
-    return "".join(f"  {line}\n" for line in dumped.splitlines()) + GENERATED_END + "\n"
+    return dbt_var_block("entity_resolution", config.dbt_var(), CONFIG_FILE)
 
 
 def write_dbt_default(config: ErConfig, dbt_project_yml: Path = DBT_PROJECT_YML) -> bool:
-    """Replace ``vars.entity_resolution`` in dbt_project.yml (from its ``entity_resolution:`` line
-    to the end marker) with ``config``; True when the file changed."""
-    text = dbt_project_yml.read_text(encoding="utf-8")
-    lines = text.splitlines(keepends=True)
-    try:
-        start = lines.index("  entity_resolution:\n")
-        end = lines.index(GENERATED_END + "\n", start)
-    except ValueError:
-        raise ErConfigError(
-            f"{dbt_project_yml}: vars.entity_resolution: expected a block from '  entity_resolution:' to "
-            f"'{GENERATED_END.strip()}'; restore it from the repository"
-        ) from None
-    updated = "".join(lines[:start]) + dbt_default_block(config) + "".join(lines[end + 1 :])
-    if updated == text:
-        return False
-    dbt_project_yml.write_text(updated, encoding="utf-8")
-    return True
+    """Replace ``vars.entity_resolution`` in dbt_project.yml with ``config``; True when it changed."""
+    return write_dbt_var_block(
+        "entity_resolution", config.dbt_var(), CONFIG_FILE, dbt_project_yml, ErConfigError
+    )
 
 
 def main() -> int:
