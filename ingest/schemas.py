@@ -34,7 +34,18 @@ ACTIVITY_TYPES = (
     "meeting",
     "demo",
     "chat",
+    "content_download",
+    "webinar",
+    "demo_request",
+    "pricing_page_view",
+    "social_engagement",
+    "search",
+    "email",
+    "sms",
 )
+# Who started a conversational activity (a call, email, sms or social message): the lead
+# (inbound) or the team (outbound).
+DIRECTIONS = ("inbound", "outbound")
 CHANNELS = (
     "web_form",
     "ad_form",
@@ -113,8 +124,48 @@ LEAD = Entity(
         Column("job_title", pl.String(), "Job title."),
         Column("industry", pl.String(), "Industry."),
         Column("company_size", pl.Int64(), "Number of employees.", "int"),
+        Column(
+            "annual_revenue",
+            pl.Float64(),
+            "The company's annual revenue in USD, as the lead or the CRM states it.",
+            "float",
+        ),
         Column("budget", pl.Float64(), "Stated budget or price range midpoint, in USD.", "float"),
         Column("timeline", pl.String(), "When the lead intends to buy.", "text", TIMELINES),
+        Column(
+            "product_interest",
+            pl.String(),
+            "The product, service line or property type the lead asks about, in the seller's own "
+            "terms (e.g. Office, Warehouse, Retail). Free text: each business has its own catalogue.",
+        ),
+        Column(
+            "budget_confirmed",
+            pl.Boolean(),
+            "BANT budget: the lead confirmed that the budget is approved or available, as the call "
+            "center or the CRM records it. Null: not asked.",
+            "bool",
+        ),
+        Column(
+            "is_decision_maker",
+            pl.Boolean(),
+            "BANT authority: the lead decides (or signs) the purchase, as the call center or the CRM "
+            "records it. Null: not asked.",
+            "bool",
+        ),
+        Column(
+            "pain_points",
+            pl.String(),
+            "BANT need: the problems the lead wants solved, free text or a semicolon-separated list "
+            "(e.g. 'Lease expiring; Need more space').",
+        ),
+        Column(
+            "purchase_timeline",
+            pl.String(),
+            "BANT timing: when the lead will buy, as the qualifying agent recorded it (may differ "
+            "from the timeline stated at capture).",
+            "text",
+            TIMELINES,
+        ),
         Column("city", pl.String(), "City."),
         Column("region", pl.String(), "State, province or region."),
         Column("country", pl.String(), "Country as given (ISO code or name)."),
@@ -143,6 +194,22 @@ ACTIVITY = Entity(
         Column("occurred_at", pl.Datetime("us", "UTC"), "When it happened (UTC).", "datetime"),
         Column("detail", pl.String(), "Page, email, property or subject involved."),
         Column("duration_seconds", pl.Int64(), "Duration for calls, meetings, demos and chats.", "int"),
+        Column(
+            "direction",
+            pl.String(),
+            "For calls, emails, sms and social messages: inbound (the lead reached out) or outbound "
+            "(the team did). Null for activities that are not a message (views, opens, meetings...).",
+            "text",
+            DIRECTIONS,
+        ),
+        Column(
+            "response_seconds",
+            pl.Int64(),
+            "Seconds until the other side answered: for an outbound call, email or sms the lead's "
+            "answer, for an inbound one the team's first response. Null: never answered (or not a "
+            "message).",
+            "int",
+        ),
     ),
 )
 

@@ -24,7 +24,9 @@ E164_PATTERN = r"^\+[1-9][0-9]{6,14}$"
 NON_NEGATIVE = {
     "company_size",
     "budget",
+    "annual_revenue",
     "duration_seconds",
+    "response_seconds",
     "deal_amount",
     "price_min",
     "price_max",

@@ -117,7 +117,8 @@ TOO_DEEP = "line nests objects or arrays too deeply to read"
 MISSING = "required value is missing"
 ACTIVITY_TYPES = (
     "is not one of: email_open, email_click, page_view, property_view, form_submission, "
-    "call, meeting, demo, chat"
+    "call, meeting, demo, chat, content_download, webinar, demo_request, pricing_page_view, "
+    "social_engagement, search, email, sms"
 )
 RESERVED_COLUMN = (
     "the header has a column named '_row_number' (the ingestion's row number); rename it in the export"
