@@ -15,7 +15,7 @@ import numpy as np
 import polars as pl
 from tqdm import tqdm
 
-from . import activities, lifecycle
+from . import activities, lifecycle, qualification
 from .ad_spend import build_ad_spend
 from .agents import build_team
 from .config import LEAD_SOURCES, SOURCE_BY_NAME, SOURCE_NAMES, GeneratorConfig
@@ -26,7 +26,17 @@ from .records import build_records
 from .sources import render_activities, render_leads, render_status_changes
 from .writers import LandingTable, Written, write_ground_truth, write_table
 
-STAGES = ("people", "records", "noise", "funnel", "activities", "ad spend", "landing files", "ground truth")
+STAGES = (
+    "people",
+    "records",
+    "noise",
+    "qualification",
+    "funnel",
+    "activities",
+    "ad spend",
+    "landing files",
+    "ground truth",
+)
 
 
 @dataclass(frozen=True)
@@ -57,6 +67,11 @@ def generate(cfg: GeneratorConfig) -> Result:
     channel = first["source"].replace_strict({s.name: s.channel for s in LEAD_SOURCES})
     bar.update()
 
+    stage("qualification")
+    qual = qualification.build_qualification(cfg, people)
+    records = qualification.add_to_records(cfg, qual, records)
+    bar.update()
+
     stage("funnel")
     p = propensity(people, channel)
     team = build_team(cfg)
@@ -65,7 +80,7 @@ def generate(cfg: GeneratorConfig) -> Result:
 
     stage("activities")
     owners = team.roster["agent_id"].gather(life.outcome["agent_idx"].to_numpy())
-    acts = activities.simulate(cfg, people, records, life.changes, owners)
+    acts = activities.simulate(cfg, people, records, life.changes, owners, qual, channel)
     bar.update()
 
     stage("ad spend")
@@ -77,7 +92,7 @@ def generate(cfg: GeneratorConfig) -> Result:
     bar.update()
 
     stage("ground truth")
-    truth_people = _people_truth(people, first, channel, p, life, owners)
+    truth_people = _people_truth(people, qual, first, channel, p, life, owners)
     truth_records = _records_truth(records, people, placement)
     summary = _summary(cfg, truth_people, truth_records, team, life, acts)
     write_ground_truth(cfg.out, truth_people, truth_records, summary)
@@ -144,47 +159,59 @@ def _placement(rec: pl.DataFrame, written: Written) -> pl.DataFrame:
     )
 
 
-def _people_truth(people, first, channel, p, life, owners) -> pl.DataFrame:
+def _people_truth(people, qual, first, channel, p, life, owners) -> pl.DataFrame:
     work_first = (first["email_kind"] == "work").to_numpy()
-    return people.with_columns(
-        email=pl.when(pl.Series(work_first)).then("work_email").otherwise("personal_email"),
-        alt_email=pl.when(pl.Series(work_first)).then("personal_email").otherwise("work_email"),
-        phone="+1" + pl.col("phone_digits"),
-        channel=channel,
-        first_seen_at=pl.from_epoch(first["t"], "s").dt.replace_time_zone("UTC"),
-        propensity=pl.Series(p),
-        final_status=life.outcome["final_status"],
-        is_open=life.outcome["is_open"],
-        converted=life.outcome["converted"],
-        won_amount=life.outcome["won_amount"],
-        agent_id=owners,
-    ).select(
-        "person_id",
-        "first_name",
-        "last_name",
-        "email",
-        "alt_email",
-        "phone",
-        "company",
-        "job_title",
-        "industry",
-        "company_size",
-        "budget",
-        "timeline",
-        "city",
-        "region",
-        "postal_code",
-        "channel",
-        "first_seen_at",
-        "namesake_group",
-        "planted_namesake",
-        "engagement",
-        "propensity",
-        "converted",
-        "won_amount",
-        "final_status",
-        "is_open",
-        "agent_id",
+    return (
+        pl.concat([people, qual.drop("interest_idx", "preferred_channel_idx")], how="horizontal")
+        .with_columns(
+            email=pl.when(pl.Series(work_first)).then("work_email").otherwise("personal_email"),
+            alt_email=pl.when(pl.Series(work_first)).then("personal_email").otherwise("work_email"),
+            phone="+1" + pl.col("phone_digits"),
+            channel=channel,
+            first_seen_at=pl.from_epoch(first["t"], "s").dt.replace_time_zone("UTC"),
+            propensity=pl.Series(p),
+            final_status=life.outcome["final_status"],
+            is_open=life.outcome["is_open"],
+            converted=life.outcome["converted"],
+            won_amount=life.outcome["won_amount"],
+            agent_id=owners,
+        )
+        .select(
+            "person_id",
+            "first_name",
+            "last_name",
+            "email",
+            "alt_email",
+            "phone",
+            "company",
+            "job_title",
+            "industry",
+            "company_size",
+            "annual_revenue",
+            "budget",
+            "timeline",
+            "product_interest",
+            "budget_confirmed",
+            "is_decision_maker",
+            "pain_points",
+            "purchase_timeline",
+            "lead_rating",
+            "preferred_channel",
+            "city",
+            "region",
+            "postal_code",
+            "channel",
+            "first_seen_at",
+            "namesake_group",
+            "planted_namesake",
+            "engagement",
+            "propensity",
+            "converted",
+            "won_amount",
+            "final_status",
+            "is_open",
+            "agent_id",
+        )
     )
 
 

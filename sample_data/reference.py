@@ -359,6 +359,14 @@ ACTIVITY_TYPES: tuple[str, ...] = (
     "meeting",
     "demo",
     "chat",
+    "content_download",
+    "webinar",
+    "demo_request",
+    "pricing_page_view",
+    "social_engagement",
+    "search",
+    "email",
+    "sms",
 )
 TIMELINE_WEIGHTS: tuple[float, ...] = (0.12, 0.25, 0.28, 0.22, 0.13)  # TIMELINES order
 
@@ -481,4 +489,130 @@ RECYCLE_REASONS: tuple[str, ...] = (
     "Budget freeze",
     "Lost contact",
     "Lease not expiring yet",
+)
+
+
+# --- What qualification records (sample_data/qualification.py) -----------------------------------
+
+# Annual revenue per employee (USD), by industry: annual_revenue ~ company_size x this x noise.
+REVENUE_PER_EMPLOYEE: dict[str, int] = {
+    "technology": 220_000,
+    "healthcare": 140_000,
+    "financial services": 330_000,
+    "legal": 210_000,
+    "consulting": 170_000,
+    "manufacturing": 280_000,
+    "logistics": 240_000,
+    "retail": 160_000,
+    "hospitality": 65_000,
+    "education": 90_000,
+    "nonprofit": 85_000,
+    "construction": 250_000,
+    "media": 190_000,
+    "real estate": 320_000,
+}
+# The property types the brokerage leases (product_interest), in the order they first appear.
+PROPERTY_TYPES: tuple[str, ...] = tuple(dict.fromkeys(i.property_type for i in INDUSTRIES))
+# Share of people asking for another property type than their industry's usual one.
+OTHER_PROPERTY_TYPE_RATE = 0.15
+
+# BANT authority: probability that a person with this title decides on the lease.
+DECISION_MAKER_RATE: dict[str, float] = {
+    "Owner": 0.95,
+    "CEO": 0.92,
+    "Founder": 0.93,
+    "President": 0.90,
+    "COO": 0.85,
+    "CFO": 0.85,
+    "Managing Partner": 0.90,
+    "Principal": 0.85,
+    "VP of Operations": 0.75,
+    "Director of Real Estate": 0.75,
+    "Head of Workplace": 0.65,
+    "HR Director": 0.55,
+    "General Manager": 0.60,
+    "Controller": 0.25,
+    "Office Manager": 0.20,
+    "Facilities Manager": 0.25,
+    "Operations Manager": 0.25,
+    "Procurement Manager": 0.20,
+    "Practice Manager": 0.25,
+    "Store Manager": 0.15,
+    "Project Manager": 0.10,
+    "Executive Assistant": 0.05,
+}
+# BANT need: what tenants say is wrong with their space, with relative frequencies.
+PAIN_POINTS: tuple[tuple[str, float], ...] = (
+    ("Lease expiring", 3.0),
+    ("Need more space", 2.5),
+    ("Rent too high", 2.0),
+    ("Downsizing after hybrid work", 1.5),
+    ("Poor location for staff", 1.2),
+    ("Outdated building", 1.0),
+    ("Not enough parking", 0.8),
+    ("Consolidating locations", 0.8),
+    ("Expanding into a new market", 1.0),
+    ("Need loading docks", 0.6),
+)
+# The CRM's custom fields (kept in `attributes`, read by path): the rep's rating and the channel
+# the lead prefers, which also answers faster there (sample_data/activities.py).
+LEAD_RATINGS: tuple[str, ...] = ("Hot", "Warm", "Cold")
+CONTACT_CHANNELS: tuple[str, ...] = ("email", "phone", "sms", "social")
+CONTACT_CHANNEL_WEIGHTS: tuple[float, ...] = (0.45, 0.30, 0.17, 0.08)
+CRM_CONTACT_LABELS: tuple[str, ...] = ("Email", "Phone", "SMS", "LinkedIn")
+
+# --- Activities the scoring rules count (sample_data/activities.py) -----------------------------
+
+CONTENT_ASSETS: tuple[str, ...] = (
+    "Download: Office Market Report",
+    "Download: Industrial Outlook",
+    "Download: Lease vs Buy Guide",
+    "Download: Space Planning Checklist",
+    "Download: Tenant Improvement Cost Guide",
+)
+WEBINARS: tuple[str, ...] = (
+    "Webinar: Hybrid Office Strategies",
+    "Webinar: Negotiating Your Lease",
+    "Webinar: Industrial Market Outlook",
+    "Webinar: Cutting Occupancy Costs",
+)
+DEMO_REQUESTS: tuple[str, ...] = (
+    "Tour request form",
+    "Virtual tour request",
+    "Space-planning consultation request",
+)
+PRICING_PAGES: tuple[str, ...] = ("/pricing", "/pricing/tenant-representation", "/pricing/lease-audit")
+SOCIAL_ENGAGEMENTS: tuple[str, ...] = (
+    "LinkedIn: liked a post",
+    "LinkedIn: commented on a post",
+    "LinkedIn: shared a post",
+    "Facebook: liked a post",
+    "Instagram: followed the page",
+)
+# Square-foot bands a search filters on, by rough budget.
+SEARCH_SIZES: tuple[str, ...] = (
+    "under 2,500 sq ft",
+    "2,500-5,000 sq ft",
+    "5,000-10,000 sq ft",
+    "10,000+ sq ft",
+)
+SALES_EMAILS: tuple[str, ...] = (
+    "Email: following up on your inquiry",
+    "Email: listings that match your search",
+    "Email: scheduling a tour",
+    "Email: quick question about your space needs",
+)
+PROPOSAL_EMAILS: tuple[str, ...] = ("Email: proposal attached", "Email: revised terms", "Email: next steps")
+SMS_DETAILS: tuple[str, ...] = ("SMS: quick follow-up", "SMS: tour reminder", "SMS: new listing alert")
+SOCIAL_MESSAGES: tuple[str, ...] = ("LinkedIn message: introduction", "LinkedIn message: follow-up")
+FIRST_RESPONSE_DETAILS: tuple[str, ...] = ("Speed-to-lead call", "Email: thanks for your inquiry")
+INBOUND_CALLS: tuple[str, ...] = (
+    "Inbound call: question about a listing",
+    "Inbound call: callback request",
+    "Inbound call: pricing question",
+)
+INBOUND_EMAILS: tuple[str, ...] = (
+    "Email: question about availability",
+    "Email: requesting floor plans",
+    "Email: reply to proposal",
 )

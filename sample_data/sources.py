@@ -15,11 +15,10 @@ import numpy as np
 import polars as pl
 
 from .config import GeneratorConfig
-from .reference import INDUSTRIES, PAID_CAMPAIGNS, REFERRAL_PARTNERS, SELLER_SITE
+from .reference import PAID_CAMPAIGNS, REFERRAL_PARTNERS, SELLER_SITE
 from .vectors import gather
 
 ISO_UTC = "%Y-%m-%dT%H:%M:%SZ"
-_PROPERTY_TYPE = {i.name: i.property_type for i in INDUSTRIES}
 _CAMPAIGN_INDEX = {c.name: i for i, c in enumerate(PAID_CAMPAIGNS)}
 
 
@@ -37,17 +36,30 @@ def _full_name(first: str = "first_name", last: str = "last_name") -> pl.Expr:
 
 
 def _thousands(column: str) -> pl.Expr:
-    """25000 -> '25,000' (amounts below a billion)."""
+    """25000 -> '25,000' (amounts below a trillion)."""
     v = pl.col(column)
-    millions, thousands, units = v // 1_000_000, (v // 1_000) % 1_000, v % 1_000
-    padded_thousands, padded_units = (e.cast(pl.String).str.zfill(3) for e in (thousands, units))
+    billions, millions = v // 1_000_000_000, (v // 1_000_000) % 1_000
+    thousands, units = (v // 1_000) % 1_000, v % 1_000
+    padded_millions, padded_thousands, padded_units = (
+        e.cast(pl.String).str.zfill(3) for e in (millions, thousands, units)
+    )
     return (
-        pl.when(v >= 1_000_000)
+        pl.when(v >= 1_000_000_000)
+        .then(
+            pl.concat_str(
+                billions.cast(pl.String), padded_millions, padded_thousands, padded_units, separator=","
+            )
+        )
+        .when(v >= 1_000_000)
         .then(pl.concat_str(millions.cast(pl.String), padded_thousands, padded_units, separator=","))
         .when(v >= 1_000)
         .then(pl.concat_str(thousands.cast(pl.String), padded_units, separator=","))
         .otherwise(v.cast(pl.String))
     )
+
+
+def _yes_no(column: str) -> pl.Expr:
+    return pl.when(pl.col(column)).then(pl.lit("Y")).when(~pl.col(column)).then(pl.lit("N"))
 
 
 def _pick(
@@ -60,8 +72,9 @@ def web_forms(rec: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
     n = rec.height
     message = rng.choice(5, n, p=[0.35, 0.25, 0.15, 0.15, 0.10])
     sqft = ((pl.col("budget") / 30 / 100).round() * 100).cast(pl.Int64)
-    ptype = pl.col("industry").replace_strict(_PROPERTY_TYPE, default="Office").str.to_lowercase()
-    return rec.with_columns(_msg=pl.Series(message), _sqft=sqft).select(
+    ptype = pl.col("product_interest_stated").str.to_lowercase()
+    revenue = pl.col("annual_revenue").cast(pl.Int64)
+    return rec.with_columns(_msg=pl.Series(message), _sqft=sqft, _revenue=revenue).select(
         pl.col("source_record_id").alias("Submission ID"),
         _created("%m/%d/%Y %H:%M").alias("Submitted At"),
         pl.col("first_name").alias("First Name"),
@@ -77,6 +90,8 @@ def web_forms(rec: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
         pl.col("city").alias("City"),
         pl.col("region").alias("State"),
         pl.col("postal_code").alias("Zip"),
+        ("$" + _thousands("_revenue")).alias("Annual Revenue"),
+        pl.col("product_interest").alias("Property Type"),
         pl.when(pl.col("country").is_null())
         .then(None)
         .otherwise(_pick(rng, n, ("United States", "US", "USA"), (0.6, 0.25, 0.15)))
@@ -127,8 +142,10 @@ def ad_leads(rec: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
         pl.col("job_title"),
         pl.col("industry").str.to_titlecase(),
         pl.col("company_size"),
+        pl.col("annual_revenue").cast(pl.Int64).alias("company_revenue"),
         pl.col("budget"),
         pl.col("timeline"),
+        pl.col("product_interest").alias("property_type"),
         pl.col("city"),
         pl.col("region").alias("state"),
         pl.col("country"),
@@ -152,6 +169,10 @@ def call_center(rec: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
         pl.col("timeline").alias("TIMELINE"),
         pl.col("campaign").alias("CAMPAIGN"),
         pl.when(pl.col("do_not_call")).then(pl.lit("Y")).otherwise(pl.lit("N")).alias("DNC"),
+        _yes_no("budget_confirmed").alias("BANT_BUDGET_OK"),
+        _yes_no("is_decision_maker").alias("BANT_DECISION_MAKER"),
+        pl.col("pain_points").alias("BANT_NEED"),
+        pl.col("purchase_timeline").alias("BANT_TIMELINE"),
         ("x" + pl.Series(rng.integers(2_100, 2_160, n)).cast(pl.String)).alias("AGENT_EXT"),
         pl.Series(np.rint(rng.lognormal(np.log(300), 0.6, n)).astype(np.int64)).alias("DURATION_SEC"),
         _pick(rng, n, ("Interested", "Call back", "Send info", "Voicemail"), (0.4, 0.25, 0.25, 0.1)).alias(
@@ -195,6 +216,7 @@ def chat(rec: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
             pl.col("phone"),
             pl.col("company"),
             pl.col("city"),
+            pl.col("product_interest").alias("space_type"),
         ).alias("visitor"),
         pl.Series(messages).alias("messages"),
         _pick(rng, n, ("bot", "Dana", "Luis", "Priya", "Sam"), (0.5, 0.15, 0.15, 0.1, 0.1)).alias("operator"),
@@ -211,7 +233,7 @@ def walk_ins(rec: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
         _full_name().alias("Guest Name"),
         pl.col("phone").alias("Phone"),
         pl.col("email").alias("Email"),
-        pl.col("industry").replace_strict(_PROPERTY_TYPE, default="Office").alias("Interested In"),
+        pl.col("product_interest").alias("Interested In"),
         pl.col("budget").alias("Budget"),
         pl.col("timeline").alias("Buying Timeline"),
         _pick(rng, n, ("Maria", "Kevin", "Aisha", "Tom")).alias("Host"),
@@ -244,8 +266,14 @@ def crm_export(rec: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
         "job_title",
         "industry",
         "company_size",
+        pl.col("annual_revenue").cast(pl.Int64),
         "budget",
         "timeline",
+        "product_interest",
+        "budget_confirmed",
+        "is_decision_maker",
+        pl.col("pain_points").str.replace_all("; ", ";", literal=True),  # a multi-select picklist
+        "purchase_timeline",
         "city",
         "region",
         "country",
@@ -255,6 +283,9 @@ def crm_export(rec: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
         _created(ISO_UTC).alias("created_at"),
         "do_not_email",
         "do_not_call",
+        # Custom fields no mapping uses: ingestion keeps them in `attributes`.
+        pl.col("lead_rating").alias("Lead_Rating__c"),
+        pl.col("preferred_contact").alias("Preferred_Contact__c"),
     )
 
 
@@ -332,5 +363,7 @@ def render_activities(acts: pl.DataFrame) -> pl.DataFrame:
         timestamp(ISO_UTC).alias("timestamp"),
         "detail",
         pl.col("duration_seconds").alias("duration_s"),
+        "direction",
+        pl.col("response_seconds").alias("response_time_s"),
         "owner_id",
     )

@@ -50,7 +50,8 @@ def test_nested_columns_are_nested_objects(dataset, configs) -> None:
 
 def test_crm_tables_use_canonical_names(dataset) -> None:
     export = dataset.read("crm_export").drop("_file").columns
-    assert export == [c.name for c in LEAD.columns if c.name != "channel" and not c.derived]
+    canonical = [c.name for c in LEAD.columns if c.name != "channel" and not c.derived]
+    assert export == canonical + ["Lead_Rating__c", "Preferred_Contact__c"]  # custom fields last
     changes = dataset.read("crm_status_changes").drop("_file").columns
     assert changes == STATUS_CHANGE.column_names
 
@@ -99,14 +100,14 @@ def test_lead_values_parse(dataset, configs, source: str) -> None:
         assert all(phonenumbers.is_valid_number(phonenumbers.parse(p, "US")) for p in phones)
     if "email" in cols:
         assert good[cols["email"]].drop_nulls().str.contains(EMAIL.pattern).all()
-    for field in ("timeline",):
+    for field in ("timeline", "purchase_timeline"):
         if field in cols:
             assert set(good[cols[field]].drop_nulls()) <= set(TIMELINES)
-    for field in ("budget", "company_size"):
+    for field in ("budget", "company_size", "annual_revenue"):
         if field in cols:
             numbers = good[cols[field]].drop_nulls().str.replace_all(r"[$,]", "")
             assert numbers.cast(pl.Float64, strict=False).null_count() == 0, field
-    for field in ("do_not_email", "do_not_call"):
+    for field in ("do_not_email", "do_not_call", "budget_confirmed", "is_decision_maker"):
         if field in cols:
             assert set(good[cols[field]].drop_nulls().str.to_lowercase()) <= BOOLEANS
 
