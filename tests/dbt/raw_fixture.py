@@ -82,6 +82,8 @@ LEAD_RECORDS = [
         "phone": "+15551230001",
         "company": "Acme Corp",
         "job_title": "CTO",
+        "annual_revenue": 2500000.0,
+        "product_interest": "Office",
         "city": "Austin",
         "region": "TX",
         "channel": "web_form",
@@ -98,6 +100,7 @@ LEAD_RECORDS = [
         "email": "jane.doe@example.com",
         "phone": "+15551230001",
         "job_title": "Chief Technology Officer",
+        "product_interest": "Creative office",
         "city": "Dallas",
         "channel": "ad_form",
         "campaign": "fb_spring",
@@ -112,6 +115,10 @@ LEAD_RECORDS = [
         "last_name": "Smith",
         "phone": "+15551230002",
         "company": "   ",
+        "budget_confirmed": False,  # BANT answers: only the call center and the CRM record them
+        "is_decision_maker": True,
+        "pain_points": "Lease expiring; Rent too high",
+        "purchase_timeline": "1-3 months",
         "channel": "call_center",
         "created_at": at("2025-03-02 15:00:00"),
         "do_not_call": True,
@@ -193,6 +200,8 @@ ACTIVITIES = [
         "activity_type": "call",
         "occurred_at": at("2025-03-03 10:00:00"),
         "duration_seconds": 300,
+        "direction": "outbound",
+        "response_seconds": 25,  # Bob picked up after 25 seconds
         **lineage("activities_0303.jsonl", 1, "2025-03-04 01:00:00"),
     },
     {  # Orphan: web_forms WF-404 was never ingested.

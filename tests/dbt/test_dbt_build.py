@@ -179,6 +179,49 @@ def test_golden_record_takes_the_newest_non_null_value_per_field(warehouse):
     assert (jane["sources"], jane["do_not_email"], jane["do_not_call"]) == ("ad_leads,web_forms", True, False)
 
 
+def test_golden_record_carries_revenue_interest_and_bant_answers(warehouse):
+    lead = leads_by_record(warehouse)
+    fields = (
+        "annual_revenue",
+        "product_interest",
+        "budget_confirmed",
+        "is_decision_maker",
+        "pain_points",
+        "purchase_timeline",
+    )
+    jane, bob = (dim_lead(warehouse, lead[record]) for record in ("WF-1", "CALL-1"))
+    assert {k: jane[k] for k in fields} == {
+        "annual_revenue": 2500000.0,  # only WF-1's second version has one
+        "product_interest": "Creative office",  # AL-7 is newer
+        "budget_confirmed": None,
+        "is_decision_maker": None,
+        "pain_points": None,
+        "purchase_timeline": None,
+    }
+    assert {k: bob[k] for k in fields} == {
+        "annual_revenue": None,
+        "product_interest": None,
+        "budget_confirmed": False,  # a recorded "no" is an answer
+        "is_decision_maker": True,
+        "pain_points": "Lease expiring; Rent too high",
+        "purchase_timeline": "1-3 months",
+    }
+
+
+def test_activities_carry_direction_and_response_time(warehouse):
+    activities = rows(
+        warehouse,
+        "select source_record_id, direction, response_seconds from marts.fct_lead_activities "
+        "where source = 'crm_activities' order by source_record_id",
+    )
+    assert [(r["source_record_id"], r["direction"], r["response_seconds"]) for r in activities] == [
+        ("A-1", None, None),
+        ("A-2", None, None),
+        ("A-3", "outbound", 25),
+        ("A-4", None, None),
+    ]
+
+
 def test_blank_text_is_cleaned_to_null(warehouse):
     bob = dim_lead(warehouse, leads_by_record(warehouse)["CALL-1"])
     assert bob["company"] is None

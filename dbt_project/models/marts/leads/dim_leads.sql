@@ -1,11 +1,15 @@
 {#
     One row per lead. Golden fields: the most recent non-null value of each field over the lead's
     records (by created_at, records without one last; ties by ingestion time, then source and id).
+    The BANT answers (budget_confirmed, is_decision_maker, pain_points, purchase_timeline) are
+    golden fields too: the latest answer a qualifying agent recorded.
 #}
 
 {%- set golden_fields = [
     'first_name', 'last_name', 'email', 'phone', 'company', 'job_title', 'industry',
-    'company_size', 'budget', 'timeline', 'city', 'region', 'country', 'postal_code',
+    'company_size', 'annual_revenue', 'budget', 'timeline', 'product_interest',
+    'budget_confirmed', 'is_decision_maker', 'pain_points', 'purchase_timeline',
+    'city', 'region', 'country', 'postal_code',
 ] -%}
 
 with

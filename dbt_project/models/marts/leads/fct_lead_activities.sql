@@ -22,6 +22,8 @@ select
     activities.occurred_at,
     activities.detail,
     activities.duration_seconds,
+    activities.direction,
+    activities.response_seconds,
     activities.source,
     activities.source_record_id,
     activities.lead_record_source,
