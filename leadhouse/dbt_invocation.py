@@ -3,7 +3,7 @@ function, so the orchestration and the benchmark run dbt the same way and a test
 what dbt gets.
 
 dbt's settings come from validated config files, passed as ``--vars`` sections (one per file:
-``entity_resolution`` today; scoring, routing and exports will each be one more line in
+``entity_resolution``, ``scoring``; routing and exports will each be one more line in
 ``project_var_sections``). The environment is passed to the dbt process, never set in ours.
 """
 
@@ -12,10 +12,12 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from entity_resolution.config import load_er_config
-from leadhouse.settings import Settings
+from leadhouse.settings import Settings, as_of_var
+from scoring.config import load_scoring_config
 
 
 @dataclass(frozen=True)
@@ -29,16 +31,25 @@ def project_var_sections() -> dict[str, dict[str, Any]]:
     fails here, naming the file, the key and the fix, before dbt starts)."""
     return {
         "entity_resolution": load_er_config().dbt_var(),
+        "scoring": load_scoring_config().dbt_var(),
     }
 
 
-def vars_args(var_sections: Mapping[str, Mapping[str, Any]]) -> list[str]:
+# dbt commands that run no model: they get no ``as_of`` (so a parse's vars never hold a clock).
+COMMANDS_WITHOUT_CLOCK = frozenset({"parse", "ls", "list", "debug", "clean", "deps", "docs"})
+
+
+def vars_args(var_sections: Mapping[str, Any]) -> list[str]:
     """``--vars`` with the sections as JSON (which dbt reads as YAML); nothing when there are none."""
-    return (
-        ["--vars", json.dumps({name: dict(section) for name, section in var_sections.items()})]
-        if var_sections
-        else []
-    )
+    return ["--vars", json.dumps(dict(var_sections))] if var_sections else []
+
+
+def run_vars(command: str, settings: Settings, var_sections: Mapping[str, Any]) -> dict[str, Any]:
+    """The sections, and for a command that runs models the ``as_of`` its marts take for "now":
+    the settings' (``LEADHOUSE_AS_OF``), else this moment, read here, once, never inside SQL."""
+    if command in COMMANDS_WITHOUT_CLOCK:
+        return dict(var_sections)
+    return {**var_sections, "as_of": as_of_var(settings.as_of or datetime.now(UTC))}
 
 
 def dbt_env(settings: Settings) -> dict[str, str]:
@@ -57,7 +68,9 @@ def dbt_invocation(
     command: str, settings: Settings, var_sections: Mapping[str, Mapping[str, Any]], *extra: str
 ) -> DbtInvocation:
     """``dbt <command> --vars {...} <extra>`` against the warehouse of ``settings``."""
-    return DbtInvocation(args=[command, *vars_args(var_sections), *extra], env=dbt_env(settings))
+    return DbtInvocation(
+        args=[command, *vars_args(run_vars(command, settings, var_sections)), *extra], env=dbt_env(settings)
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

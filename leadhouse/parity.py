@@ -187,6 +187,11 @@ def report(diffs: list[TableDiff]) -> str:
     return "\n".join(lines)
 
 
+# Both engines build for the same "now" (the sample's as-of date), or the marts that depend on it
+# would differ by the minutes between the two builds.
+PARITY_AS_OF = "2026-11-01T00:00:00Z"
+
+
 def engine_invocation(command: str, data_dir: Path, engine: str, *extra: str):
     """``dbt <command>`` on ``engine`` against the warehouse under ``data_dir``, as the
     orchestration runs it, with its target and log folders per engine inside ``data_dir``."""
@@ -195,7 +200,9 @@ def engine_invocation(command: str, data_dir: Path, engine: str, *extra: str):
 
     return dbt_invocation(
         command,
-        Settings.from_env({"LEADHOUSE_DATA_DIR": str(data_dir), "LEADHOUSE_ENGINE": engine}),
+        Settings.from_env(
+            {"LEADHOUSE_DATA_DIR": str(data_dir), "LEADHOUSE_ENGINE": engine, "LEADHOUSE_AS_OF": PARITY_AS_OF}
+        ),
         project_var_sections(),
         "--project-dir",
         str(DBT_PROJECT_DIR),

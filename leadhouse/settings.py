@@ -6,6 +6,9 @@
 - ``LEADHOUSE_MODEL_DIR`` (default ``models``): the model registry.
 - ``LEADHOUSE_ENGINE`` (default ``duckdb``; or ``spark``): the engine dbt builds on
   (``leadhouse.engines``, docs/scale-out.md).
+- ``LEADHOUSE_AS_OF`` (default: the moment each dbt command starts): the "now" of the marts that
+  depend on it (scores' activity windows, follow-up queues, SLAs, staleness), an ISO date or
+  timestamp in UTC. Pinning it makes a rerun give the same answer.
 
 Defaults are relative to the project root; a relative path given in a variable is relative to
 the current directory, as a user typing it in a shell expects.
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from leadhouse.engines import engine_from_env
@@ -36,12 +40,31 @@ def _path(variable: str, environ: os._Environ | dict) -> Path:
     return (PROJECT_ROOT / _DEFAULTS[variable]).resolve()
 
 
+def parse_as_of(text: str, name: str = "as_of") -> datetime:
+    """An ISO date (midnight) or timestamp; naive means UTC, an offset is converted to UTC; to
+    the second."""
+    try:
+        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(
+            f"{name}: {text!r} is not an ISO date or timestamp; use e.g. 2026-11-01 or 2026-11-01T09:30:00Z"
+        ) from None
+    value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return value.replace(microsecond=0)
+
+
+def as_of_var(as_of: datetime) -> str:
+    """The ``as_of`` dbt var: ``YYYY-MM-DD HH:MM:SS`` in UTC (the macro ``as_of()`` reads it)."""
+    return as_of.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path
     sources_dir: Path
     model_dir: Path
     engine: str = "duckdb"
+    as_of: datetime | None = None  # UTC; None: each dbt command's start
 
     @classmethod
     def from_env(cls, environ: os._Environ | dict | None = None) -> Settings:
@@ -51,6 +74,9 @@ class Settings:
             sources_dir=_path("LEADHOUSE_SOURCES", environ),
             model_dir=_path("LEADHOUSE_MODEL_DIR", environ),
             engine=engine_from_env(environ),
+            as_of=parse_as_of(environ["LEADHOUSE_AS_OF"], "LEADHOUSE_AS_OF")
+            if environ.get("LEADHOUSE_AS_OF")
+            else None,
         )
 
     @property

@@ -11,6 +11,8 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+# The "now" of the tests' builds (the sample data's as-of date), unless a test passes its own vars.
+TEST_AS_OF = "2026-11-01 00:00:00"
 
 
 def run_dbt(
@@ -36,6 +38,11 @@ def run_dbt(
             "--log-path",
             str(work_dir / "logs"),
             *args,
+            *(
+                []
+                if command == "parse" or "--vars" in args
+                else ["--vars", json.dumps({"as_of": TEST_AS_OF})]
+            ),
         ],
         env=os.environ
         | {"LEADHOUSE_DATA_DIR": str(data_dir), "DO_NOT_TRACK": "1", "DBT_VERSION_CHECK": "false"},

@@ -4,17 +4,24 @@ warehouse's absolute path and no telemetry."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 import yaml
 
 from entity_resolution.config import load_er_config
 from leadhouse.dbt_invocation import dbt_env, dbt_invocation, project_var_sections, vars_args
-from leadhouse.settings import Settings
+from leadhouse.settings import Settings, parse_as_of
+from scoring.config import load_scoring_config
+
+AS_OF = datetime(2026, 11, 1, 9, 30, tzinfo=UTC)
 
 
-def settings(data_dir: Path) -> Settings:
-    return Settings(data_dir=data_dir, sources_dir=data_dir / "sources", model_dir=data_dir / "models")
+def settings(data_dir: Path, as_of: datetime | None = AS_OF) -> Settings:
+    return Settings(
+        data_dir=data_dir, sources_dir=data_dir / "sources", model_dir=data_dir / "models", as_of=as_of
+    )
 
 
 def test_the_command_comes_first_then_the_vars_then_the_extra_flags(tmp_path):
@@ -22,8 +29,38 @@ def test_the_command_comes_first_then_the_vars_then_the_extra_flags(tmp_path):
     invocation = dbt_invocation("build", settings(tmp_path), sections, "--select", "marts")
     command, flag, payload, *extra = invocation.args
     assert (command, flag, extra) == ("build", "--vars", ["--select", "marts"])
-    # dbt reads --vars as YAML; JSON is YAML, and what it reads is exactly the sections.
-    assert yaml.safe_load(payload) == json.loads(payload) == sections
+    # dbt reads --vars as YAML; JSON is YAML, and what it reads is exactly the sections and as_of.
+    assert yaml.safe_load(payload) == json.loads(payload) == sections | {"as_of": "2026-11-01 09:30:00"}
+
+
+def test_a_run_without_a_pinned_as_of_gets_this_moment_and_a_parse_gets_none(tmp_path):
+    before = datetime.now(UTC).replace(microsecond=0)
+    payload = dbt_invocation("build", settings(tmp_path, as_of=None), {}).args[2]
+    as_of = datetime.fromisoformat(json.loads(payload)["as_of"]).replace(tzinfo=UTC)
+    assert before <= as_of <= datetime.now(UTC)
+    # A parse runs no model: no clock in its vars, so the manifest `make manifest` writes is stable.
+    assert dbt_invocation("parse", settings(tmp_path), {"scoring": {}}).args == [
+        "parse",
+        "--vars",
+        '{"scoring": {}}',
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-11-01", datetime(2026, 11, 1, tzinfo=UTC)),
+        ("2026-11-01T09:30:00Z", datetime(2026, 11, 1, 9, 30, tzinfo=UTC)),
+        ("2026-11-01T10:30:00.123+01:00", datetime(2026, 11, 1, 9, 30, tzinfo=UTC)),
+    ],
+)
+def test_as_of_is_an_iso_date_or_timestamp_in_utc(text, expected):
+    assert parse_as_of(text) == expected
+
+
+def test_a_wrong_as_of_names_the_variable():
+    with pytest.raises(ValueError, match="LEADHOUSE_AS_OF: 'yesterday' is not an ISO date"):
+        Settings.from_env({"LEADHOUSE_AS_OF": "yesterday"})
 
 
 def test_no_sections_no_vars_flag(tmp_path):
@@ -45,7 +82,10 @@ def test_the_environment_has_an_absolute_data_dir_and_no_telemetry(tmp_path, mon
 
 
 def test_the_project_sections_are_the_validated_config_files():
-    assert project_var_sections() == {"entity_resolution": load_er_config().dbt_var()}
+    assert project_var_sections() == {
+        "entity_resolution": load_er_config().dbt_var(),
+        "scoring": load_scoring_config().dbt_var(),
+    }
 
 
 def test_the_engine_picks_the_profile_target(tmp_path):
