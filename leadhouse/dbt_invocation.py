@@ -17,6 +17,7 @@ from typing import Any
 
 from entity_resolution.config import load_er_config
 from leadhouse.settings import Settings, as_of_var
+from sales.config import load_sales_config
 from scoring.config import load_scoring_config
 
 
@@ -32,6 +33,7 @@ def project_var_sections() -> dict[str, dict[str, Any]]:
     return {
         "entity_resolution": load_er_config().dbt_var(),
         "scoring": load_scoring_config().dbt_var(),
+        "sales": load_sales_config().dbt_var(),
     }
 
 

@@ -21,7 +21,16 @@ import pytest
 
 from leadhouse.settings import PROJECT_ROOT
 
-DAGSTER_FREE = ("ingest", "entity_resolution", "scoring", "ml", "exports", "leadhouse", "sample_data")
+DAGSTER_FREE = (
+    "ingest",
+    "entity_resolution",
+    "scoring",
+    "sales",
+    "ml",
+    "exports",
+    "leadhouse",
+    "sample_data",
+)
 MAY_IMPORT_DAGSTER = ("orchestration", "bench", "tests")
 # Runtime data, environments and build output: not the project's source.
 NOT_SOURCE = {"data", "dagster_home", "target", "logs", "dbt_packages", "__pycache__"}

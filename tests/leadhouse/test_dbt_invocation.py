@@ -13,6 +13,7 @@ import yaml
 from entity_resolution.config import load_er_config
 from leadhouse.dbt_invocation import dbt_env, dbt_invocation, project_var_sections, vars_args
 from leadhouse.settings import Settings, parse_as_of
+from sales.config import load_sales_config
 from scoring.config import load_scoring_config
 
 AS_OF = datetime(2026, 11, 1, 9, 30, tzinfo=UTC)
@@ -85,6 +86,7 @@ def test_the_project_sections_are_the_validated_config_files():
     assert project_var_sections() == {
         "entity_resolution": load_er_config().dbt_var(),
         "scoring": load_scoring_config().dbt_var(),
+        "sales": load_sales_config().dbt_var(),
     }
 
 
