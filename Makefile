@@ -15,9 +15,14 @@ export DBT_VERSION_CHECK := false
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export LEADHOUSE_DATA_DIR := $(abspath $(DATA_DIR))
 
-.PHONY: run test lint install install-spark test-spark data manifest materialize summary dev lock clean bench-env bench-er bench-generator bench-ingest bench-spark
+.PHONY: run test lint install install-spark test-spark data manifest materialize summary dev lock clean bench-env bench-er bench-generator bench-ingest bench-spark bench-scoring
 
 run: install data manifest materialize summary ## set up, generate sample data, build every asset, summarize
+
+# The sample is generated as of this date, and `make run` scores and queues it as of then (the
+# marts' "now", LEADHOUSE_AS_OF; unset elsewhere, so a run takes its own start as "now").
+SAMPLE_AS_OF := 2026-11-01
+run: export LEADHOUSE_AS_OF ?= $(SAMPLE_AS_OF)
 
 test: install manifest ## run the test suite
 	$(PY) -m pytest
@@ -51,7 +56,7 @@ data: install ## sample sources under $(DATA_DIR)/landing (skipped when already 
 	@if [ -f "$(DATA_DIR)/.sample-$(LEADS)-$(SEED)" ]; then \
 		echo "sample data for $(LEADS) leads (seed $(SEED)) already in $(DATA_DIR)"; \
 	else \
-		$(PY) -m sample_data --leads $(LEADS) --seed $(SEED) --out "$(DATA_DIR)" && touch "$(DATA_DIR)/.sample-$(LEADS)-$(SEED)"; \
+		$(PY) -m sample_data --leads $(LEADS) --seed $(SEED) --as-of $(SAMPLE_AS_OF) --out "$(DATA_DIR)" && touch "$(DATA_DIR)/.sample-$(LEADS)-$(SEED)"; \
 	fi
 
 manifest: install ## dbt parse with the project's vars: the manifest the Dagster definitions load (runs reuse its parse)
@@ -102,3 +107,6 @@ lock: ## re-resolve requirements.lock from pyproject.toml (needs uv)
 clean: ## remove runtime data (warehouse, landing, Dagster history); keeps the environment
 	rm -rf "$(DATA_DIR)"/landing "$(DATA_DIR)"/ground_truth "$(DATA_DIR)"/warehouse "$(DATA_DIR)"/published "$(DATA_DIR)"/exports "$(DATA_DIR)"/.sample-*
 	find dagster_home -mindepth 1 ! -name dagster.yaml -exec rm -rf {} +
+
+bench-scoring: install manifest ## scoring, routing and follow-up marts at 1,000,000 leads, 10,000,000 activities (docs/performance.md)
+	$(PY) bench/scoring/run.py --workdir $(BENCH_DIR)/scoring
