@@ -1,0 +1,58 @@
+{#
+    One row per open task per agent (marts.follow_up_tasks: the follow-up rules' tasks and the
+    scoring triggers'), ranked per agent by expected value = probability x expected deal size
+    (int_lead_deal_values_estimated), then by due time; with the lead's preferred channel (the
+    highest response rate, int_lead_channels_ranked). Tasks of leads with neither an owner nor a
+    routed agent rank among themselves under agent_id null.
+#}
+
+with
+
+tasks as (
+    select *
+    from {{ ref('follow_up_tasks') }}
+),
+
+deal_values as (
+    select *
+    from {{ ref('int_lead_deal_values_estimated') }}
+),
+
+preferred_channels as (
+    select *
+    from {{ ref('int_lead_channels_ranked') }}
+    where channel_rank = 1
+)
+
+select
+    tasks.task_id,
+    tasks.agent_id,
+    row_number() over (
+        partition by tasks.agent_id
+        order by deal_values.expected_value desc nulls last, tasks.due_at asc, tasks.task_id asc
+    ) as queue_rank,
+    tasks.agent_source,
+    tasks.lead_id,
+    tasks.task_source,
+    tasks.source_id,
+    tasks.task,
+    tasks.task_name,
+    tasks.due_at,
+    tasks.due_status,
+    deal_values.probability,
+    deal_values.probability_source,
+    deal_values.expected_deal_size,
+    deal_values.deal_size_source,
+    deal_values.expected_value,
+    preferred_channels.channel as preferred_channel,
+    preferred_channels.response_rate as preferred_channel_response_rate,
+    tasks.current_status,
+    tasks.score,
+    tasks.grade,
+    tasks.priority,
+    tasks.queued_as_of
+from tasks
+left join deal_values
+    on tasks.lead_id = deal_values.lead_id
+left join preferred_channels
+    on tasks.lead_id = preferred_channels.lead_id
