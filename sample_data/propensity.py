@@ -1,9 +1,10 @@
 """The hidden conversion propensity: the truth a lead-scoring model should recover.
 
-propensity = logistic(INTERCEPT + firmographics + timeline + budget + channel + engagement)
+propensity = logistic(INTERCEPT + firmographics + title + timeline + budget + channel + engagement)
 
-Every term except engagement is observable in the lead records (company size, industry,
-timeline, budget, the channel of the first touch); engagement is latent but shows up as
+Every term except engagement is observable in the lead records (company size, industry, the
+job title's seniority: owners and executives decide and buy more often, assistants pass leads
+on; timeline, budget, the channel of the first touch); engagement is latent but shows up as
 behaviour, because the activity log is drawn with rates that grow with it. Closed leads then
 convert with probability = propensity, so a model using records and activities can learn it.
 """
@@ -13,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from .reference import INDUSTRIES
+from .reference import INDUSTRIES, JOB_TITLES
 
 INTERCEPT = -2.15
 SIZE_PER_DECADE = 0.30  # per tenfold head-count above ~50 employees
@@ -21,6 +22,32 @@ NO_COMPANY = -0.40  # individuals / sole proprietors
 TIMELINE_EFFECT = (1.30, 0.60, 0.0, -0.60, -1.30)  # immediate ... 12+ months
 BUDGET_PER_LOG = 0.35  # per e-fold of budget above $50k
 ENGAGEMENT = 0.85  # per standard deviation of the latent engagement
+# Per job title, before centring on the titles' mix (so the overall conversion rate stays put).
+TITLE_EFFECT = {
+    "Owner": 0.50,
+    "CEO": 0.50,
+    "Founder": 0.45,
+    "President": 0.45,
+    "COO": 0.40,
+    "CFO": 0.40,
+    "Managing Partner": 0.40,
+    "Principal": 0.35,
+    "VP of Operations": 0.35,
+    "Director of Real Estate": 0.35,
+    "Head of Workplace": 0.30,
+    "HR Director": 0.25,
+    "General Manager": 0.20,
+    "Facilities Manager": 0.10,
+    "Controller": 0.10,
+    "Operations Manager": 0.05,
+    "Office Manager": 0.0,
+    "Procurement Manager": 0.0,
+    "Practice Manager": 0.0,
+    "Store Manager": -0.05,
+    "Project Manager": -0.10,
+    "Executive Assistant": -0.30,
+}
+_TITLE_MEAN = sum(TITLE_EFFECT[t] * w for t, w in JOB_TITLES) / sum(w for _, w in JOB_TITLES)
 CHANNEL_EFFECT = {
     "referral": 1.00,
     "walk_in": 0.60,
@@ -42,9 +69,11 @@ def logit(people: pl.DataFrame, channel: pl.Series) -> np.ndarray:
     timeline = np.array(TIMELINE_EFFECT)[people["timeline_idx"].to_numpy()]
     budget = BUDGET_PER_LOG * (np.log(people["budget"].to_numpy()) - np.log(50_000))
     chan = channel.replace_strict(CHANNEL_EFFECT, return_dtype=pl.Float64).to_numpy()
+    title = people["job_title"].replace_strict(TITLE_EFFECT, return_dtype=pl.Float64).to_numpy() - _TITLE_MEAN
     return (
         INTERCEPT
         + firmographic
+        + title
         + industry
         + timeline
         + budget

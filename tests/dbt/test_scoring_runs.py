@@ -3,7 +3,7 @@ warehouse (config/scoring.yml as shipped), with new activities appended before t
 
 Ada (VP of Operations at a 250-person technology company, business email, buying immediately)
 arrives on 2026-09-01. Run 1 (as of 2026-10-01) scores her fields only: demographic 15 + 5,
-firmographic 10 + 10, intent 5 = 45. Run 2 repeats run 1 with --full-refresh.
+firmographic 10 + 10, intent 10 = 50. Run 2 repeats run 1 with --full-refresh.
 Before run 3 (as of 2026-10-15) she requests a demo and submits three forms in the last days:
 intent and behavioral reach their caps, recent activity adds engagement, and she scores 85.
 """
@@ -95,26 +95,26 @@ def runs(tmp_path_factory):
 def test_the_first_run_scores_the_fields_and_opens_the_history(runs):
     (score,) = runs[0]["score"]
     assert (score["score"], score["grade"], score["temperature"], score["priority"]) == (
-        45,
-        "F",
+        50,
+        "D",
         "warm",
-        "low",
+        "medium",
     )
     assert {
         c: float(score[f"{c}_points"]) for c in ("demographic", "firmographic", "intent", "behavioral")
     } == {
         "demographic": 20.0,
         "firmographic": 20.0,
-        "intent": 5.0,
+        "intent": 10.0,
         "behavioral": 0.0,
     }
     assert score["fired_rules"] == (
         "business_email +5.00, company_size_200_999 +10.00, target_industry +10.00, "
-        "timeline_soon +5.00, title_vp +15.00"
+        "timeline_immediate +10.00, title_vp +15.00"
     )
     (history,) = runs[0]["history"]
     assert (history["score"], history["previous_score"], history["valid_to"], history["is_current"]) == (
-        45,
+        50,
         None,
         None,
         True,
@@ -132,7 +132,7 @@ def test_new_activity_moves_the_score_and_the_history_says_why(runs):
     (score,) = runs[2]["score"]
     assert (score["score"], score["grade"], score["auto_qualified"]) == (85, "A", True)
     assert {c: float(score[f"{c}_points"]) for c in ("intent", "behavioral", "engagement")} == {
-        "intent": 10.0,  # timeline 5 + a demo request (20, decayed 12 h) -> the cap
+        "intent": 10.0,  # timeline 10 + a demo request (20, decayed 12 h) -> the cap
         "behavioral": 20.0,  # three forms, 10 each decayed about a day -> the rule's cap
         "engagement": 15.0,  # four events this week, 5 each -> the rule's cap
     }
@@ -140,10 +140,10 @@ def test_new_activity_moves_the_score_and_the_history_says_why(runs):
     assert before["valid_to"] == after["valid_from"] == at("2026-10-15 00:00:00")
     assert not before["is_current"] and after["is_current"]
     assert (after["previous_score"], after["score"], after["score_change"], after["previous_grade"]) == (
-        45,
+        50,
         85,
-        40,
-        "F",
+        35,
+        "D",
     )
     assert (
         "demo_requests +19.54" in after["fired_rules"]

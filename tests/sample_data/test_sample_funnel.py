@@ -189,3 +189,16 @@ def test_email_opt_outs_get_no_email(dataset) -> None:
         on=["lead_source_system", "lead_ref"],
     )
     assert not acts["type"].str.starts_with("email").any()
+
+
+def test_executives_convert_more_often_than_assistants(dataset) -> None:
+    """The title's seniority drives the propensity (what the rule score's title points reward)."""
+    closed = dataset.people.filter(~pl.col("is_open"))
+    rate = {
+        title: closed.filter(pl.col("job_title").is_in(titles))["converted"].mean()
+        for title, titles in {
+            "executive": ["Owner", "CEO", "Founder", "President"],
+            "assistant": ["Executive Assistant"],
+        }.items()
+    }
+    assert rate["executive"] > rate["assistant"] + 0.03

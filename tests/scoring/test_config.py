@@ -11,6 +11,7 @@ import shutil
 import pytest
 import yaml
 
+from ingest.schemas import ACTIVITY_TYPES
 from scoring.config import (
     CATEGORIES,
     CONFIG_PATH,
@@ -106,7 +107,9 @@ def test_what_dbt_gets_is_normalized():
     activity = {rule["id"]: rule for rule in var["activity_rules"]}
     assert activity["email_opens"]["window_days"] == 30 and activity["email_opens"]["half_life_days"] == 15
     assert activity["recent_activity"]["half_life_days"] is None  # null in the file: no decay
-    assert "demo_request" in activity["recent_activity"]["activity_types"]  # `any` spelled out
+    anything = parse_scoring_config(with_change("activity_rules[page_views].activity_types", "any")).dbt_var()
+    (page_views,) = [rule for rule in anything["activity_rules"] if rule["id"] == "page_views"]
+    assert page_views["activity_types"] == list(ACTIVITY_TYPES)  # `any` spelled out
     assert var["grades"] == [["A+", 90], ["A", 80], ["B", 70], ["C", 60], ["D", 50], ["F", 0]]
     assert [name for name, _ in var["categories"]] == list(CATEGORIES)
 
