@@ -20,7 +20,14 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from leadhouse.config_files import ConfigFileError, dbt_var_block, error_key, read_yaml, write_dbt_var_block
+from leadhouse.config_files import (
+    ConfigFileError,
+    dbt_var_block,
+    error_key,
+    read_yaml,
+    refresh_dbt_copy,
+    write_dbt_var_block,
+)
 from leadhouse.settings import DBT_PROJECT_DIR, PROJECT_ROOT
 
 CONFIG_PATH = PROJECT_ROOT / "config" / "entity_resolution.yml"
@@ -498,21 +505,9 @@ def write_dbt_default(config: ErConfig, dbt_project_yml: Path = DBT_PROJECT_YML)
 
 def main() -> int:
     """Validate config/entity_resolution.yml and bring dbt_project.yml's copy up to date."""
-    try:
-        config = load_er_config()
-        changed = write_dbt_default(config)
-    except ErConfigError as exc:
-        print(exc, file=sys.stderr)
-        return 1
-    print(
-        f"{CONFIG_PATH.relative_to(PROJECT_ROOT)}: valid; "
-        + (
-            f"rewrote vars.entity_resolution in {DBT_PROJECT_YML.relative_to(PROJECT_ROOT)}"
-            if changed
-            else f"{DBT_PROJECT_YML.relative_to(PROJECT_ROOT)} is up to date"
-        )
+    return refresh_dbt_copy(
+        "entity_resolution", lambda: load_er_config().dbt_var(), CONFIG_FILE, DBT_PROJECT_YML
     )
-    return 0
 
 
 if __name__ == "__main__":

@@ -9,7 +9,8 @@ module's ``main`` between a ``  <section>:`` line and the section's end marker.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import sys
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -101,3 +102,21 @@ def write_dbt_var_block(
         return False
     dbt_project_yml.write_text(updated, encoding="utf-8")
     return True
+
+
+def refresh_dbt_copy(
+    section: str, dbt_var: Callable[[], Any], config_path: str, dbt_project_yml: Path
+) -> int:
+    """A config module's ``main``: validate the file (``dbt_var`` loads it) and rewrite its copy
+    in dbt_project.yml; prints what happened, returns the exit code (1: the file is invalid)."""
+    try:
+        changed = write_dbt_var_block(section, dbt_var(), config_path, dbt_project_yml)
+    except ConfigFileError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    where = dbt_project_yml.relative_to(dbt_project_yml.parents[1])
+    print(
+        f"{config_path}: valid; "
+        + (f"rewrote vars.{section} in {where}" if changed else f"{where} is up to date")
+    )
+    return 0

@@ -23,7 +23,13 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ingest.schemas import ACTIVITY_TYPES, CHANNELS, DIRECTIONS, LEAD_STATUSES
-from leadhouse.config_files import ConfigFileError, read_yaml, validation_error_lines, write_dbt_var_block
+from leadhouse.config_files import (
+    ConfigFileError,
+    read_yaml,
+    refresh_dbt_copy,
+    validation_error_lines,
+    write_dbt_var_block,
+)
 from leadhouse.settings import DBT_PROJECT_DIR, PROJECT_ROOT
 from scoring.config import CONFIG_FILE as SCORING_CONFIG_FILE
 from scoring.config import IDENTIFIER, SAFE_TEXT, ScoringConfig, load_scoring_config
@@ -502,17 +508,7 @@ def write_dbt_default(config: SalesConfig, dbt_project_yml: Path = DBT_PROJECT_Y
 
 def main() -> int:
     """Validate config/sales.yml and bring dbt_project.yml's copy up to date."""
-    try:
-        changed = write_dbt_default(load_sales_config())
-    except ConfigFileError as exc:
-        print(exc, file=sys.stderr)
-        return 1
-    where = DBT_PROJECT_YML.relative_to(PROJECT_ROOT)
-    print(
-        f"{CONFIG_FILE}: valid; "
-        + (f"rewrote vars.sales in {where}" if changed else f"{where} is up to date")
-    )
-    return 0
+    return refresh_dbt_copy("sales", lambda: load_sales_config().dbt_var(), CONFIG_FILE, DBT_PROJECT_YML)
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ from ingest.schemas import ACTIVITY_TYPES, LEAD_STATUSES
 from leadhouse.config_files import (
     ConfigFileError,
     read_yaml,
+    refresh_dbt_copy,
     validation_error_lines,
     write_dbt_var_block,
 )
@@ -514,17 +515,7 @@ def write_dbt_default(config: ScoringConfig, dbt_project_yml: Path = DBT_PROJECT
 
 def main() -> int:
     """Validate config/scoring.yml and bring dbt_project.yml's copy up to date."""
-    try:
-        changed = write_dbt_default(load_scoring_config())
-    except ScoringConfigError as exc:
-        print(exc, file=sys.stderr)
-        return 1
-    where = DBT_PROJECT_YML.relative_to(PROJECT_ROOT)
-    print(
-        f"{CONFIG_FILE}: valid; "
-        + (f"rewrote vars.scoring in {where}" if changed else f"{where} is up to date")
-    )
-    return 0
+    return refresh_dbt_copy("scoring", lambda: load_scoring_config().dbt_var(), CONFIG_FILE, DBT_PROJECT_YML)
 
 
 if __name__ == "__main__":
