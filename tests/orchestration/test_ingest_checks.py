@@ -30,10 +30,10 @@ def test_rows_reconcile_passes_on_ingested_data_and_fails_when_a_row_is_lost(tmp
     landing.mkdir(parents=True)
     header = (
         "Submission ID,Submitted At,First Name,Last Name,Email Address,Phone Number,Company,Job Title,"
-        "Industry,Company Size,Budget (USD),Timeline,City,State,Zip,Country,UTM Source,UTM Medium,"
-        "UTM Campaign,Page URL,Message,Email Opt Out\n"
+        "Industry,Company Size,Budget (USD),Timeline,City,State,Zip,Annual Revenue,Property Type,Country,"
+        "UTM Source,UTM Medium,UTM Campaign,Page URL,Message,Email Opt Out\n"
     )
-    blank = "," * 16
+    blank = "," * 18
     (landing / "a.csv").write_text(
         header
         + "1,05/01/2025 00:14,Ann,Doe,a@b.co,(212) 555-0143"
