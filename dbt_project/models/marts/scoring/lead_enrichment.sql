@@ -22,29 +22,11 @@ free_email_domains as (
 ),
 
 seniority_matches as (
-    select
-        leads.lead_id,
-        patterns.seniority,
-        trim(replace(patterns.pattern, '%', '')) as matched_words,
-        row_number() over (
-            partition by leads.lead_id order by patterns.precedence asc, patterns.pattern asc
-        ) as match_rank
-    from leads
-    inner join {{ ref('job_title_seniority') }} as patterns
-        on leads.title_words like patterns.pattern
+    {{ title_pattern_matches('leads', ref('job_title_seniority'), 'seniority') }}
 ),
 
 function_matches as (
-    select
-        leads.lead_id,
-        patterns.job_function,
-        trim(replace(patterns.pattern, '%', '')) as matched_words,
-        row_number() over (
-            partition by leads.lead_id order by patterns.precedence asc, patterns.pattern asc
-        ) as match_rank
-    from leads
-    inner join {{ ref('job_title_functions') }} as patterns
-        on leads.title_words like patterns.pattern
+    {{ title_pattern_matches('leads', ref('job_title_functions'), 'job_function') }}
 ),
 
 -- Region where the records give none: a US ZIP code's first three digits, else the area code.
