@@ -16,7 +16,7 @@ TEST_AS_OF = "2026-11-01 00:00:00"
 
 
 def run_dbt(
-    command: str, data_dir: Path, work_dir: Path, *args: str
+    command: str, data_dir: Path, work_dir: Path, *args: str, as_of: str = TEST_AS_OF
 ) -> tuple[subprocess.CompletedProcess, list[dict]]:
     """Run a dbt command against the warehouse under `data_dir`, as the orchestration does: in a
     process of its own (dbt-duckdb keeps its connection open for the life of the process).
@@ -38,14 +38,14 @@ def run_dbt(
             "--log-path",
             str(work_dir / "logs"),
             *args,
-            *(
-                []
-                if command == "parse" or "--vars" in args
-                else ["--vars", json.dumps({"as_of": TEST_AS_OF})]
-            ),
         ],
         env=os.environ
-        | {"LEADHOUSE_DATA_DIR": str(data_dir), "DO_NOT_TRACK": "1", "DBT_VERSION_CHECK": "false"},
+        | {
+            "LEADHOUSE_DATA_DIR": str(data_dir),
+            "LEADHOUSE_AS_OF": as_of,  # as the orchestration passes it (leadhouse.dbt_invocation)
+            "DO_NOT_TRACK": "1",
+            "DBT_VERSION_CHECK": "false",
+        },
         capture_output=True,
         text=True,
         check=False,

@@ -1,4 +1,6 @@
-"""The rule score and its history across runs: three `dbt build`s (models and seeds) of the scoring models on one
+"""The rule score and its history across runs: three `dbt build`s of the scoring models (models and seeds) on
+marts.dim_leads and marts.fct_lead_activities written here from their contracts (so no entity
+resolution runs) of the scoring models on one
 warehouse (config/scoring.yml as shipped), with new activities appended before the last.
 
 Ada (VP of Operations at a 250-person technology company, business email, buying immediately)
@@ -10,25 +12,30 @@ intent and behavioral reach their caps, recent activity adds engagement, and she
 
 from __future__ import annotations
 
-import json
-
 import duckdb
 import pytest
+import yaml
 
-from ingest.schemas import ENTITIES
-from tests.dbt.dbt_runner import rows, run_dbt
-from tests.dbt.raw_fixture import append_raw_rows, at, lineage
+from tests.dbt.dbt_runner import DBT_PROJECT_DIR, rows, run_dbt
+from tests.dbt.raw_fixture import at
 
 # Models and seeds only: their data and unit tests run in test_dbt_build.py. Keeps three builds fast.
-# The first build makes everything scoring reads; the later ones rebuild the activities (new
-# rows arrive) and the scoring models only.
-FIRST = ["--select", "+lead_score_history", "+lead_rule_score_details"]
-LATER = ["--select", "fct_lead_activities", "path:models/intermediate/scoring", "path:models/marts/scoring"]
-MODELS_ONLY = ["--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"]
+SELECT = [
+    "--select",
+    "path:seeds/enrichment",
+    "path:models/intermediate/scoring",
+    "path:models/marts/scoring",
+    "--exclude",
+    "lead_status_transitions",
+    "--exclude-resource-type",
+    "test",
+    "--exclude-resource-type",
+    "unit_test",
+]
+LEAD_ID = "ld_ada"
 
 ADA = {
-    "source": "web_forms",
-    "source_record_id": "WF-1",
+    "lead_id": LEAD_ID,
     "first_name": "Ada",
     "last_name": "Lovelace",
     "email": "ada@lovelace-analytics.example",
@@ -36,21 +43,49 @@ ADA = {
     "industry": "technology",
     "company_size": 250,
     "timeline": "immediate",
-    "created_at": at("2026-09-01 09:00:00"),
-    **lineage("web_forms_0901.csv", 1, "2026-09-01 23:00:00"),
+    "first_channel": "web_form",
+    "first_seen_at": at("2026-09-01 09:00:00"),
+    "source_record_count": 1,
+    "source_count": 1,
+    "do_not_email": False,
+    "do_not_call": False,
+    "is_closed": False,
+    "is_won": False,
 }
 
 
 def activity(number: int, activity_type: str, occurred_at: str) -> dict:
     return {
-        "source": "crm_activities",
-        "source_record_id": f"A-{number}",
-        "lead_record_source": "web_forms",
-        "lead_record_id": "WF-1",
+        "activity_id": f"A-{number}",
+        "lead_id": LEAD_ID,
         "activity_type": activity_type,
         "occurred_at": at(occurred_at),
-        **lineage("activities_1014.jsonl", number, "2026-10-14 23:00:00", batch="batch-2"),
+        "source": "crm_activities",
+        "source_record_id": f"A-{number}",
     }
+
+
+def contract_columns(model: str) -> dict[str, str]:
+    """A mart's columns and types, from its contract in models/marts/leads/_leads__models.yml."""
+    spec = yaml.safe_load((DBT_PROJECT_DIR / "models" / "marts" / "leads" / "_leads__models.yml").read_text())
+    (found,) = [m for m in spec["models"] if m["name"] == model]
+    return {column["name"]: column["data_type"] for column in found["columns"]}
+
+
+def write_mart(warehouse, model: str, table_rows: list[dict]) -> None:
+    """``marts.<model>`` as its contract types it, holding ``table_rows`` (other columns null)."""
+    columns = contract_columns(model)
+    with duckdb.connect(str(warehouse)) as conn:
+        conn.execute("create schema if not exists marts")
+        conn.execute(
+            f"create table if not exists marts.{model} ({', '.join(f'{c} {t}' for c, t in columns.items())})"
+        )
+        for row in table_rows:
+            names = list(row)
+            conn.execute(
+                f"insert into marts.{model} ({', '.join(names)}) values ({', '.join('?' for _ in names)})",
+                [row[n] for n in names],
+            )
 
 
 NEW_ACTIVITIES = [
@@ -61,10 +96,8 @@ NEW_ACTIVITIES = [
 ]
 
 
-def build(data_dir, work_dir, as_of: str, selection: list[str], *extra: str) -> None:
-    process, results = run_dbt(
-        "build", data_dir, work_dir, *selection, *MODELS_ONLY, *extra, "--vars", json.dumps({"as_of": as_of})
-    )
+def build(data_dir, work_dir, as_of: str, *extra: str) -> None:
+    process, results = run_dbt("build", data_dir, work_dir, *SELECT, *extra, as_of=as_of)
     assert process.returncode == 0, process.stdout[-5000:]
     assert not {r["unique_id"]: r["status"] for r in results if r["status"] not in ("success", "pass")}
 
@@ -81,13 +114,15 @@ def snapshot(warehouse) -> dict:
 def runs(tmp_path_factory):
     data_dir, work_dir = tmp_path_factory.mktemp("data"), tmp_path_factory.mktemp("dbt")
     warehouse = data_dir / "warehouse" / "leadhouse.duckdb"
-    append_raw_rows(warehouse, {ENTITIES["lead"].table: [ADA]})
+    warehouse.parent.mkdir(parents=True)
+    write_mart(warehouse, "dim_leads", [ADA])
+    write_mart(warehouse, "fct_lead_activities", [])
     snapshots = []
-    for selection, extra in ((FIRST, ()), (LATER, ("--full-refresh",))):
-        build(data_dir, work_dir, "2026-10-01 00:00:00", selection, *extra)
+    for extra in ((), ("--full-refresh",)):
+        build(data_dir, work_dir, "2026-10-01 00:00:00", *extra)
         snapshots.append(snapshot(warehouse))
-    append_raw_rows(warehouse, {ENTITIES["activity"].table: NEW_ACTIVITIES})
-    build(data_dir, work_dir, "2026-10-15 00:00:00", LATER)
+    write_mart(warehouse, "fct_lead_activities", NEW_ACTIVITIES)
+    build(data_dir, work_dir, "2026-10-15 00:00:00")
     snapshots.append(snapshot(warehouse))
     return snapshots
 

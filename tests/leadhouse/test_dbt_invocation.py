@@ -30,21 +30,18 @@ def test_the_command_comes_first_then_the_vars_then_the_extra_flags(tmp_path):
     invocation = dbt_invocation("build", settings(tmp_path), sections, "--select", "marts")
     command, flag, payload, *extra = invocation.args
     assert (command, flag, extra) == ("build", "--vars", ["--select", "marts"])
-    # dbt reads --vars as YAML; JSON is YAML, and what it reads is exactly the sections and as_of.
-    assert yaml.safe_load(payload) == json.loads(payload) == sections | {"as_of": "2026-11-01 09:30:00"}
+    # dbt reads --vars as YAML; JSON is YAML, and what it reads is exactly the sections.
+    assert yaml.safe_load(payload) == json.loads(payload) == sections
+    # "now" goes in the environment (a changed var would make dbt re-parse the whole project).
+    assert invocation.env["LEADHOUSE_AS_OF"] == "2026-11-01 09:30:00"
 
 
 def test_a_run_without_a_pinned_as_of_gets_this_moment_and_a_parse_gets_none(tmp_path):
     before = datetime.now(UTC).replace(microsecond=0)
-    payload = dbt_invocation("build", settings(tmp_path, as_of=None), {}).args[2]
-    as_of = datetime.fromisoformat(json.loads(payload)["as_of"]).replace(tzinfo=UTC)
+    env = dbt_invocation("build", settings(tmp_path, as_of=None), {}).env
+    as_of = datetime.fromisoformat(env["LEADHOUSE_AS_OF"]).replace(tzinfo=UTC)
     assert before <= as_of <= datetime.now(UTC)
-    # A parse runs no model: no clock in its vars, so the manifest `make manifest` writes is stable.
-    assert dbt_invocation("parse", settings(tmp_path), {"scoring": {}}).args == [
-        "parse",
-        "--vars",
-        '{"scoring": {}}',
-    ]
+    assert "LEADHOUSE_AS_OF" not in dbt_invocation("parse", settings(tmp_path), {}).env  # runs no model
 
 
 @pytest.mark.parametrize(
@@ -71,7 +68,7 @@ def test_no_sections_no_vars_flag(tmp_path):
 
 def test_the_environment_has_an_absolute_data_dir_and_no_telemetry(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    env = dbt_invocation("build", settings(Path("data")), {}).env
+    env = dbt_invocation("parse", settings(Path("data")), {}).env
     assert env == {
         "LEADHOUSE_DATA_DIR": str(tmp_path / "data"),  # dbt runs inside dbt_project/
         "LEADHOUSE_ENGINE": "duckdb",  # profiles.yml's target
