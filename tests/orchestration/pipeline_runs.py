@@ -46,6 +46,9 @@ def pipeline_env(data_dir: Path, dagster_home: Path) -> dict[str, str]:
     return os.environ | {
         "LEADHOUSE_DATA_DIR": str(data_dir),
         "DAGSTER_HOME": str(dagster_home),
+        # One "now" for every run, so a rerun's time-dependent marts (queues, windows) equal the
+        # uninterrupted run's.
+        "LEADHOUSE_AS_OF": "2026-11-01T00:00:00Z",
         "DO_NOT_TRACK": "1",
         "DBT_VERSION_CHECK": "false",
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
