@@ -68,6 +68,18 @@ def summarize(settings: Settings) -> str:
         for table in ("marts.fct_lead_activities", "marts.fct_lead_status_changes"):
             if (n := _count(conn, table)) is not None:
                 lines.append(f"{table}: {n} rows")
+        if _count(conn, "marts.lead_rule_scores"):
+            grades = conn.execute(
+                "select grade, count(*), max(scored_as_of) from marts.lead_rule_scores "
+                "group by 1 order by min(score) desc"
+            ).fetchall()
+            lines.append(
+                f"\nrule scores as of {max(g[2] for g in grades):%Y-%m-%d %H:%M} UTC, leads per grade: "
+                + ", ".join(f"{grade} {n}" for grade, n, _ in grades)
+                + "  (how well they separate converters: .venv/bin/python -m scoring.evaluate)"
+            )
+        if (queued := _count(conn, "marts.sales_work_queue")) is not None:
+            lines.append(f"sales work queue: {queued} open tasks (marts.sales_work_queue; docs/sales.md)")
 
     lines += [
         "",
