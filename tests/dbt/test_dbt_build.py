@@ -73,6 +73,8 @@ def test_build_passes_with_only_the_orphan_warnings(build):
         "unit_test.leadhouse.lead_rule_scores.test_scoring_caps_clamp_and_grade_bands",
         "unit_test.leadhouse.lead_rule_scores.test_scoring_bant_points_mode",
         "unit_test.leadhouse.lead_rule_scores.test_scoring_bant_all_four_mode",
+        "unit_test.leadhouse.lead_rule_scores.test_scoring_second_grade_scheme",
+        "unit_test.leadhouse.lead_status_transitions.test_status_transitions_valid_and_backward",
     }
 
 
