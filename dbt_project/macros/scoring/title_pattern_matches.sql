@@ -1,17 +1,17 @@
 {#
-    Each lead of `leads` (lead_id, title_words) with the `value_column` of the first pattern of
-    `patterns` (pattern, <value_column>, precedence) its title words match (match_rank = 1), and
-    the words that matched: where the derived value came from.
+    Each title of `titles` (job_title, title_words) with the `value_column` of the first pattern
+    of `patterns` (pattern, <value_column>, precedence) its words match (match_rank = 1), and the
+    words that matched: where the derived value came from.
 #}
-{% macro title_pattern_matches(leads, patterns, value_column) -%}
+{% macro title_pattern_matches(titles, patterns, value_column) -%}
     select
-        {{ leads }}.lead_id,
+        {{ titles }}.job_title,
         patterns.{{ value_column }},
         trim(replace(patterns.pattern, '%', '')) as matched_words,
         row_number() over (
-            partition by {{ leads }}.lead_id order by patterns.precedence asc, patterns.pattern asc
+            partition by {{ titles }}.job_title order by patterns.precedence asc, patterns.pattern asc
         ) as match_rank
-    from {{ leads }}
+    from {{ titles }}
     inner join {{ patterns }} as patterns
-        on {{ leads }}.title_words like patterns.pattern
+        on {{ titles }}.title_words like patterns.pattern
 {%- endmacro %}

@@ -10,10 +10,19 @@ with
 leads as (
     select
         *,
-        nullif(lower({{ dbt.split_part('email', "'@'", 2) }}), '') as email_domain,
+        nullif(lower({{ dbt.split_part('email', "'@'", 2) }}), '') as email_domain
+    from {{ ref('dim_leads') }}
+),
+
+-- The patterns are matched once per distinct title (a few thousand), not once per lead.
+titles as (
+    select
+        job_title,
         -- Title words between spaces, punctuation as spaces, so ' vp ' matches "VP, Sales".
         {{ dbt.concat(["' '", "translate(lower(job_title), ',.-/&()', '       ')", "' '"]) }} as title_words
-    from {{ ref('dim_leads') }}
+    from leads
+    where job_title is not null
+    group by job_title
 ),
 
 free_email_domains as (
@@ -22,11 +31,11 @@ free_email_domains as (
 ),
 
 seniority_matches as (
-    {{ title_pattern_matches('leads', ref('job_title_seniority'), 'seniority') }}
+    {{ title_pattern_matches('titles', ref('job_title_seniority'), 'seniority') }}
 ),
 
 function_matches as (
-    {{ title_pattern_matches('leads', ref('job_title_functions'), 'job_function') }}
+    {{ title_pattern_matches('titles', ref('job_title_functions'), 'job_function') }}
 ),
 
 -- Region where the records give none: a US ZIP code's first three digits, else the area code.
@@ -130,10 +139,10 @@ select
     classified.do_not_call
 from classified
 left join seniority_matches
-    on classified.lead_id = seniority_matches.lead_id
+    on classified.job_title = seniority_matches.job_title
     and seniority_matches.match_rank = 1
 left join function_matches
-    on classified.lead_id = function_matches.lead_id
+    on classified.job_title = function_matches.job_title
     and function_matches.match_rank = 1
 left join derived_regions
     on classified.lead_id = derived_regions.lead_id

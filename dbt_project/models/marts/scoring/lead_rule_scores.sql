@@ -25,8 +25,8 @@ category_sums as (
         {%- for category, cap in scoring.categories %}
         least(coalesce(sum(case when category = '{{ category }}' then points end), 0), {{ cap }}) as {{ category }}_points,
         {%- endfor %}
-        -- "title_vp +15.00, email_opens +4.37": rule ids sort the list.
-        {{ sorted_distinct_string_agg(
+        -- "email_opens +4.37, title_vp +15.00": rule ids (one row each) sort the list.
+        {{ sorted_string_agg(
             dbt.concat(['rule_id', "case when points >= 0 then ' +' else ' ' end", 'cast(points as ' ~ dbt.type_string() ~ ')']),
             ', '
         ) }} as fired_rules,
