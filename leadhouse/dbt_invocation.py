@@ -64,8 +64,8 @@ def as_of_env(command: str, settings: Settings) -> dict[str, str]:
 
     In the environment, not in ``--vars``: dbt re-parses the whole project when a var changes
     (20 s of CPU here), but only the files that read an environment variable when it changes."""
-    if command in COMMANDS_WITHOUT_CLOCK:
-        return {}
+    if command in COMMANDS_WITHOUT_CLOCK:  # a pinned as_of still goes, normalized for the macro
+        return {"LEADHOUSE_AS_OF": as_of_var(settings.as_of)} if settings.as_of else {}
     return {"LEADHOUSE_AS_OF": as_of_var(settings.as_of or datetime.now(UTC))}
 
 

@@ -41,7 +41,9 @@ def test_a_run_without_a_pinned_as_of_gets_this_moment_and_a_parse_gets_none(tmp
     env = dbt_invocation("build", settings(tmp_path, as_of=None), {}).env
     as_of = datetime.fromisoformat(env["LEADHOUSE_AS_OF"]).replace(tzinfo=UTC)
     assert before <= as_of <= datetime.now(UTC)
-    assert "LEADHOUSE_AS_OF" not in dbt_invocation("parse", settings(tmp_path), {}).env  # runs no model
+    assert "LEADHOUSE_AS_OF" not in dbt_invocation("parse", settings(tmp_path, as_of=None), {}).env
+    # A pinned one reaches a parse too, normalized (the user's spelling may have a Z or an offset).
+    assert dbt_invocation("parse", settings(tmp_path), {}).env["LEADHOUSE_AS_OF"] == "2026-11-01 09:30:00"
 
 
 @pytest.mark.parametrize(
@@ -68,7 +70,7 @@ def test_no_sections_no_vars_flag(tmp_path):
 
 def test_the_environment_has_an_absolute_data_dir_and_no_telemetry(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    env = dbt_invocation("parse", settings(Path("data")), {}).env
+    env = dbt_invocation("parse", settings(Path("data"), as_of=None), {}).env
     assert env == {
         "LEADHOUSE_DATA_DIR": str(tmp_path / "data"),  # dbt runs inside dbt_project/
         "LEADHOUSE_ENGINE": "duckdb",  # profiles.yml's target
