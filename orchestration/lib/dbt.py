@@ -19,8 +19,8 @@ from dagster_dbt import (
     DbtProject,
 )
 
-from leadhouse.dbt_invocation import DbtInvocation, project_var_sections, vars_args
-from leadhouse.settings import DBT_PROJECT_DIR
+from leadhouse.dbt_invocation import DbtInvocation, dbt_invocation, project_var_sections
+from leadhouse.settings import DBT_PROJECT_DIR, Settings
 
 # The dbt of this environment, whether or not the environment is activated (PATH may not have it).
 DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))
@@ -34,12 +34,16 @@ def dbt_project() -> DbtProject:
     Not `project.prepare_if_dev()`: dagster-dbt's preparer runs whatever `dbt` is on PATH, and
     `dagster dev` started as .venv/bin/dagster has none there (the code location failed to load).
     Parsed with the vars the runs pass: a run reuses this parse (dagster-dbt copies its
-    partial_parse.msgpack) only when its --vars are the same, and parses everything again if not."""
+    partial_parse.msgpack) only when its --vars are the same, and parses everything again if not.
+    The invocation (arguments and environment) is `make manifest`'s: a pinned LEADHOUSE_AS_OF
+    reaches dbt normalized, as the as_of macro reads it."""
     project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
     if project.preparer.using_dagster_dev():
-        DbtCliResource(project_dir=project, dbt_executable=DBT_EXECUTABLE).cli(
-            ["parse", "--quiet", *vars_args(project_var_sections())], target_path=project.target_path
-        ).wait()
+        invocation = dbt_invocation("parse", Settings.from_env(), project_var_sections(), "--quiet")
+        with environ(invocation.env):
+            DbtCliResource(project_dir=project, dbt_executable=DBT_EXECUTABLE).cli(
+                invocation.args, target_path=project.target_path
+            ).wait()
     return project
 
 
