@@ -140,7 +140,7 @@ rule_{{ rule.name }}_deletions as (
     where positions.generated_number <= {{ dbt.length('spellings.value') }}
 ),
 
-rule_{{ rule.name }}_typos as {{ er_materialized_cte() }} (
+rule_{{ rule.name }}_typos as {{ materialized_cte() }} (
     select distinct
         a.value as value_a,
         b.value as value_b
@@ -155,7 +155,7 @@ rule_{{ rule.name }}_typos as {{ er_materialized_cte() }} (
 
 {#- The typo's records first, then the other spelling's with the same keys (materialized: a
     join on the keys alone, which DuckDB otherwise may pick first, pairs every two spellings). #}
-rule_{{ rule.name }}_typo_groups as {{ er_materialized_cte() }} (
+rule_{{ rule.name }}_typo_groups as {{ materialized_cte() }} (
     select
         {% for key in keys %}a.{{ key }}, {% endfor %}
         typos.value_a,
@@ -166,7 +166,7 @@ rule_{{ rule.name }}_typo_groups as {{ er_materialized_cte() }} (
         on a.value = typos.value_a
 ),
 
-rule_{{ rule.name }}_blocks as {{ er_materialized_cte() }} (
+rule_{{ rule.name }}_blocks as {{ materialized_cte() }} (
     select
         typo_groups.*,
         b.records as records_b,

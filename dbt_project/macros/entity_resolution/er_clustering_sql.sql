@@ -15,30 +15,9 @@
        links of the largest conflicted component, each a few small queries.
 
     er_cluster_records() runs both as statements (a pre-hook) and leaves the working table
-    er_scratch_name('er_clusters') (record_id, cluster_label); the model reads it and its
+    working_table('er_clusters') (record_id, cluster_label); the model reads it and its
     post-hook drops it.
 #}
-
-{#
-    Working tables of the iterative SQL (clustering here, EM in int_er_match_weights on Spark):
-    physical tables in the intermediate schema, named <prefix>__<name>, dropped when done. Not
-    temporary views: a view is resolved again by name on every read, so each iteration's plan
-    would hold every iteration before it.
-#}
-{% macro er_scratch_name(name) -%}
-    {{ generate_schema_name('intermediate', none) }}.er_scratch__{{ name }}
-{%- endmacro %}
-
-{% macro er_cache_view(name, sql) %}
-    {% do run_query('drop table if exists ' ~ er_scratch_name(name)) %}
-    {% do run_query('create table ' ~ er_scratch_name(name) ~ ' as ' ~ sql) %}
-{% endmacro %}
-
-{% macro er_drop_cached(names) %}
-    {% for name in names %}
-        {% do run_query('drop table if exists ' ~ er_scratch_name(name)) %}
-    {% endfor %}
-{% endmacro %}
 
 {% macro er_scalar(sql) %}
     {% set table = run_query(sql) %}
@@ -47,7 +26,7 @@
 
 {% macro er_cluster_records(scored, review_decisions, records, max_iterations=200) %}
     {% if not execute %}{{ return('') }}{% endif %}
-    {% set T = er_scratch_name %}
+    {% set T = working_table %}
     {#- A reviewer's decision naming a record that no longer exists links nothing (as in Python). #}
     {% call statement('er_reviews') %}
         create or replace temporary view er_reviews as
@@ -65,9 +44,9 @@
         union select record_id_l, record_id_r from {{ reviews }} where decision = 'match'
     {% endcall %}
     {% set sql %}select a, b from er_edges union select b, a from er_edges{% endset %}
-    {{ er_cache_view('er_edges_both', sql) }}
+    {{ create_working_table('er_edges_both', sql) }}
     {% set sql %}select a as node, least(a, min(b)) as label from {{ T('er_edges_both') }} group by a{% endset %}
-    {{ er_cache_view('er_cc_0', sql) }}
+    {{ create_working_table('er_cc_0', sql) }}
 
     {% set ns = namespace(current='er_cc_0', done=false, iterations=0) %}
     {% for i in range(1, max_iterations + 1) if not ns.done %}
@@ -89,9 +68,9 @@
             from merged as m
             left join merged as j on j.node = m.label
         {% endset %}
-        {{ er_cache_view(next, sql) }}
+        {{ create_working_table(next, sql) }}
         {% set changed = er_scalar('select count(*) from ' ~ T(next) ~ ' as n inner join ' ~ T(ns.current) ~ ' as c on c.node = n.node where n.label <> c.label') %}
-        {{ er_drop_cached([ns.current]) }}
+        {{ drop_working_tables([ns.current]) }}
         {% set ns.current = next %}
         {% set ns.iterations = i %}
         {% if changed | int == 0 %}{% set ns.done = true %}{% endif %}
@@ -100,8 +79,8 @@
         {{ exceptions.raise_compiler_error('connected components did not converge in ' ~ max_iterations ~ ' iterations') }}
     {% endif %}
     {% do log('entity resolution: connected components in ' ~ ns.iterations ~ ' iterations', info=true) %}
-    {{ er_cache_view('er_components', 'select node, label as component from ' ~ T(ns.current)) }}
-    {{ er_drop_cached([ns.current]) }}
+    {{ create_working_table('er_components', 'select node, label as component from ' ~ T(ns.current)) }}
+    {{ drop_working_tables([ns.current]) }}
 
     {# Evidence against, inside one component: only there can a link be refused. #}
     {% set against_sql %}
@@ -115,10 +94,10 @@
         inner join {{ T('er_components') }} as cy on cy.node = p.y
         where cx.component = cy.component
     {% endset %}
-    {{ er_cache_view('er_against', against_sql) }}
+    {{ create_working_table('er_against', against_sql) }}
     {% set sql %}select x, y, component from {{ T('er_against') }} union select y, x, component from {{ T('er_against') }}{% endset %}
-    {{ er_cache_view('er_against_both', sql) }}
-    {{ er_cache_view('er_conflicted', 'select distinct component from ' ~ T('er_against')) }}
+    {{ create_working_table('er_against_both', sql) }}
+    {{ create_working_table('er_conflicted', 'select distinct component from ' ~ T('er_against')) }}
 
     {# The greedy's start: the components of the confirmed pairs alone, inside conflicted components. #}
     {% set start_sql %}
@@ -126,7 +105,7 @@
         from {{ T('er_components') }} as c
         inner join {{ T('er_conflicted') }} as k on k.component = c.component
     {% endset %}
-    {{ er_cache_view('er_greedy_0', start_sql) }}
+    {{ create_working_table('er_greedy_0', start_sql) }}
     {# Confirmed pairs are joined unconditionally: their own connected components (a few rounds). #}
     {% set gs = namespace(current='er_greedy_0', done=false) %}
     {% for i in range(1, max_iterations + 1) if not gs.done %}
@@ -151,9 +130,9 @@
             from {{ T(gs.current) }} as g
             left join hop as h on h.node = g.node
         {% endset %}
-        {{ er_cache_view(next, sql) }}
+        {{ create_working_table(next, sql) }}
         {% set changed = er_scalar('select count(*) from ' ~ T(next) ~ ' as n inner join ' ~ T(gs.current) ~ ' as c on c.node = n.node where n.cluster <> c.cluster') %}
-        {{ er_drop_cached([gs.current]) }}
+        {{ drop_working_tables([gs.current]) }}
         {% set gs.current = next %}
         {% if changed | int == 0 %}{% set gs.done = true %}{% endif %}
     {% endfor %}
@@ -173,7 +152,7 @@
         inner join {{ T('er_conflicted') }} as k on k.component = c.component
         where s.decision = 'match'
     {% endset %}
-    {{ er_cache_view('er_greedy_links', links_sql) }}
+    {{ create_working_table('er_greedy_links', links_sql) }}
     {% set rounds = er_scalar('select coalesce(max(rank), 0) from ' ~ T('er_greedy_links')) | int %}
     {% do log('entity resolution: ' ~ rounds ~ ' greedy rounds over the components with evidence against', info=true) %}
 
@@ -205,8 +184,8 @@
             from {{ T(gs.current) }} as g
             left join accepted as a on a.absorb = g.cluster
         {% endset %}
-        {{ er_cache_view(next, sql) }}
-        {{ er_drop_cached([gs.current]) }}
+        {{ create_working_table(next, sql) }}
+        {{ drop_working_tables([gs.current]) }}
         {% set gs.current = next %}
     {% endfor %}
 
@@ -218,8 +197,8 @@
         from {{ T('er_components') }} as c
         left join {{ T(gs.current) }} as g on g.node = c.node
     {% endset %}
-    {{ er_cache_view('er_clusters', clusters_sql) }}
-    {{ er_drop_cached([gs.current, 'er_greedy_links', 'er_against', 'er_against_both', 'er_edges_both', 'er_conflicted', 'er_components']) }}
+    {{ create_working_table('er_clusters', clusters_sql) }}
+    {{ drop_working_tables([gs.current, 'er_greedy_links', 'er_against', 'er_against_both', 'er_edges_both', 'er_conflicted', 'er_components']) }}
     {{ return('') }}
 {% endmacro %}
 

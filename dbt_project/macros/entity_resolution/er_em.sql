@@ -1,7 +1,7 @@
 {#
     The steps of int_er_match_weights' expectation-maximisation, each a query over the
     relations it is given (CTE names or tables), so the same SQL runs unrolled as CTEs (DuckDB,
-    each CTE materialized) or as one working table per iteration (er_em_in_tables: Spark, which
+    each CTE materialized) or as one working table per iteration (steps_in_working_tables: Spark, which
     inlines CTEs and took minutes to plan 20 unrolled iterations; a table per iteration plans in
     milliseconds). See the model for what each step computes.
 #}
@@ -19,14 +19,6 @@
 {% macro er_exact_avg(expression) -%}
     ({{ er_exact_sum(expression) }} / count({{ expression }}))
 {%- endmacro %}
-
-{% macro er_em_in_tables() %}
-    {{ return(adapter.dispatch('er_em_in_tables', 'leadhouse')()) }}
-{% endmacro %}
-
-{% macro default__er_em_in_tables() %}{{ return(false) }}{% endmacro %}
-
-{% macro spark__er_em_in_tables() %}{{ return(true) }}{% endmacro %}
 
 {% macro er_em_pattern_levels_sql(patterns, config, sessions) %}
     {%- for comparison in config.comparisons %}
@@ -143,14 +135,14 @@
 
 {#
     Spark: every step as a working table, iteration by iteration (a pre-hook of the model).
-    Leaves er_scratch_name('em_params_<i>') for the last two iterations; the model's post-hook
+    Leaves working_table('em_params_<i>') for the last two iterations; the model's post-hook
     drops them.
 #}
 {% macro er_em_tables(patterns, random_pair_u, config, sessions, iterations, estimate_u, floor) %}
-    {% if not execute or not er_em_in_tables() %}{{ return('') }}{% endif %}
-    {% set T = er_scratch_name %}
-    {{ er_cache_view('em_pattern_levels', er_em_pattern_levels_sql(patterns, config, sessions)) }}
-    {{ er_cache_view('em_params_0', er_em_params_0_sql(T('em_pattern_levels'), random_pair_u, config, floor)) }}
+    {% if not execute or not steps_in_working_tables() %}{{ return('') }}{% endif %}
+    {% set T = working_table %}
+    {{ create_working_table('em_pattern_levels', er_em_pattern_levels_sql(patterns, config, sessions)) }}
+    {{ create_working_table('em_params_0', er_em_params_0_sql(T('em_pattern_levels'), random_pair_u, config, floor)) }}
     {#- One table per iteration: its four steps as CTEs of one query, each read once, so
         nothing is planned twice and no plan holds an earlier iteration. #}
     {% for i in range(iterations) %}
@@ -166,16 +158,16 @@
             )
             {{ er_em_params_next_sql('level_sums', T('em_params_0'), estimate_u, floor) }}
         {% endset %}
-        {{ er_cache_view('em_params_' ~ (i + 1), sql) }}
-        {% if i >= 1 %}{{ er_drop_cached(['em_params_' ~ i]) if i < iterations - 1 else '' }}{% endif %}
+        {{ create_working_table('em_params_' ~ (i + 1), sql) }}
+        {% if i >= 1 %}{{ drop_working_tables(['em_params_' ~ i]) if i < iterations - 1 else '' }}{% endif %}
     {% endfor %}
-    {{ er_drop_cached(['em_pattern_levels']) }}
+    {{ drop_working_tables(['em_pattern_levels']) }}
     {{ return('') }}
 {% endmacro %}
 
 {% macro er_em_drop_tables(iterations) %}
-    {% if execute and er_em_in_tables() %}
-        {{ er_drop_cached(['em_params_0', 'em_params_' ~ (iterations - 1), 'em_params_' ~ iterations]) }}
+    {% if execute and steps_in_working_tables() %}
+        {{ drop_working_tables(['em_params_0', 'em_params_' ~ (iterations - 1), 'em_params_' ~ iterations]) }}
     {% endif %}
     {{ return('') }}
 {% endmacro %}

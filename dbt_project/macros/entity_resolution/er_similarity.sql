@@ -128,19 +128,6 @@
 {%- endmacro %}
 
 {#
-    `with x as {{ er_materialized_cte() }} (...)`: compute a CTE once. DuckDB otherwise inlines
-    the unrolled EM iterations into one plan whose size grows with every iteration (20 took
-    minutes on 3,000 leads; materialized, 0.2 s). Other engines get a plain CTE.
-#}
-{% macro er_materialized_cte() -%}
-    {{ return(adapter.dispatch('er_materialized_cte', 'leadhouse')()) }}
-{%- endmacro %}
-
-{% macro default__er_materialized_cte() -%}{%- endmacro %}
-
-{% macro duckdb__er_materialized_cte() -%}materialized{%- endmacro %}
-
-{#
     A 60-bit integer for a string: record ids and fingerprints. Joins and writes of integers cost
     a fraction of those of strings (at 1,000,000 leads, blocking took 12 s on string keys). The
     first 15 hex digits of the MD5, so every engine gives the same id for the same key (ties in

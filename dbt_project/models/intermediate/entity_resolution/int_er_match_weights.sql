@@ -31,40 +31,40 @@
 {%- set sessions = [] if estimate_u else config.em.training_sessions -%}
 {%- set floor = 0.000001 -%}
 
-{%- set in_tables = er_em_in_tables() -%}
+{%- set in_tables = steps_in_working_tables() -%}
 
 with
 
 {%- if in_tables %}
 {#- Spark: the iterations ran as working tables in the pre-hook (macros/entity_resolution/er_em.sql). #}
-{%- set final_params = er_scratch_name('em_params_' ~ iterations) %}
-{%- set previous_params = er_scratch_name('em_params_' ~ (iterations - 1)) %}
+{%- set final_params = working_table('em_params_' ~ iterations) %}
+{%- set previous_params = working_table('em_params_' ~ (iterations - 1)) %}
 {%- else %}
 {%- set final_params = 'params_' ~ iterations %}
 {%- set previous_params = 'params_' ~ (iterations - 1) %}
 
-pattern_levels as {{ er_materialized_cte() }} (
+pattern_levels as {{ materialized_cte() }} (
     {{ er_em_pattern_levels_sql(ref('int_er_comparison_patterns'), config, sessions) }}
 ),
 
-params_0 as {{ er_materialized_cte() }} (
+params_0 as {{ materialized_cte() }} (
     {{ er_em_params_0_sql('pattern_levels', ref('int_er_u_probabilities'), config, floor) }}
 ),
 
 {% for i in range(iterations) %}
-log_ratios_{{ i }} as {{ er_materialized_cte() }} (
+log_ratios_{{ i }} as {{ materialized_cte() }} (
     {{ er_em_log_ratios_sql('pattern_levels', 'params_' ~ i) }}
 ),
 
-posteriors_{{ i }} as {{ er_materialized_cte() }} (
+posteriors_{{ i }} as {{ materialized_cte() }} (
     {{ er_em_posteriors_sql('log_ratios_' ~ i) }}
 ),
 
-level_sums_{{ i }} as {{ er_materialized_cte() }} (
+level_sums_{{ i }} as {{ materialized_cte() }} (
     {{ er_em_level_sums_sql('pattern_levels', 'posteriors_' ~ i) }}
 ),
 
-params_{{ i + 1 }} as {{ er_materialized_cte() }} (
+params_{{ i + 1 }} as {{ materialized_cte() }} (
     {{ er_em_params_next_sql('level_sums_' ~ i, 'params_0', estimate_u, floor) }}
 ),
 

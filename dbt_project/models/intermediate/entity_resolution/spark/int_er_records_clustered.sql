@@ -14,7 +14,7 @@
         "{{ er_keep_previous_ids(this) }}",
         "{{ er_cluster_records(ref('int_er_pairs_scored'), ref('int_er_review_decisions'), ref('int_er_records_prepared')) }}",
     ],
-    post_hook="{{ er_drop_cached(['er_clusters']) }}",
+    post_hook="{{ drop_working_tables(['er_clusters']) }}",
 ) }}
 
 with
@@ -31,7 +31,7 @@ labelled as (
         records.first_seen_at,
         coalesce(er_clusters.cluster_label, records.record_id) as cluster_label
     from records
-    left join {{ er_scratch_name('er_clusters') }} as er_clusters
+    left join {{ working_table('er_clusters') }} as er_clusters
         on er_clusters.record_id = records.record_id
 ),
 
