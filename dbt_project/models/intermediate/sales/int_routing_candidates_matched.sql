@@ -6,15 +6,51 @@
     the preferred conversion rate if it holds any (routing_method rules); when none matched, every
     available agent stays (round_robin), or none is recommended (fallback none).
     One row per lead and agent of its final pool; a lead with no available agent has no row.
+
+    The steps read only a few fields of the lead (its profile: region, the specialization fields,
+    budget), so the pools are worked out once per profile and then given to its leads: at
+    1,000,000 leads, 16,408 leads to route have 5,203 profiles, and every profile is compared
+    with every available agent (974).
 #}
 {%- set routing = var('sales').routing -%}
 {%- set steps = routing.steps -%}
+{%- set profile_fields = [] -%}
+{%- for step in steps -%}
+    {%- for field in {'territory': ['region'], 'budget_range': ['budget']}.get(step.step, step.lead_fields) -%}
+        {%- if field not in profile_fields %}{% do profile_fields.append(field) %}{% endif -%}
+    {%- endfor -%}
+{%- endfor -%}
 
 with
 
 leads as (
     select *
     from {{ ref('int_routing_leads_selected') }}
+),
+
+profiles as (
+    select
+        {%- for field in profile_fields %}
+        {{ field }},
+        {%- endfor %}
+        row_number() over (order by {% for field in profile_fields %}{{ field }} asc nulls last, {% endfor %}1) as profile_id
+    from (
+        select distinct
+            {%- for field in profile_fields %}
+            {{ field }},
+            {%- endfor %}
+            1 as one
+        from leads
+    ) as distinct_profiles
+),
+
+lead_profiles as (
+    select
+        leads.lead_id,
+        profiles.profile_id
+    from leads
+    inner join profiles
+        on {% for field in profile_fields %}leads.{{ field }} is not distinct from profiles.{{ field }} and {% endfor %}true
 ),
 
 agents as (
@@ -25,7 +61,7 @@ agents as (
 
 pairs as (
     select
-        leads.lead_id,
+        leads.profile_id,
         agents.agent_id,
         agents.is_preferred,
         {%- for step in steps %}
@@ -47,7 +83,7 @@ pairs as (
         {%- endif %}
         {%- endfor %}
         true as in_pool_0
-    from leads
+    from profiles as leads
     cross join agents
 ),
 
@@ -58,7 +94,7 @@ step_{{ loop.index }}_flagged as (
     select
         *,
         max(case when in_pool_{{ loop.index0 }} and {{ match }} then 1 else 0 end)
-            over (partition by lead_id) = 1 as {{ step.step }}_step_matched
+            over (partition by profile_id) = 1 as {{ step.step }}_step_matched
     from {{ 'pairs' if loop.first else 'step_' ~ loop.index0 }}
 ),
 
@@ -84,13 +120,13 @@ pooled as (
 preferences as (
     select
         *,
-        max(case when is_preferred then 1 else 0 end) over (partition by lead_id) = 1 as pool_has_preferred
+        max(case when is_preferred then 1 else 0 end) over (partition by profile_id) = 1 as pool_has_preferred
     from pooled
 )
 
 select
-    lead_id,
-    agent_id,
+    lead_profiles.lead_id,
+    preferences.agent_id,
     case
         when any_step_matched then 'rules'
         else '{{ "round_robin" if routing.fallback == "round_robin" else "none" }}'
@@ -103,6 +139,8 @@ select
     {%- endfor %}
     is_preferred
 from preferences
+inner join lead_profiles
+    on preferences.profile_id = lead_profiles.profile_id
 where not any_step_matched
     or is_preferred
     or not pool_has_preferred
