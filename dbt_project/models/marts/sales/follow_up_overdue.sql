@@ -11,10 +11,11 @@ select
     task_name,
     due_at,
     cast(-minutes_until_due / 60.0 as double) as hours_overdue,
-    row_number() over (
+    -- bigint, as its contract says (row_number is an int on Spark)
+    cast(row_number() over (
         partition by agent_id
         order by due_at asc, task_id asc
-    ) as overdue_rank,
+    ) as bigint) as overdue_rank,
     current_status,
     score,
     grade,

@@ -27,10 +27,11 @@ preferred_channels as (
 select
     tasks.task_id,
     tasks.agent_id,
-    row_number() over (
+    -- bigint, as its contract says (row_number is an int on Spark)
+    cast(row_number() over (
         partition by tasks.agent_id
         order by deal_values.expected_value desc nulls last, tasks.due_at asc, tasks.task_id asc
-    ) as queue_rank,
+    ) as bigint) as queue_rank,
     tasks.agent_source,
     tasks.lead_id,
     tasks.task_source,
