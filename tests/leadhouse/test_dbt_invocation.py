@@ -11,7 +11,13 @@ import pytest
 import yaml
 
 from entity_resolution.config import load_er_config
-from leadhouse.dbt_invocation import dbt_env, dbt_invocation, project_var_sections, vars_args
+from leadhouse.dbt_invocation import (
+    dbt_env,
+    dbt_invocation,
+    pipeline_build_invocation,
+    project_var_sections,
+    vars_args,
+)
 from leadhouse.settings import Settings, parse_as_of
 from sales.config import load_sales_config
 from scoring.config import load_scoring_config
@@ -34,6 +40,19 @@ def test_the_command_comes_first_then_the_vars_then_the_extra_flags(tmp_path):
     assert yaml.safe_load(payload) == json.loads(payload) == sections
     # "now" goes in the environment (a changed var would make dbt re-parse the whole project).
     assert invocation.env["LEADHOUSE_AS_OF"] == "2026-11-01 09:30:00"
+
+
+def test_the_pipeline_builds_models_and_data_tests_but_leaves_unit_tests_to_the_suite(tmp_path):
+    sections = {"scoring": {"version": 1}}
+    invocation = pipeline_build_invocation(settings(tmp_path), sections)
+    assert invocation.args == [
+        "build",
+        "--vars",
+        json.dumps(sections),
+        "--exclude-resource-type",
+        "unit_test",
+    ]
+    assert invocation.env == dbt_invocation("build", settings(tmp_path), sections).env
 
 
 def test_a_run_without_a_pinned_as_of_gets_this_moment_and_a_parse_gets_none(tmp_path):

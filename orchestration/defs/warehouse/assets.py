@@ -8,7 +8,7 @@ from dagster_duckdb import DuckDBResource
 from ingest.config import load_source_configs
 from ingest.pipeline import Ingestor
 from ingest.raw_tables import ensure_raw_tables
-from leadhouse.dbt_invocation import dbt_invocation, project_var_sections
+from leadhouse.dbt_invocation import pipeline_build_invocation, project_var_sections
 from leadhouse.engines import export_raw_parquet, publish_spark_marts
 from leadhouse.publish import publish
 from leadhouse.settings import Settings
@@ -47,7 +47,7 @@ def build_warehouse_defs(settings: Settings) -> dg.Definitions:
                     f"raw layer for Spark: {sum(exported.values()):,} rows in {len(exported)} tables"
                 )
         # The config files are read on every run, as dbt reads its project: an edit applies to the next run.
-        build = start_dbt(dbt, dbt_invocation("build", settings, project_var_sections()), context)
+        build = start_dbt(dbt, pipeline_build_invocation(settings, project_var_sections()), context)
         build.termination_timeout_seconds = STOP_GRACE_SECONDS  # its wait after forwarding an interrupt
         with ends_with_this_process(build.process):
             yield from build.stream()
