@@ -41,8 +41,8 @@ latest as (
     select
         record_key_l,
         record_key_r,
-        {{ er_hash64('record_key_l') }} as record_id_a,
-        {{ er_hash64('record_key_r') }} as record_id_b,
+        {{ string_hash64('record_key_l') }} as record_id_a,
+        {{ string_hash64('record_key_r') }} as record_id_b,
         decision,
         reviewer,
         decided_at,

@@ -4,7 +4,7 @@
     of this name with the columns its configured blocking rules and comparisons use): one row per (source, source_record_id),
     keyed `source:source_record_id`, with the normalized values the blocking rules and
     comparisons use, and `record_id`, a stable 64-bit integer of the key that the pair tables
-    join on (er_hash64). Emails lose +tags, and dots in Gmail local parts; phones keep their last 10
+    join on (string_hash64). Emails lose +tags, and dots in Gmail local parts; phones keep their last 10
     and 7 digits; first names get a nickname-aware blocking key; companies lose legal suffixes.
 #}
 {{ config(
@@ -86,7 +86,7 @@ prepared as (
 )
 
 select
-    {{ er_hash64('record_key') }} as record_id,
+    {{ string_hash64('record_key') }} as record_id,
     record_key,
     first_seen_at,
     first_name_std,
@@ -124,7 +124,7 @@ select
     company_key,
     city_std,
     postal_code,
-    {{ er_hash64(dbt.concat([
+    {{ string_hash64(dbt.concat([
         "coalesce(first_name_std, '')", "'|'", "coalesce(last_name_std, '')", "'|'",
         "coalesce(email_mailbox, '')", "'|'", "coalesce(email_domain, '')", "'|'", "coalesce(phone_10, '')", "'|'",
         "coalesce(company_key, '')", "'|'", "coalesce(city_std, '')", "'|'", "coalesce(postal_code, '')"
