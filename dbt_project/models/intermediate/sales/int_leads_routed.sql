@@ -38,7 +38,7 @@ agents as {{ materialized_cte() }} (
 ),
 
 pool_leads as {{ materialized_cte() }} (
-    {{ routing_leads_sql(candidates, leads) }}
+    {{ routing_leads_sql(candidates, leads, 'agents') }}
 ),
 
 pool_agents as {{ materialized_cte() }} (
