@@ -4,6 +4,7 @@ derived), and the hand-kept tables are well-formed."""
 from __future__ import annotations
 
 import csv
+import re
 
 from leadhouse.settings import DBT_PROJECT_DIR
 from scoring.area_codes import area_code_regions
@@ -39,3 +40,50 @@ def test_title_patterns_are_word_patterns_and_free_mail_domains_are_unique():
             assert row["pattern"].startswith("% ") and row["pattern"].endswith(" %"), (name, row)
     domains = [row["domain"] for row in read("free_email_domains.csv")]
     assert len(domains) == len(set(domains)) and "gmail.com" in domains
+
+
+def seniority(title: str) -> str | None:
+    """The seniority macros/scoring/title_pattern_matches.sql gives a title: its words (lower
+    case, punctuation as spaces, a space at each end) against each SQL `like` pattern, the lowest
+    precedence first, then the pattern."""
+    words = " " + title.lower().translate(str.maketrans(",.-/&()", "       ")) + " "
+    rows = sorted(read("job_title_seniority.csv"), key=lambda r: (int(r["precedence"]), r["pattern"]))
+    for row in rows:
+        if re.fullmatch(".*".join(re.escape(part) for part in row["pattern"].split("%")), words):
+            return row["seniority"]
+    return None
+
+
+def test_a_title_takes_the_seniority_of_its_most_specific_words():
+    assert {
+        title: seniority(title)
+        for title in (
+            "Vice President of Sales",
+            "SVP, Marketing",
+            "EVP Operations",
+            "VP of Operations",
+            "President",
+            "CEO",
+            "Owner",
+            "Managing Partner",
+            "Product Owner",
+            "Principal Engineer",
+            "Executive Assistant",
+            "Director of Real Estate",
+            "Sales Manager",
+        )
+    } == {
+        "Vice President of Sales": "VP",
+        "SVP, Marketing": "VP",
+        "EVP Operations": "VP",
+        "VP of Operations": "VP",
+        "President": "C-level",
+        "CEO": "C-level",
+        "Owner": "C-level",
+        "Managing Partner": "C-level",
+        "Product Owner": "Individual contributor",
+        "Principal Engineer": "Individual contributor",
+        "Executive Assistant": "Individual contributor",
+        "Director of Real Estate": "Director",
+        "Sales Manager": "Manager",
+    }
