@@ -5,7 +5,8 @@
 #}
 
 {#
-    A checked value as a SQL literal: null, true/false, a number, or quoted text. A null in the
+    A checked value as a SQL literal: null, true/false, a number, or quoted text (a quote escaped
+    as the engine reads it: '' on DuckDB; on Spark \', since it reads 'a''b' as 'a' 'b'). A null in the
     settings can reach Jinja as '' (dbt renders some var values as text); no setting's text is
     empty (scoring/config.py), so '' is null too.
 #}
@@ -14,7 +15,7 @@
     {%- elif value is sameas true -%}true
     {%- elif value is sameas false -%}false
     {%- elif value is number -%}{{ value }}
-    {%- else -%}'{{ value | string | replace("'", "''") }}'
+    {%- else -%}'{{ dbt.escape_single_quotes(value | string) }}'
     {%- endif -%}
 {%- endmacro %}
 
