@@ -439,6 +439,15 @@ def _problems(config: ScoringConfig) -> list[tuple[str, str]]:
         for name in needs[trigger.kind]:
             if getattr(trigger, name) is None:
                 problems.append((f"{where}.{name}", f"a {trigger.kind} trigger needs {name}"))
+        lookback_days = trigger.lookback_days or config.trigger_defaults.lookback_days
+        if trigger.within_hours is not None and trigger.within_hours > 24 * lookback_days:
+            problems.append(
+                (
+                    f"{where}.within_hours",
+                    f"{trigger.within_hours} hours reach past the trigger's lookback of {lookback_days} days;"
+                    f" raise lookback_days to {-(-trigger.within_hours // 24)} or shorten within_hours",
+                )
+            )
         if (trigger.points is None) == (trigger.task is None):
             problems.append((where, "a trigger does one thing: give points (with a category) or add a task"))
         elif trigger.points is not None and trigger.category is None:

@@ -153,6 +153,11 @@ def test_a_disabled_rule_does_not_reach_dbt():
         ("triggers[email_open_streak].category", None, "a trigger that gives points names its category"),
         ("triggers[repeated_search].points", 5, "a trigger does one thing"),
         ("triggers[daily_site_visits].days", None, "a daily_streak trigger needs days"),
+        (
+            "triggers[repeated_search].within_hours",
+            721,
+            "triggers[repeated_search].within_hours: 721 hours reach past the trigger's lookback of 30 days",
+        ),
         ("grades.scheme", "stars", "unknown scheme 'stars'"),
         ("grades.schemes.a_to_d", {"A": 40, "B": 60, "C": 0}, "list the bands best first"),
         ("temperature", {"hot": 70, "warm": 40}, "the last band start at 0"),
