@@ -83,12 +83,13 @@ activities as (
     from {{ ref('int_lead_scoring_activities') }}
 ),
 
--- One pass over the activities: per lead, each rule's events and decayed points.
+-- One pass over the activities: per lead, each rule's events and decayed points. The lead's own
+-- events only: an outbound one (a message the team sent, social_engagement say) is no engagement.
 activity_sums as (
     select
         lead_id,
         {%- for rule in scoring.activity_rules %}
-        {%- set counted = 'activity_type in (' ~ scoring_type_list(rule.activity_types) ~ ') and age_seconds < ' ~ rule.window_days ~ ' * 86400' %}
+        {%- set counted = 'activity_type in (' ~ scoring_type_list(rule.activity_types) ~ ') and age_seconds < ' ~ rule.window_days ~ ' * 86400' ~ " and coalesce(direction, '') <> 'outbound'" %}
         count(case when {{ counted }} then 1 end) as rule_{{ loop.index }}_events,
         sum(case when {{ counted }} then
             {%- if rule.half_life_days %}

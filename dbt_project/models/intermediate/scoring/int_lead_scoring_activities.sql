@@ -15,6 +15,7 @@ activities as (
         activity_type,
         occurred_at,
         detail,
+        direction,
         {{ seconds_between('occurred_at', as_of()) }} as age_seconds
     from {{ ref('fct_lead_activities') }}
     where lead_id is not null
@@ -26,6 +27,7 @@ select
     activity_type,
     occurred_at,
     detail,
+    direction,
     age_seconds,
     {{ epoch_seconds('occurred_at') }} as occurred_epoch
 from activities
