@@ -4,9 +4,9 @@
     the one before it three times: inlined, three passes planned as 27 copies of the first).
 
     The steps read relations by name: `agents` (available agents: agent_id, agent_hash,
-    open_lead_count, capacity), `pool_leads` (each lead to route with its first-pass pool, routing_leads_sql),
-    `pool_agents` (the agents of each first-pass pool), `placed_before` (the leads earlier passes
-    placed: lead_id, agent_id, routing_pass; none before the first pass).
+    open_lead_count, capacity), `pool_leads` (each lead to route with its first-pass pool,
+    routing_leads_sql), `pool_agents` (the agents of each first-pass pool), `placed_before` (the
+    leads earlier passes placed: lead_id, agent_id, routing_pass; none before the first pass).
 #}
 
 {% macro routing_agents_sql(agents_rated) %}
@@ -51,8 +51,11 @@
     group by candidates.lead_id, leads.score, leads.first_seen_at
 {% endmacro %}
 
-{# The agents of each pool, read from one lead of the pool (every lead of it has the same). #}
-{% macro routing_pool_agents_sql(pool_leads, candidates, agents) %}
+{#
+    The agents of each pool, read from one lead of the pool (every lead of it has the same; they
+    are available agents, as pool_leads joined them).
+#}
+{% macro routing_pool_agents_sql(pool_leads, candidates) %}
     with
 
     representatives as (
@@ -71,8 +74,6 @@
     from representatives
     inner join {{ candidates }} as candidates
         on representatives.lead_id = candidates.lead_id
-    inner join {{ agents }} as agents
-        on candidates.agent_id = agents.agent_id
 {% endmacro %}
 
 {#
@@ -239,7 +240,7 @@
     {% set W = working_table %}
     {{ create_working_table('routing_agents', routing_agents_sql(agents_rated)) }}
     {{ create_working_table('routing_pool_leads', routing_leads_sql(candidates, leads, W('routing_agents'))) }}
-    {{ create_working_table('routing_pool_agents', routing_pool_agents_sql(W('routing_pool_leads'), candidates, W('routing_agents'))) }}
+    {{ create_working_table('routing_pool_agents', routing_pool_agents_sql(W('routing_pool_leads'), candidates)) }}
     {% for pass in range(1, routing.capacity_passes + 1) %}
         {{ create_working_table('routing_placed_' ~ pass, routing_pass_sql(
             pass, W('routing_pool_leads'), W('routing_pool_agents'), W('routing_agents'),

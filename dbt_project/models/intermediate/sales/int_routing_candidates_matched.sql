@@ -61,29 +61,29 @@ agents as (
 
 pairs as (
     select
-        leads.profile_id,
+        profiles.profile_id,
         agents.agent_id,
         agents.is_preferred,
         {%- for step in steps %}
         {%- if step.step == 'territory' %}
-        {{ sales_list_contains('agents.territory_key', 'leads.region') }} as territory_match,
+        {{ sales_list_contains('agents.territory_key', 'profiles.region') }} as territory_match,
         {%- elif step.step == 'specialization' %}
         case
             {%- for field in step.lead_fields %}
-            when {{ sales_list_contains('agents.specializations_key', 'leads.' ~ field) }} then leads.{{ field }}
+            when {{ sales_list_contains('agents.specializations_key', 'profiles.' ~ field) }} then profiles.{{ field }}
             {%- endfor %}
         end as specialization_matched_value,
         {%- elif step.step == 'budget_range' %}
         coalesce(
-            leads.budget is not null
-            and (agents.price_min is null or leads.budget >= agents.price_min)
-            and (agents.price_max is null or leads.budget <= agents.price_max),
+            profiles.budget is not null
+            and (agents.price_min is null or profiles.budget >= agents.price_min)
+            and (agents.price_max is null or profiles.budget <= agents.price_max),
             false
         ) as budget_range_match,
         {%- endif %}
         {%- endfor %}
         true as in_pool_0
-    from profiles as leads
+    from profiles
     cross join agents
 ),
 
