@@ -2,13 +2,17 @@
 conversion model must beat) and the conversion rate per grade, which should fall from the best
 grade to the worst.
 
-``python -m scoring.evaluate [--warehouse W] [--backtest-days 90]`` prints two evaluations:
+``python -m scoring.evaluate [--warehouse W] [--backtest-days 90] [--snapshots 8] [--every 30]``
+prints two evaluations:
 
-- **backtest** (the honest one): the score as of a past moment T0 (the warehouse's as_of minus
-  ``--backtest-days``) of every lead that was open then, against whether it was won by now, for
-  the leads whose outcome is now known. The scores as of T0 are built by ``dbt run`` of the
-  scoring models on a copy of the warehouse (the copy is thrown away), so activity after T0 never
-  counts. The golden fields are today's (a field first given after T0 counts): a mild leak.
+- **backtest** (the honest one): the score as of past moments (T0 = the warehouse's as_of minus
+  ``--backtest-days``, then every ``--every`` days back, ``--snapshots`` of them) of every lead
+  that was open then, against whether it was won by now, for the leads whose outcome is now
+  known; the moments are pooled (a snapshot panel: a lead open at two of them counts twice, with
+  the score it had each time), so the best grades, which few leads reach on any one day, hold
+  enough leads to compare. The scores as of each moment are built by ``dbt run`` of the scoring
+  models on a copy of the warehouse (the copy is thrown away), so activity after the moment never
+  counts. The golden fields are today's (a field first given later counts): a mild leak.
 - **current**: today's score of the leads already closed. Their activity windows are mostly
   empty (they closed long ago), so this mostly measures the field rules.
 """
@@ -89,28 +93,44 @@ OPEN_AT_SCORING_TIME = """
 """
 
 
+Outcome = tuple[float, str, bool]  # score, grade, won
+
+
+def outcomes(conn: duckdb.DuckDBPyConnection, cohort: str = CLOSED_NOW) -> list[Outcome]:
+    """``cohort`` (a query of score, grade, is_won) as rows."""
+    return [(float(score), grade, bool(won)) for score, grade, won in conn.execute(cohort).fetchall()]
+
+
+def summarize(rows: list[Outcome], grade_order: list[str]) -> RuleScoreEvaluation:
+    """ROC AUC and conversion per grade of ``rows``; ``grade_order`` best first."""
+    won = [is_won for _, _, is_won in rows]
+    auc = roc_auc_score(won, [score for score, _, _ in rows]) if 0 < sum(won) < len(won) else None
+    grades = [
+        GradeConversion(
+            grade,
+            sum(1 for _, g, _ in rows if g == grade),
+            sum(1 for _, g, is_won in rows if g == grade and is_won),
+        )
+        for grade in grade_order
+    ]
+    return RuleScoreEvaluation(len(rows), sum(won), None if auc is None else float(auc), grades)
+
+
 def evaluate(
     conn: duckdb.DuckDBPyConnection, grade_order: list[str], cohort: str = CLOSED_NOW
 ) -> RuleScoreEvaluation:
     """From ``marts.lead_rule_scores`` and ``marts.dim_leads`` (``cohort``: a query of score,
     grade, is_won); ``grade_order`` best first."""
-    outcomes = conn.execute(cohort).fetchall()
-    won = [bool(is_won) for _, _, is_won in outcomes]
-    auc = roc_auc_score(won, [score for score, _, _ in outcomes]) if 0 < sum(won) < len(won) else None
-    grades = [
-        GradeConversion(
-            grade,
-            sum(1 for _, g, _ in outcomes if g == grade),
-            sum(1 for _, g, is_won in outcomes if g == grade and is_won),
-        )
-        for grade in grade_order
-    ]
-    return RuleScoreEvaluation(len(outcomes), sum(won), None if auc is None else float(auc), grades)
+    return summarize(outcomes(conn, cohort), grade_order)
 
 
-def backtest(warehouse: Path, as_of: datetime, grade_order: list[str]) -> RuleScoreEvaluation:
-    """Scores as of ``as_of`` on a throw-away copy of ``warehouse``, evaluated on the leads open
-    then whose outcome is known now."""
+def backtest(
+    warehouse: Path, as_ofs: list[datetime], grade_order: list[str], progress=None
+) -> RuleScoreEvaluation:
+    """Scores as of each moment of ``as_ofs`` on a throw-away copy of ``warehouse``, evaluated on
+    the leads open then whose outcome is known now, pooled: a lead open at two of the moments
+    counts twice, each time with the score it had then (a snapshot panel, as a sales team sees
+    its pipeline week after week)."""
     import os
     import shutil
     import subprocess
@@ -119,28 +139,33 @@ def backtest(warehouse: Path, as_of: datetime, grade_order: list[str]) -> RuleSc
     from leadhouse.dbt_invocation import dbt_invocation, project_var_sections
     from leadhouse.settings import DBT_PROJECT_DIR
 
+    rows: list[Outcome] = []
     with tempfile.TemporaryDirectory(prefix="leadhouse-backtest-") as scratch:
         data = Path(scratch)
         copy = data / "warehouse" / "leadhouse.duckdb"
         copy.parent.mkdir(parents=True)
         shutil.copy(warehouse, copy)
         settings = Settings.from_env({"LEADHOUSE_DATA_DIR": str(data)})
-        invocation = dbt_invocation(
-            "run",
-            Settings(settings.data_dir, settings.sources_dir, settings.model_dir, as_of=as_of),
-            project_var_sections(),
-            "--project-dir", str(DBT_PROJECT_DIR),
-            "--profiles-dir", str(DBT_PROJECT_DIR),
-            "--target-path", str(data / "target"),
-            "--log-path", str(data / "logs"),
-            "--quiet",
-            "--select", "int_lead_scoring_activities+", "lead_enrichment+",
-            "--exclude", "int_lead_score_changes+", "path:models/marts/sales", "path:models/intermediate/sales",
-        )  # fmt: skip
         dbt = Path(sys.executable).with_name("dbt")
-        subprocess.run([str(dbt), *invocation.args], env=os.environ | invocation.env, check=True)
-        with duckdb.connect(str(copy), read_only=True) as conn:
-            return evaluate(conn, grade_order, OPEN_AT_SCORING_TIME)
+        for number, as_of in enumerate(as_ofs, 1):
+            if progress:
+                progress(f"backtest {number}/{len(as_ofs)}: scores as of {as_of:%Y-%m-%d}")
+            invocation = dbt_invocation(
+                "run",
+                Settings(settings.data_dir, settings.sources_dir, settings.model_dir, as_of=as_of),
+                project_var_sections(),
+                "--project-dir", str(DBT_PROJECT_DIR),
+                "--profiles-dir", str(DBT_PROJECT_DIR),
+                "--target-path", str(data / "target"),
+                "--log-path", str(data / "logs"),
+                "--quiet",
+                "--select", "int_lead_scoring_activities+", "lead_enrichment+",
+                "--exclude", "int_lead_score_changes+", "path:models/marts/sales", "path:models/intermediate/sales",
+            )  # fmt: skip
+            subprocess.run([str(dbt), *invocation.args], env=os.environ | invocation.env, check=True)
+            with duckdb.connect(str(copy), read_only=True) as conn:
+                rows += outcomes(conn, OPEN_AT_SCORING_TIME)
+    return summarize(rows, grade_order)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -151,16 +176,23 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="How well the rule score separates converters.")
     parser.add_argument("--warehouse", type=Path, default=Settings.from_env().published_path)
     parser.add_argument("--backtest-days", type=int, default=90, help="T0 = the scores' as_of minus this")
+    parser.add_argument("--snapshots", type=int, default=8, help="backtest moments: T0, T0 - every, ...")
+    parser.add_argument("--every", type=int, default=30, help="days between the backtest moments")
     args = parser.parse_args(argv)
     grade_order = [label for label, _ in load_scoring_config().dbt_var()["grades"]]
     with duckdb.connect(str(args.warehouse), read_only=True) as conn:
         current = evaluate(conn, grade_order)
         (scored_as_of,) = conn.execute("select max(scored_as_of) from marts.lead_rule_scores").fetchone()
     t0 = scored_as_of.replace(tzinfo=UTC) - timedelta(days=args.backtest_days)
-    print(
-        f"backtest: scores as of {t0:%Y-%m-%d %H:%M} UTC, leads open then, outcome known by {scored_as_of:%Y-%m-%d}"
+    moments = [t0 - timedelta(days=args.every * k) for k in range(args.snapshots)]
+    result = backtest(
+        args.warehouse, moments, grade_order, progress=lambda m: print(m, file=sys.stderr, flush=True)
     )
-    print(backtest(args.warehouse, t0, grade_order).report())
+    print(
+        f"backtest: scores as of {len(moments)} moments ({moments[-1]:%Y-%m-%d} to {t0:%Y-%m-%d}, every"
+        f" {args.every} days), leads open then, outcome known by {scored_as_of:%Y-%m-%d}"
+    )
+    print(result.report())
     print(f"\ncurrent: scores as of {scored_as_of:%Y-%m-%d %H:%M} UTC, leads already closed")
     print(current.report())
     return 0
