@@ -3,7 +3,12 @@
     config/scoring.yml): field rules on marts.lead_enrichment (and attributes.<key>: the newest
     value a lead's records kept for that native column), activity rules (points per event in
     the window, decayed by age, capped per rule) and the triggers that give points.
+
+    On DuckDB a view: lead_rule_scores is the one model that reads it whole, and writing its rows
+    (3,023,424 at 1,000,000 leads) cost more than computing them there; marts.lead_rule_score_details
+    (a view of it) computes a lead's rows when asked. On Spark a table, as the details are.
 #}
+{{ config(materialized='view' if target.type == 'duckdb' else 'table') }}
 {%- set scoring = var('scoring') -%}
 {%- set attribute_keys = scoring_attribute_keys(scoring) -%}
 
