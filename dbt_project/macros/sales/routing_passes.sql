@@ -34,28 +34,38 @@
     ]) }}
 {%- endmacro %}
 
-{# Each lead to route with its pool: the routing method and every agent it may go to, as a key. #}
+{#
+    Each lead to route with its pool: the routing method and every agent it may go to, as a key.
+    A candidate row without an agent (no step matched) stands for every available agent: one
+    pool for all such leads.
+#}
 {% macro routing_leads_sql(candidates, leads, agents) %}
     select
         candidates.lead_id,
         leads.score,
         leads.first_seen_at,
         min(candidates.routing_method) as routing_method,
-        {{ routing_pool_key('candidates.routing_method', 'agents.agent_hash') }} as pool_key
+        case
+            when count(candidates.agent_id) = 0
+                then {{ dbt.concat(['min(candidates.routing_method)', "':every available agent'"]) }}
+            else {{ routing_pool_key('candidates.routing_method', 'agents.agent_hash') }}
+        end as pool_key
     from {{ candidates }} as candidates
     inner join {{ leads }} as leads
         on candidates.lead_id = leads.lead_id
-    inner join {{ agents }} as agents
+    left join {{ agents }} as agents
         on candidates.agent_id = agents.agent_id
     where candidates.routing_method <> 'none'
+        and (candidates.agent_id is null or agents.agent_id is not null)
     group by candidates.lead_id, leads.score, leads.first_seen_at
 {% endmacro %}
 
 {#
     The agents of each pool, read from one lead of the pool (every lead of it has the same; they
-    are available agents, as pool_leads joined them).
+    are available agents, as pool_leads joined them); a pool of every available agent reads them
+    from `agents`.
 #}
-{% macro routing_pool_agents_sql(pool_leads, candidates) %}
+{% macro routing_pool_agents_sql(pool_leads, candidates, agents) %}
     with
 
     representatives as (
@@ -65,15 +75,32 @@
             min(lead_id) as lead_id
         from {{ pool_leads }}
         group by pool_key
+    ),
+
+    represented as (
+        select
+            representatives.pool_key,
+            representatives.routing_method,
+            candidates.agent_id
+        from representatives
+        inner join {{ candidates }} as candidates
+            on representatives.lead_id = candidates.lead_id
     )
 
     select
-        representatives.pool_key,
-        representatives.routing_method,
-        candidates.agent_id
-    from representatives
-    inner join {{ candidates }} as candidates
-        on representatives.lead_id = candidates.lead_id
+        pool_key,
+        routing_method,
+        agent_id
+    from represented
+    where agent_id is not null
+    union all
+    select
+        represented.pool_key,
+        represented.routing_method,
+        agents.agent_id
+    from represented
+    cross join {{ agents }} as agents
+    where represented.agent_id is null
 {% endmacro %}
 
 {#
@@ -240,7 +267,7 @@
     {% set W = working_table %}
     {{ create_working_table('routing_agents', routing_agents_sql(agents_rated)) }}
     {{ create_working_table('routing_pool_leads', routing_leads_sql(candidates, leads, W('routing_agents'))) }}
-    {{ create_working_table('routing_pool_agents', routing_pool_agents_sql(W('routing_pool_leads'), candidates)) }}
+    {{ create_working_table('routing_pool_agents', routing_pool_agents_sql(W('routing_pool_leads'), candidates, W('routing_agents'))) }}
     {% for pass in range(1, routing.capacity_passes + 1) %}
         {{ create_working_table('routing_placed_' ~ pass, routing_pass_sql(
             pass, W('routing_pool_leads'), W('routing_pool_agents'), W('routing_agents'),

@@ -42,7 +42,7 @@ pool_leads as {{ materialized_cte() }} (
 ),
 
 pool_agents as {{ materialized_cte() }} (
-    {{ routing_pool_agents_sql('pool_leads', candidates) }}
+    {{ routing_pool_agents_sql('pool_leads', candidates, 'agents') }}
 ),
 
 {%- for pass in range(1, passes + 1) %}

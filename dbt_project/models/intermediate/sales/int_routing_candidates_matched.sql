@@ -5,7 +5,10 @@
     capacity) are considered. When a step matched, the pool is then narrowed to the agents with
     the preferred conversion rate if it holds any (routing_method rules); when none matched, every
     available agent stays (round_robin), or none is recommended (fallback none).
-    One row per lead and agent of its final pool; a lead with no available agent has no row.
+    One row per lead and agent of its final pool when a step matched. When none did, the pool is
+    every available agent: one row for the lead with agent_id null (the routing passes and
+    lead_routing read it as every available agent; listing them was 6,221,917 rows, nearly all
+    of the model, at 1,000,000 leads). A lead with no available agent has no row.
 
     The steps read only a few fields of the lead (its profile: region, the specialization fields,
     budget), so the pools are worked out once per profile and then given to its leads: at
@@ -122,15 +125,19 @@ preferences as (
         *,
         max(case when is_preferred then 1 else 0 end) over (partition by profile_id) = 1 as pool_has_preferred
     from pooled
+),
+
+-- A profile no step matched keeps every available agent: one row per lead, agent_id null.
+fallback_profiles as (
+    select distinct profile_id
+    from pooled
+    where not any_step_matched
 )
 
 select
     lead_profiles.lead_id,
     preferences.agent_id,
-    case
-        when any_step_matched then 'rules'
-        else '{{ "round_robin" if routing.fallback == "round_robin" else "none" }}'
-    end as routing_method,
+    'rules' as routing_method,
     {%- for step in steps %}
     {{ step.step }}_step_matched,
     {%- if step.step == 'specialization' %}
@@ -141,6 +148,22 @@ select
 from preferences
 inner join lead_profiles
     on preferences.profile_id = lead_profiles.profile_id
-where not any_step_matched
-    or is_preferred
-    or not pool_has_preferred
+where any_step_matched
+    and (is_preferred or not pool_has_preferred)
+
+union all
+
+select
+    lead_profiles.lead_id,
+    cast(null as {{ dbt.type_string() }}) as agent_id,
+    '{{ "round_robin" if routing.fallback == "round_robin" else "none" }}' as routing_method,
+    {%- for step in steps %}
+    false as {{ step.step }}_step_matched,
+    {%- if step.step == 'specialization' %}
+    cast(null as {{ dbt.type_string() }}) as specialization_matched_value,
+    {%- endif %}
+    {%- endfor %}
+    cast(null as boolean) as is_preferred
+from fallback_profiles
+inner join lead_profiles
+    on fallback_profiles.profile_id = lead_profiles.profile_id

@@ -58,7 +58,9 @@ pools as (
         {%- for step in steps %}
         max(case when {{ step.step }}_step_matched then 1 else 0 end) = 1 as {{ step.step }}_step_matched,
         {%- endfor %}
-        count(*) as candidate_agent_count
+        count(agent_id) as listed_agent_count,
+        -- A row without an agent: no step matched, every available agent is a candidate.
+        count(*) > count(agent_id) as is_every_available_agent
     from candidates
     group by lead_id
 ),
@@ -73,6 +75,12 @@ agents as (
     from {{ ref('int_sales_agents_rated') }}
 ),
 
+available as (
+    select count(*) as available_agent_count
+    from agents
+    where is_available
+),
+
 joined as (
     select
         leads.*,
@@ -83,7 +91,10 @@ joined as (
         chosen.specialization_matched_value,
         {%- endif %}
         {%- endfor %}
-        coalesce(pools.candidate_agent_count, 0) as candidate_agent_count,
+        case
+            when pools.is_every_available_agent then available.available_agent_count
+            else coalesce(pools.listed_agent_count, 0)
+        end as candidate_agent_count,
         routed.agent_id as recommended_agent_id,
         routed.routing_pass,
         routed.agent_routed_lead_count,
@@ -100,6 +111,7 @@ joined as (
         and routed.agent_id = chosen.agent_id
     left join agents
         on routed.agent_id = agents.agent_id
+    cross join available
 )
 
 select
