@@ -62,6 +62,17 @@ agents as (
     where is_available
 ),
 
+-- The profiles' values as list needles (',value,'), once per profile, not per pair.
+profile_needles as (
+    select
+        profiles.*,
+        {%- for field in profile_fields if field != 'budget' %}
+        {{ dbt.concat(["','", "lower(trim(" ~ field ~ "))", "','"]) }} as {{ field }}_needle,
+        {%- endfor %}
+        1 as one
+    from profiles
+),
+
 pairs as (
     select
         profiles.profile_id,
@@ -69,11 +80,11 @@ pairs as (
         agents.is_preferred,
         {%- for step in steps %}
         {%- if step.step == 'territory' %}
-        {{ sales_list_contains('agents.territory_key', 'profiles.region') }} as territory_match,
+        coalesce({{ dbt.position('profiles.region_needle', 'agents.territory_key') }} > 0, false) as step_{{ loop.index }}_match,
         {%- elif step.step == 'specialization' %}
         case
             {%- for field in step.lead_fields %}
-            when {{ sales_list_contains('agents.specializations_key', 'profiles.' ~ field) }} then profiles.{{ field }}
+            when {{ dbt.position('profiles.' ~ field ~ '_needle', 'agents.specializations_key') }} > 0 then profiles.{{ field }}
             {%- endfor %}
         end as specialization_matched_value,
         {%- elif step.step == 'budget_range' %}
@@ -82,55 +93,119 @@ pairs as (
             and (agents.price_min is null or profiles.budget >= agents.price_min)
             and (agents.price_max is null or profiles.budget <= agents.price_max),
             false
-        ) as budget_range_match,
+        ) as step_{{ loop.index }}_match,
         {%- endif %}
         {%- endfor %}
-        true as in_pool_0
-    from profiles
+        1 as one
+    from profile_needles as profiles
     cross join agents
 ),
 
-{%- for step in steps %}
-{%- set match = 'specialization_matched_value is not null' if step.step == 'specialization' else step.step ~ '_match' %}
-
-step_{{ loop.index }}_flagged as (
-    select
-        *,
-        max(case when in_pool_{{ loop.index0 }} and {{ match }} then 1 else 0 end)
-            over (partition by profile_id) = 1 as {{ step.step }}_step_matched
-    from {{ 'pairs' if loop.first else 'step_' ~ loop.index0 }}
-),
-
-step_{{ loop.index }} as (
-    select
-        *,
-        in_pool_{{ loop.index0 }} and ({{ match }} or not {{ step.step }}_step_matched) as in_pool_{{ loop.index }}
-    from step_{{ loop.index }}_flagged
-),
+{#-
+    Which steps matched, per profile, by aggregates, not a window over every pair per step: each
+    pair has a pattern (which steps it matches, and whether the agent is preferred: 2^(steps + 1)
+    patterns), and a profile's step k matched when a pair of some pattern in its pool after step
+    k - 1 matches step k. The pool after step k holds a pattern when, for each step j <= k, the
+    pattern matches j or step j did not match.
+-#}
+{%- set step_count = steps | length -%}
+{%- set pattern_count = 2 ** (step_count + 1) -%}
+{#- in_pool[k][p]: the condition for pattern p to be in the pool after step k. -#}
+{%- set in_pool = [] -%}
+{%- for k in range(step_count + 1) -%}
+    {%- set conditions = [] -%}
+    {%- for pattern in range(pattern_count) -%}
+        {%- set terms = [] -%}
+        {%- for j in range(1, k + 1) if (pattern // (2 ** (j - 1))) % 2 == 0 -%}
+            {%- do terms.append('not step_' ~ j ~ '_matched') -%}
+        {%- endfor -%}
+        {%- do conditions.append('(' ~ (terms | join(' and ')) ~ ')' if terms else 'true') -%}
+    {%- endfor -%}
+    {%- do in_pool.append(conditions) -%}
 {%- endfor %}
 
-pooled as (
+pair_patterns as (
     select
         *,
         {%- for step in steps %}
-        {{ step.step }}_step_matched or
+        (case when {{ 'specialization_matched_value is not null' if step.step == 'specialization' else 'step_' ~ loop.index ~ '_match' }} then {{ 2 ** loop.index0 }} else 0 end) +
         {%- endfor %}
-        false as any_step_matched
-    from {{ 'step_' ~ (steps | length) if steps else 'pairs' }}
-    where in_pool_{{ steps | length }}
+        (case when is_preferred then {{ 2 ** step_count }} else 0 end) as pattern
+    from pairs
 ),
 
-preferences as (
+profile_patterns as (
+    select
+        profile_id,
+        {%- for pattern in range(pattern_count) %}
+        max(case when pattern = {{ pattern }} then 1 else 0 end) = 1 as has_{{ pattern }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from pair_patterns
+    group by profile_id
+),
+{%- for step in steps %}
+{%- set k = loop.index %}
+
+profile_step_{{ k }} as (
     select
         *,
-        max(case when is_preferred then 1 else 0 end) over (partition by profile_id) = 1 as pool_has_preferred
-    from pooled
+        (
+            {%- for pattern in range(pattern_count) if (pattern // (2 ** (k - 1))) % 2 == 1 %}
+            (has_{{ pattern }} and {{ in_pool[k - 1][pattern] }}) or
+            {%- endfor %}
+            false
+        ) as step_{{ k }}_matched
+    from {{ 'profile_patterns' if k == 1 else 'profile_step_' ~ (k - 1) }}
+),
+{%- endfor %}
+
+profile_flags as (
+    select
+        profile_id,
+        {%- for step in steps %}
+        step_{{ loop.index }}_matched as {{ step.step }}_step_matched,
+        {%- endfor %}
+        {%- for step in steps %}
+        step_{{ loop.index }}_matched or
+        {%- endfor %}
+        false as any_step_matched,
+        (
+            {%- for pattern in range(pattern_count) if (pattern // (2 ** step_count)) % 2 == 1 %}
+            (has_{{ pattern }} and {{ in_pool[step_count][pattern] }}) or
+            {%- endfor %}
+            false
+        ) as pool_has_preferred
+    from {{ 'profile_step_' ~ step_count if steps else 'profile_patterns' }}
+),
+
+-- The pairs in the final pool of a profile some step matched, narrowed to the preferred agents
+-- when the pool holds any.
+preferences as (
+    select
+        pair_patterns.profile_id,
+        pair_patterns.agent_id,
+        pair_patterns.is_preferred,
+        {%- for step in steps %}
+        profile_flags.{{ step.step }}_step_matched,
+        {%- if step.step == 'specialization' %}
+        pair_patterns.specialization_matched_value,
+        {%- endif %}
+        {%- endfor %}
+        profile_flags.any_step_matched
+    from pair_patterns
+    inner join profile_flags
+        on pair_patterns.profile_id = profile_flags.profile_id
+    where profile_flags.any_step_matched
+        {%- for step in steps %}
+        and ({{ 'pair_patterns.specialization_matched_value is not null' if step.step == 'specialization' else 'pair_patterns.step_' ~ loop.index ~ '_match' }} or not profile_flags.{{ step.step }}_step_matched)
+        {%- endfor %}
+        and (pair_patterns.is_preferred or not profile_flags.pool_has_preferred)
 ),
 
 -- A profile no step matched keeps every available agent: one row per lead, agent_id null.
 fallback_profiles as (
-    select distinct profile_id
-    from pooled
+    select profile_id
+    from profile_flags
     where not any_step_matched
 )
 
@@ -148,8 +223,6 @@ select
 from preferences
 inner join lead_profiles
     on preferences.profile_id = lead_profiles.profile_id
-where any_step_matched
-    and (is_preferred or not pool_has_preferred)
 
 union all
 
