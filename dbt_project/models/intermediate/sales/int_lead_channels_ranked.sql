@@ -10,30 +10,32 @@
 
 with
 
-outbound as (
-    select
-        lead_id,
-        activity_type,
-        response_seconds
-    from {{ ref('int_sales_activities_classified') }}
-    where direction = 'outbound'
-),
-
-channel_outcomes as (
+-- Each channel's activity types, one row each (a type may count for more than one channel).
+channel_types as (
     {%- for name, types in preferred.channels %}
-    select
-        lead_id,
-        '{{ name }}' as channel,
-        {{ loop.index }} as channel_order,
-        count(*) as attempt_count,
-        count(response_seconds) as response_count
-    from outbound
-    where activity_type in ({{ sql_string_list(types) }})
-    group by lead_id
-    {%- if not loop.last %}
+    {%- set channel_loop = loop %}
+    {%- for activity_type in types %}
+    select '{{ name }}' as channel, {{ channel_loop.index }} as channel_order, {{ sql_string_list([activity_type]) }} as activity_type
+    {%- if not (channel_loop.last and loop.last) %}
     union all
     {%- endif %}
     {%- endfor %}
+    {%- endfor %}
+),
+
+-- One pass over the outbound activities, grouped by lead and channel.
+channel_outcomes as (
+    select
+        outbound.lead_id,
+        channel_types.channel,
+        channel_types.channel_order,
+        count(*) as attempt_count,
+        count(outbound.response_seconds) as response_count
+    from {{ ref('int_sales_activities_classified') }} as outbound
+    inner join channel_types
+        on outbound.activity_type = channel_types.activity_type
+    where outbound.direction = 'outbound'
+    group by outbound.lead_id, channel_types.channel, channel_types.channel_order
 ),
 
 eligible as (
