@@ -61,9 +61,9 @@ A = {name: i for i, name in enumerate(ACTIVITY_TYPES)}
 EMAIL, PHONE, SMS, SOCIAL = (CONTACT_CHANNELS.index(c) for c in ("email", "phone", "sms", "social"))
 INBOUND, OUTBOUND = 0, 1
 
-MARKETING_PER_PERSON = 6.0  # mean before right-censoring
+MARKETING_PER_PERSON = 3.4  # mean before right-censoring
 MARKETING_SPREAD_DAYS = 40.0  # mean delay after the first record (gamma, shape 0.8)
-MARKETING_ENGAGEMENT = 1.0  # count multiplier exp(1.0 * engagement), the mean kept
+MARKETING_ENGAGEMENT = 1.2  # count multiplier exp(1.2 * engagement), the mean kept
 # Marketing activity types: base weights and how strongly engagement tilts towards them.
 MARKETING_MIX = {
     "email_open": (0.34, 0.0),
