@@ -14,7 +14,7 @@ with
 channel_types as (
     {%- for name, types in preferred.channels %}
     {%- set channel_loop = loop %}
-    {%- for activity_type in types %}
+    {%- for activity_type in types | unique %}
     select '{{ name }}' as channel, {{ channel_loop.index }} as channel_order, {{ sql_string_list([activity_type]) }} as activity_type
     {%- if not (channel_loop.last and loop.last) %}
     union all

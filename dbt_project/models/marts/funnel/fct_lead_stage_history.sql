@@ -20,20 +20,28 @@ changes as (
         lead_id,
         status as stage,
         changed_at as entered_at,
-        agent_id
+        agent_id,
+        source,
+        source_record_id
     from {{ ref('fct_lead_status_changes') }}
     where changed_at <= {{ as_of() }}
         and lead_id is not null
 ),
 
+-- Ties in time ordered as fct_lead_status_changes orders them (its previous_status agrees).
+-- row_number is an int on Spark: cast to the contract's bigint.
 sequenced as (
     select
         *,
-        row_number() over (partition by lead_id order by entered_at asc, status_change_id asc) as stage_sequence,
-        row_number() over (partition by lead_id, stage order by entered_at asc, status_change_id asc) as visit_number,
-        lead(stage) over (partition by lead_id order by entered_at asc, status_change_id asc) as next_stage,
-        lead(entered_at) over (partition by lead_id order by entered_at asc, status_change_id asc) as exited_at
+        cast(row_number() over lead_history as bigint) as stage_sequence,
+        cast(row_number() over (
+            partition by lead_id, stage
+            order by entered_at asc, source asc, source_record_id asc
+        ) as bigint) as visit_number,
+        lead(stage) over lead_history as next_stage,
+        lead(entered_at) over lead_history as exited_at
     from changes
+    window lead_history as (partition by lead_id order by entered_at asc, source asc, source_record_id asc)
 ),
 
 ranked as (
