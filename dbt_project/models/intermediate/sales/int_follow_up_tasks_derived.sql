@@ -50,22 +50,17 @@ rule_{{ rule.id }}_activities as (
 ),
 {%- endif %}
 
+{%- set anchor_at = {
+    'lead_created': 'leads.first_seen_at',
+    'status_entered': 'coalesce(leads.current_status_at, leads.first_seen_at)',
+    'activity': 'matched.occurred_at',
+}.get(rule.anchor, 'coalesce(leads.last_lead_action_at, leads.first_seen_at)') %}
+
 rule_{{ rule.id }}_anchors as (
     select
         leads.lead_id,
-        {%- if rule.anchor == 'lead_created' %}
-        leads.first_seen_at as anchor_at,
-        cast(null as {{ text }}) as anchor_activity_id
-        {%- elif rule.anchor == 'status_entered' %}
-        coalesce(leads.current_status_at, leads.first_seen_at) as anchor_at,
-        cast(null as {{ text }}) as anchor_activity_id
-        {%- elif rule.anchor == 'activity' %}
-        matched.occurred_at as anchor_at,
-        matched.activity_id as anchor_activity_id
-        {%- else %}
-        coalesce(leads.last_lead_action_at, leads.first_seen_at) as anchor_at,
-        cast(null as {{ text }}) as anchor_activity_id
-        {%- endif %}
+        {{ anchor_at }} as anchor_at,
+        {{ 'matched.activity_id' if rule.anchor == 'activity' else 'cast(null as ' ~ text ~ ')' }} as anchor_activity_id
     from leads
     {%- if rule.anchor == 'activity' %}
     inner join rule_{{ rule.id }}_activities as matched
@@ -85,11 +80,6 @@ rule_{{ rule.id }}_anchors as (
         and leads.priority in ({{ sql_string_list(rule.priorities) }})
         {%- endif %}
         {%- if rule.expire_after_days is not none and not rule.repeat_every_days %}
-        {%- set anchor_at = {
-            'lead_created': 'leads.first_seen_at',
-            'status_entered': 'coalesce(leads.current_status_at, leads.first_seen_at)',
-            'activity': 'matched.occurred_at',
-        }.get(rule.anchor, 'coalesce(leads.last_lead_action_at, leads.first_seen_at)') %}
         -- Expired whether done or not (the filter at the end), so not looked for in the touches:
         -- most leads ever won or lost, at 1,000,000 leads.
         and {{ seconds_between(timestamp_plus_seconds(anchor_at, rule.due_after_minutes * 60), as_of()) }}
