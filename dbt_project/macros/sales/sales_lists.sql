@@ -7,7 +7,15 @@
     {{ dbt.concat(["','", "replace(replace(lower(trim(" ~ column ~ ")), ', ', ','), ' ,', ',')", "','"]) }}
 {%- endmacro %}
 
-{# True when the list key holds the value, false (never null) when either is missing. #}
-{% macro sales_list_contains(list_key, value) -%}
-    coalesce({{ dbt.position(dbt.concat(["','", "lower(trim(" ~ value ~ "))", "','"]), list_key) }} > 0, false)
+{# A value as the needle a list key is searched for: ',value,'. #}
+{% macro sales_list_needle(value) -%}
+    {{ dbt.concat(["','", "lower(trim(" ~ value ~ "))", "','"]) }}
+{%- endmacro %}
+
+{#
+    True when the list key holds the needle (sales_list_needle: built once per value where many
+    keys are searched for it), false (never null) when either is missing.
+#}
+{% macro sales_list_contains(list_key, needle) -%}
+    coalesce({{ dbt.position(needle, list_key) }} > 0, false)
 {%- endmacro %}

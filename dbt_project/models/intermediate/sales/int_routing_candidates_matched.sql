@@ -67,7 +67,7 @@ profile_needles as (
     select
         profiles.*,
         {%- for field in profile_fields if field != 'budget' %}
-        {{ dbt.concat(["','", "lower(trim(" ~ field ~ "))", "','"]) }} as {{ field }}_needle,
+        {{ sales_list_needle(field) }} as {{ field }}_needle,
         {%- endfor %}
         1 as one
     from profiles
@@ -80,11 +80,11 @@ pairs as (
         agents.is_preferred,
         {%- for step in steps %}
         {%- if step.step == 'territory' %}
-        coalesce({{ dbt.position('profiles.region_needle', 'agents.territory_key') }} > 0, false) as step_{{ loop.index }}_match,
+        {{ sales_list_contains('agents.territory_key', 'profiles.region_needle') }} as step_{{ loop.index }}_match,
         {%- elif step.step == 'specialization' %}
         case
             {%- for field in step.lead_fields %}
-            when {{ dbt.position('profiles.' ~ field ~ '_needle', 'agents.specializations_key') }} > 0 then profiles.{{ field }}
+            when {{ sales_list_contains('agents.specializations_key', 'profiles.' ~ field ~ '_needle') }} then profiles.{{ field }}
             {%- endfor %}
         end as specialization_matched_value,
         {%- elif step.step == 'budget_range' %}
