@@ -100,3 +100,15 @@
 {% macro scoring_type_list(types) -%}
     {%- for type in types %}{{ scoring_literal(type) }}{{ ', ' if not loop.last }}{% endfor -%}
 {%- endmacro %}
+
+{#
+    A status's position in status_workflow.stage_order (1 = the first stage), null for a status
+    outside it (Closed Lost, Disqualified, Recycled).
+#}
+{% macro workflow_stage_rank(status) -%}
+    case {{ status }}
+        {%- for stage in var('scoring').status_workflow.stage_order %}
+        when {{ scoring_literal(stage) }} then {{ loop.index }}
+        {%- endfor %}
+    end
+{%- endmacro %}

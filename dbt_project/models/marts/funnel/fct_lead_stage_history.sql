@@ -47,16 +47,8 @@ sequenced as (
 ranked as (
     select
         *,
-        case stage
-            {%- for stage in stage_order %}
-            when {{ scoring_literal(stage) }} then {{ loop.index }}
-            {%- endfor %}
-        end as stage_rank,
-        case next_stage
-            {%- for stage in stage_order %}
-            when {{ scoring_literal(stage) }} then {{ loop.index }}
-            {%- endfor %}
-        end as next_stage_rank
+        {{ workflow_stage_rank('stage') }} as stage_rank,
+        {{ workflow_stage_rank('next_stage') }} as next_stage_rank
     from sequenced
 )
 

@@ -30,16 +30,8 @@ allowed_moves as (
 ranked as (
     select
         changes.*,
-        case changes.previous_status
-            {%- for stage in workflow.stage_order %}
-            when {{ scoring_literal(stage) }} then {{ loop.index }}
-            {%- endfor %}
-        end as from_stage_rank,
-        case changes.status
-            {%- for stage in workflow.stage_order %}
-            when {{ scoring_literal(stage) }} then {{ loop.index }}
-            {%- endfor %}
-        end as to_stage_rank,
+        {{ workflow_stage_rank('changes.previous_status') }} as from_stage_rank,
+        {{ workflow_stage_rank('changes.status') }} as to_stage_rank,
         allowed_moves.to_status is not null as is_valid
     from changes
     left join allowed_moves
