@@ -1,6 +1,7 @@
 """What every user-edited config file (``config/*.yml``) shares: reading it with errors that name
 the file, pydantic errors spelled as the file's keys (list items by their id or name), and the
-copy of its settings that ``dbt_project.yml`` holds for dbt run by hand.
+copy of its settings that ``dbt_project.yml`` holds for dbt run by hand, and the checks of values
+that reach dbt's SQL as names or literals.
 
 The orchestration passes each file's settings to dbt with ``--vars`` (leadhouse.dbt_invocation);
 the copy in ``dbt_project.yml`` is only for ``dbt`` typed in a shell, rewritten by each config
@@ -9,6 +10,7 @@ module's ``main`` between a ``  <section>:`` line and the section's end marker.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -16,6 +18,11 @@ from typing import Any
 
 import yaml
 from pydantic import ValidationError
+
+# A name the SQL uses as an identifier or a literal: lower case, no quoting needed.
+IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+# Text that becomes a SQL literal: printable, no backslash (an escape character on Spark).
+SAFE_TEXT = re.compile(r"^[^\\\x00-\x1f\x7f]{1,200}$")
 
 
 class ConfigFileError(ValueError):
@@ -65,6 +72,29 @@ def validation_error_lines(
         if line not in lines:
             lines.append(line)
     return lines
+
+
+def unknown_problems(
+    key: str, values: Iterable[str], known: Iterable[str], what: str
+) -> list[tuple[str, str]]:
+    """``(key, message)`` when some of ``values`` are not ``known`` (``what`` names them: "statuses")."""
+    known = list(known)
+    unknown = [v for v in values if v not in known]
+    return [(key, f"unknown {what} {unknown}; use {', '.join(known)}")] if unknown else []
+
+
+def text_problems(key: str, value: str | None, what: str = "a name") -> list[tuple[str, str]]:
+    """``(key, message)`` when ``value`` cannot be a SQL literal as it is (see ``SAFE_TEXT``)."""
+    if value is None or SAFE_TEXT.match(value):
+        return []
+    return [(key, f"{what} is 1-200 printable characters without backslashes")]
+
+
+def identifier_problems(key: str, value: str, what: str) -> list[tuple[str, str]]:
+    """``(key, message)`` when ``value`` is not an ``IDENTIFIER``."""
+    if IDENTIFIER.match(value):
+        return []
+    return [(key, f"{what} is lower case letters, digits and _, starting with a letter (not {value!r})")]
 
 
 def end_marker(section: str, config_path: str) -> str:

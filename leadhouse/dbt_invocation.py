@@ -3,7 +3,7 @@ function, so the orchestration and the benchmark run dbt the same way and a test
 what dbt gets.
 
 dbt's settings come from validated config files, passed as ``--vars`` sections (one per file:
-``entity_resolution``, ``scoring``; routing and exports will each be one more line in
+``entity_resolution``, ``scoring``, ``sales``, ``analytics``; exports will be one more line in
 ``project_var_sections``). The environment is passed to the dbt process, never set in ours.
 """
 
@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from analytics.config import load_analytics_config
 from entity_resolution.config import load_er_config
 from leadhouse.settings import Settings, as_of_var
 from sales.config import load_sales_config
@@ -34,6 +35,7 @@ def project_var_sections() -> dict[str, dict[str, Any]]:
         "entity_resolution": load_er_config().dbt_var(),
         "scoring": load_scoring_config().dbt_var(),
         "sales": load_sales_config().dbt_var(),
+        "analytics": load_analytics_config().dbt_var(),
     }
 
 

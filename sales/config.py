@@ -25,14 +25,17 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from ingest.schemas import ACTIVITY_TYPES, CHANNELS, DIRECTIONS, LEAD_STATUSES
 from leadhouse.config_files import (
     ConfigFileError,
+    identifier_problems,
     read_yaml,
     refresh_dbt_copy,
+    text_problems,
+    unknown_problems,
     validation_error_lines,
     write_dbt_var_block,
 )
 from leadhouse.settings import DBT_PROJECT_DIR, PROJECT_ROOT
 from scoring.config import CONFIG_FILE as SCORING_CONFIG_FILE
-from scoring.config import IDENTIFIER, SAFE_TEXT, ScoringConfig, load_scoring_config
+from scoring.config import ScoringConfig, load_scoring_config
 
 CONFIG_PATH = PROJECT_ROOT / "config" / "sales.yml"
 CONFIG_FILE = "config/sales.yml"
@@ -286,25 +289,6 @@ def _trigger_task_var(task: TriggerTask) -> dict[str, Any]:
 # --- checks pydantic cannot express -------------------------------------------------------------
 
 
-def _unknown(
-    key: str, values: list[str], known: tuple[str, ...] | list[str], what: str
-) -> list[tuple[str, str]]:
-    unknown = [v for v in values if v not in known]
-    return [(key, f"unknown {what} {unknown}; use {', '.join(known)}")] if unknown else []
-
-
-def _text(key: str, value: str | None, what: str = "a name") -> list[tuple[str, str]]:
-    if value is None or SAFE_TEXT.match(value):
-        return []
-    return [(key, f"{what} is 1-200 printable characters without backslashes")]
-
-
-def _identifier(key: str, value: str, what: str) -> list[tuple[str, str]]:
-    if IDENTIFIER.match(value):
-        return []
-    return [(key, f"{what} is lower case letters, digits and _, starting with a letter (not {value!r})")]
-
-
 def _routing_problems(routing: Routing) -> list[tuple[str, str]]:
     problems: list[tuple[str, str]] = []
     steps = [s.step for s in routing.steps]
@@ -332,7 +316,7 @@ def _follow_up_problems(follow_up: FollowUp, scoring: ScoringConfig) -> list[tup
     problems: list[tuple[str, str]] = []
     windows = follow_up.upcoming_windows
     for window in windows:
-        problems += _identifier(
+        problems += identifier_problems(
             f"follow_up.upcoming_windows[{window.name}].name", window.name, "a window's name"
         )
     minutes = [w.minutes for w in windows]
@@ -343,11 +327,13 @@ def _follow_up_problems(follow_up: FollowUp, scoring: ScoringConfig) -> list[tup
     names = [w.name for w in windows]
     if len(set(names)) != len(names):
         problems.append(("follow_up.upcoming_windows", "each window has its own name"))
-    problems += _unknown(
+    problems += unknown_problems(
         "follow_up.team_activity_types", follow_up.team_activity_types, ACTIVITY_TYPES, "activity types"
     )
     sla = follow_up.first_response_sla
-    problems += _unknown("follow_up.first_response_sla.channels", list(sla.channels), CHANNELS, "channels")
+    problems += unknown_problems(
+        "follow_up.first_response_sla.channels", list(sla.channels), CHANNELS, "channels"
+    )
     problems += [
         (f"follow_up.first_response_sla.channels.{channel}", "an SLA is a number of hours above 0")
         for channel, hours in sla.channels.items()
@@ -358,14 +344,14 @@ def _follow_up_problems(follow_up: FollowUp, scoring: ScoringConfig) -> list[tup
     seen: set[str] = set()
     for rule in follow_up.rules:
         where = f"follow_up.rules[{rule.id}]"
-        problems += _identifier(f"{where}.id", rule.id, "a rule id")
+        problems += identifier_problems(f"{where}.id", rule.id, "a rule id")
         if rule.id in seen:
             problems.append((f"{where}.id", f"id {rule.id!r} is used twice; ids name the rule in every task"))
         seen.add(rule.id)
-        problems += _text(f"{where}.name", rule.name)
-        problems += _identifier(f"{where}.task", rule.task, "a task")
-        problems += _unknown(f"{where}.statuses", rule.statuses, LEAD_STATUSES, "statuses")
-        problems += _unknown(f"{where}.first_channels", rule.first_channels, CHANNELS, "channels")
+        problems += text_problems(f"{where}.name", rule.name)
+        problems += identifier_problems(f"{where}.task", rule.task, "a task")
+        problems += unknown_problems(f"{where}.statuses", rule.statuses, LEAD_STATUSES, "statuses")
+        problems += unknown_problems(f"{where}.first_channels", rule.first_channels, CHANNELS, "channels")
         if unknown := [p for p in rule.priorities if p not in priorities]:
             problems.append(
                 (
@@ -375,7 +361,7 @@ def _follow_up_problems(follow_up: FollowUp, scoring: ScoringConfig) -> list[tup
             )
         if not rule.done_by:
             problems.append((f"{where}.done_by", "name the activity types that complete the task"))
-        problems += _unknown(f"{where}.done_by", rule.done_by, ACTIVITY_TYPES, "activity types")
+        problems += unknown_problems(f"{where}.done_by", rule.done_by, ACTIVITY_TYPES, "activity types")
         if (rule.due_after_hours is None) == (rule.due_after_days is None):
             problems.append((where, "give the due time once: due_after_hours or due_after_days"))
         if rule.anchor == "status_entered" and not rule.statuses:
@@ -388,13 +374,13 @@ def _follow_up_problems(follow_up: FollowUp, scoring: ScoringConfig) -> list[tup
             else:
                 if not rule.activity.activity_types:
                     problems.append((f"{where}.activity.activity_types", "name one or more activity types"))
-                problems += _unknown(
+                problems += unknown_problems(
                     f"{where}.activity.activity_types",
                     rule.activity.activity_types,
                     ACTIVITY_TYPES,
                     "activity types",
                 )
-                problems += _text(
+                problems += text_problems(
                     f"{where}.activity.detail_contains", rule.activity.detail_contains, "the text"
                 )
         elif rule.activity is not None:
@@ -415,12 +401,12 @@ def _follow_up_problems(follow_up: FollowUp, scoring: ScoringConfig) -> list[tup
             )
         if not task.done_by:
             problems.append((f"{where}.done_by", "name the activity types that complete the task"))
-        problems += _unknown(f"{where}.done_by", task.done_by, ACTIVITY_TYPES, "activity types")
+        problems += unknown_problems(f"{where}.done_by", task.done_by, ACTIVITY_TYPES, "activity types")
     return problems
 
 
 def _nurture_problems(nurture: Nurture) -> list[tuple[str, str]]:
-    problems = _unknown("nurture.enroll_statuses", nurture.enroll_statuses, LEAD_STATUSES, "statuses")
+    problems = unknown_problems("nurture.enroll_statuses", nurture.enroll_statuses, LEAD_STATUSES, "statuses")
     if not nurture.enroll_statuses:
         problems.append(("nurture.enroll_statuses", "name the statuses that enroll a lead"))
     tracks = nurture.tracks
@@ -429,38 +415,38 @@ def _nurture_problems(nurture: Nurture) -> list[tuple[str, str]]:
     seen: set[str] = set()
     for position, track in enumerate(tracks):
         where = f"nurture.tracks[{track.id}]"
-        problems += _identifier(f"{where}.id", track.id, "a track id")
+        problems += identifier_problems(f"{where}.id", track.id, "a track id")
         if track.id in seen:
             problems.append((f"{where}.id", f"id {track.id!r} is used twice"))
         seen.add(track.id)
-        problems += _text(f"{where}.name", track.name)
+        problems += text_problems(f"{where}.name", track.name)
         if position < len(tracks) - 1 and not track.has_condition():
             problems.append(
                 (where, "only the last track has no conditions (the tracks after it would get no lead)")
             )
         for industry in track.industries or []:
-            problems += _text(f"{where}.industries", industry, "an industry")
+            problems += text_problems(f"{where}.industries", industry, "an industry")
         if track.industries is not None and not track.industries:
             problems.append((f"{where}.industries", "name one or more industries, or remove the key"))
         days = [step.day for step in track.steps]
         if not days or days != sorted(set(days)):
             problems.append((f"{where}.steps", "list one or more steps by day, each on a later day"))
         for step in track.steps:
-            problems += _identifier(f"{where}.steps[day {step.day}].action", step.action, "an action")
-            problems += _text(f"{where}.steps[day {step.day}].name", step.name)
+            problems += identifier_problems(f"{where}.steps[day {step.day}].action", step.action, "an action")
+            problems += text_problems(f"{where}.steps[day {step.day}].name", step.name)
     return problems
 
 
 def _work_queue_problems(work_queue: WorkQueue) -> list[tuple[str, str]]:
     channels = work_queue.preferred_channel.channels
-    problems = _unknown(
+    problems = unknown_problems(
         "work_queue.preferred_channel.channels", list(channels), PREFERRED_CHANNELS, "channels"
     )
     for name, types in channels.items():
         key = f"work_queue.preferred_channel.channels.{name}"
         if not types:
             problems.append((key, "name the outbound activity types of the channel"))
-        problems += _unknown(key, types, ACTIVITY_TYPES, "activity types")
+        problems += unknown_problems(key, types, ACTIVITY_TYPES, "activity types")
     return problems
 
 

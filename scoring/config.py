@@ -25,6 +25,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ingest.schemas import ACTIVITY_TYPES, LEAD_STATUSES
 from leadhouse.config_files import (
+    IDENTIFIER,
+    SAFE_TEXT,
     ConfigFileError,
     read_yaml,
     refresh_dbt_copy,
@@ -100,11 +102,8 @@ OPERATOR_TYPES: dict[str, tuple[str, ...]] = {
     "is_present": ("text", "number", "bool"),
     "matches_domain": ("text",),
 }
-IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9+ ._-]{0,19}$")
 DOMAIN = re.compile(r"^\.?[a-z0-9-]+(\.[a-z0-9-]+)*$")
-# Text that becomes a SQL literal: printable, no backslash (an escape character on Spark).
-SAFE_TEXT = re.compile(r"^[^\\\x00-\x1f\x7f]{1,200}$")
 BANT_CRITERIA = ("budget", "authority", "need", "timeline")
 
 

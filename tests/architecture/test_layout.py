@@ -26,6 +26,7 @@ DAGSTER_FREE = (
     "entity_resolution",
     "scoring",
     "sales",
+    "analytics",
     "ml",
     "exports",
     "leadhouse",

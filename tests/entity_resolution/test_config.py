@@ -3,7 +3,6 @@ value that would reach the SQL wrong is refused with the file, the key and the f
 
 from __future__ import annotations
 
-import copy
 import re
 import shutil
 
@@ -21,6 +20,8 @@ from entity_resolution.config import (
     write_dbt_default,
 )
 from leadhouse.settings import DBT_PROJECT_DIR
+from tests import config_edits
+from tests.config_edits import DROP
 
 SHIPPED = yaml.safe_load(CONFIG_PATH.read_text())
 
@@ -66,22 +67,8 @@ def test_write_dbt_default_refuses_a_project_without_the_markers(tmp_path):
 
 
 def changed(path: str, value) -> dict:
-    """The shipped settings with one value replaced (or removed, value=DROP); path like
-    'em.iterations' or 'comparisons.3.column' (list items by index)."""
-    data = copy.deepcopy(SHIPPED)
-    *parents, last = path.split(".")
-    node = data
-    for part in parents:
-        node = node[int(part)] if isinstance(node, list) else node[part]
-    key = int(last) if isinstance(node, list) else last
-    if value is DROP:
-        del node[key]
-    else:
-        node[key] = value
-    return data
+    return config_edits.changed(SHIPPED, path, value)
 
-
-DROP = object()
 
 # (what is changed, the value, the key the error names, words of the fix)
 INVALID = [

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from analytics.config import load_analytics_config
 from entity_resolution.config import load_er_config
 from leadhouse.dbt_invocation import (
     dbt_env,
@@ -105,6 +106,7 @@ def test_the_project_sections_are_the_validated_config_files():
         "entity_resolution": load_er_config().dbt_var(),
         "scoring": load_scoring_config().dbt_var(),
         "sales": load_sales_config().dbt_var(),
+        "analytics": load_analytics_config().dbt_var(),
     }
 
 

@@ -3,7 +3,6 @@ would reach the SQL wrong is refused with the file, the key and the fix."""
 
 from __future__ import annotations
 
-import copy
 import re
 import shutil
 
@@ -20,6 +19,8 @@ from sales.config import (
     write_dbt_default,
 )
 from scoring.config import load_scoring_config
+from tests import config_edits
+from tests.config_edits import DROP
 
 SHIPPED = yaml.safe_load(CONFIG_PATH.read_text())
 SCORING = load_scoring_config()
@@ -91,23 +92,8 @@ def test_write_dbt_default_refuses_a_project_without_the_markers(tmp_path):
         write_dbt_default(load_sales_config(), project)
 
 
-DROP = object()
-
-
 def changed(path: str, value) -> dict:
-    """The shipped settings with one value replaced (or removed, value=DROP); path like
-    'routing.capacity_passes' or 'follow_up.rules.0.task' (list items by index)."""
-    data = copy.deepcopy(SHIPPED)
-    *parents, last = path.split(".")
-    node = data
-    for part in parents:
-        node = node[int(part)] if isinstance(node, list) else node[part]
-    key = int(last) if isinstance(node, list) else last
-    if value is DROP:
-        del node[key]
-    else:
-        node[key] = value
-    return data
+    return config_edits.changed(SHIPPED, path, value)
 
 
 # (what is changed, the value, the key the error names, words of the fix)
