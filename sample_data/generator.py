@@ -73,7 +73,7 @@ def generate(cfg: GeneratorConfig) -> Result:
     bar.update()
 
     stage("funnel")
-    p = propensity(people, channel)
+    p = propensity(people, channel, first["campaign"])
     team = build_team(cfg)
     life = lifecycle.simulate(cfg, people, first, p, team)
     bar.update()

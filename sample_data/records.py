@@ -23,6 +23,7 @@ from .config import (
 )
 from .reference import (
     CALL_CENTER_CAMPAIGNS,
+    CAMPAIGN_VARIANTS,
     CITIES,
     CRM_CAMPAIGNS,
     EVENT_KINDS,
@@ -244,6 +245,7 @@ def _campaigns(
             rng.choice(len(CALL_CENTER_CAMPAIGNS), len(calls), p=[0.35, 0.15, 0.10, 0.25, 0.15]),
         ),
     )
+    campaign = _split_into_variants(cfg, campaign)
 
     crm = np.flatnonzero((source == SRC["crm_export"]) & (rng.random(m) < 0.6))
     campaign = campaign.scatter(crm, gather(CRM_CAMPAIGNS, rng.integers(0, len(CRM_CAMPAIGNS), len(crm))))
@@ -271,6 +273,17 @@ def _campaigns(
         crm_ref, gather(REFERRAL_PARTNERS, rng.integers(0, len(REFERRAL_PARTNERS), len(crm_ref)))
     )
     return pl.DataFrame({"campaign": campaign, "platform": platform, "medium": medium, "referrer": referrer})
+
+
+def _split_into_variants(cfg: GeneratorConfig, campaign: pl.Series) -> pl.Series:
+    """Each record of a campaign under test gets one of its variants (``CAMPAIGN_VARIANTS``) at
+    random, from a stream of its own: every other draw of the sample is the one it was without
+    the test, and the campaign's share of the records is unchanged."""
+    rng = cfg.rng("campaign variants")
+    for name, variants in CAMPAIGN_VARIANTS.items():  # over campaigns, not rows
+        rows = np.flatnonzero((campaign == name).fill_null(False).to_numpy())
+        campaign = campaign.scatter(rows, gather(variants, rng.integers(0, len(variants), len(rows))))
+    return campaign
 
 
 def _chat_pages(rng: np.random.Generator, people: pl.DataFrame, person: np.ndarray) -> pl.Series:

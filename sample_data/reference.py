@@ -407,6 +407,19 @@ CALL_CENTER_CAMPAIGNS: tuple[str, ...] = (
     "Outbound - Prospecting List",
     "Outbound - Lease Expiry List",
 )
+# Campaigns under an A/B test (config/analytics.yml ab_tests): each record of the campaign gets one
+# of its variants, 50/50 at random. Script B converts better (propensity.CAMPAIGN_EFFECT); the two
+# greetings are the same, an A/A check that the test finds no difference where there is none.
+CAMPAIGN_VARIANTS: dict[str, tuple[str, ...]] = {
+    "Outbound - Prospecting List": (
+        "Outbound - Prospecting List (script A)",
+        "Outbound - Prospecting List (script B)",
+    ),
+    "Inbound - Website Phone": (
+        "Inbound - Website Phone (greeting A)",
+        "Inbound - Website Phone (greeting B)",
+    ),
+}
 CRM_CAMPAIGNS: tuple[str, ...] = (
     "Outbound Prospecting",
     "Partner Webinar",
