@@ -78,6 +78,18 @@ def test_build_passes_with_only_the_orphan_warnings(build):
         "unit_test.leadhouse.fct_lead_stage_history.test_stage_history_skips_reentries_exits_and_the_current_stage",
         "unit_test.leadhouse.funnel_stage_conversions.test_stage_conversions_share_each_stage_exits",
         "unit_test.leadhouse.funnel_time_in_stage.test_time_in_stage_counts_completed_visits_and_drop_offs",
+        "unit_test.leadhouse.int_funnel_leads.test_funnel_leads_steps_in_order_skips_reopens_wins_and_losses",
+        "unit_test.leadhouse.conversion_metrics.test_conversion_metrics_count_leads_when_created_and_deals_when_closed",
+        "unit_test.leadhouse.funnel_by_period.test_funnel_by_period_counts_each_step_of_the_period_leads",
+        "unit_test.leadhouse.funnel_cohorts.test_cohorts_accumulate_wins_by_week_since_creation",
+        "unit_test.leadhouse.lead_velocity_rate.test_lead_velocity_rate_month_over_month",
+        "unit_test.leadhouse.fct_open_pipeline.test_open_pipeline_amounts_probabilities_and_expected_close",
+        "unit_test.leadhouse.pipeline_forecast.test_forecast_counts_deals_closing_within_each_horizon",
+        "unit_test.leadhouse.pipeline_velocity.test_pipeline_velocity_multiplies_opportunities_deal_size_win_rate_over_cycle",
+        "unit_test.leadhouse.agent_performance.test_agent_performance_assigned_contacted_converted_and_overdue",
+        "unit_test.leadhouse.contact_attempt_rates.test_contact_attempt_rates_by_channel_hour_and_attempt",
+        "unit_test.leadhouse.marketing_roi.test_marketing_roi_zero_spend_and_no_lead_campaigns",
+        "unit_test.leadhouse.revenue_attribution.test_attribution_models_credit_the_lookback_window_to_the_cent",
     }
 
 
