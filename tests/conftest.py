@@ -35,8 +35,9 @@ def need(condition: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def shared_datasets() -> Path:
-    """../shared/datasets (read in place, never copied into the repository)."""
+    """../shared/datasets (read in place, never copied into the repository). Session-wide, so a
+    module's warehouse built once from them can use it."""
     need(SHARED_DATASETS.is_dir(), f"the public datasets are not at {SHARED_DATASETS}")
     return SHARED_DATASETS
