@@ -115,13 +115,15 @@ def test_the_funnel_narrows_step_by_step_and_starts_with_every_lead(marts):
 def test_attribution_credits_every_won_deal_exactly_in_every_model(marts):
     won = one(
         marts,
-        "select count(*), sum(cast(won_amount as decimal(18, 2))) from intermediate.int_funnel_leads where won_at is not null",
+        "select count(*), sum(cast(won_amount as decimal(18, 2))) "
+        "from intermediate.int_funnel_leads where won_at is not null",
     )
     for model in ("first_touch", "last_touch", "linear", "position_based"):
         assert (
             one(
                 marts,
-                f"select count(distinct lead_id), sum(credit) from marts.revenue_attribution where attribution_model = '{model}'",
+                "select count(distinct lead_id), sum(credit) from marts.revenue_attribution "
+                f"where attribution_model = '{model}'",
             )
             == won
         )
@@ -138,7 +140,8 @@ def test_roi_spend_is_the_billed_spend_and_the_pipeline_weighs_by_stage(marts):
     weighted, forecast_90 = one(
         marts,
         "select (select sum(weighted_pipeline) from marts.pipeline_by_stage), "
-        "(select forecast_revenue + slipped_weighted_amount from marts.pipeline_forecast where stage = 'all' and horizon_days = 90)",
+        "(select forecast_revenue + slipped_weighted_amount from marts.pipeline_forecast "
+        "where stage = 'all' and horizon_days = 90)",
     )
     assert forecast_90 <= weighted + 1e-6
 
