@@ -8,7 +8,9 @@
     the same period.
 #}
 {%- set ab = var('analytics').ab_tests -%}
-{%- set z = ab.z -%}
+{#- Literals as doubles: Spark reads 3.84 as a decimal and divides decimals to 6 places. -#}
+{%- set z = 'cast(' ~ ab.z ~ ' as double)' -%}
+{%- set z2 = 'cast(' ~ (ab.z * ab.z) ~ ' as double)' -%}
 
 with
 
@@ -80,7 +82,7 @@ tested as (
             when variant_number > 1 and leads > 0 and control_leads > 0
                 and pooled_rate > 0 and pooled_rate < 1
                 then (conversion_rate - control_conversion_rate)
-                    / sqrt(pooled_rate * (1 - pooled_rate) * (1.0 / leads + 1.0 / control_leads))
+                    / sqrt(pooled_rate * (1 - pooled_rate) * (cast(1 as double) / leads + cast(1 as double) / control_leads))
         end as z_score
     from compared
 )
@@ -95,14 +97,14 @@ select
     cast(converted_leads as bigint) as converted_leads,
     conversion_rate,
     case when leads > 0 then
-        (conversion_rate + {{ z * z }} / (2.0 * leads)
-            - {{ z }} * sqrt(conversion_rate * (1 - conversion_rate) / leads + {{ z * z }} / (4.0 * leads * leads)))
-        / (1 + {{ z * z }} / leads)
+        (conversion_rate + {{ z2 }} / (2 * leads)
+            - {{ z }} * sqrt(conversion_rate * (1 - conversion_rate) / leads + {{ z2 }} / (4 * leads * leads)))
+        / (1 + {{ z2 }} / leads)
     end as conversion_rate_ci_low,
     case when leads > 0 then
-        (conversion_rate + {{ z * z }} / (2.0 * leads)
-            + {{ z }} * sqrt(conversion_rate * (1 - conversion_rate) / leads + {{ z * z }} / (4.0 * leads * leads)))
-        / (1 + {{ z * z }} / leads)
+        (conversion_rate + {{ z2 }} / (2 * leads)
+            + {{ z }} * sqrt(conversion_rate * (1 - conversion_rate) / leads + {{ z2 }} / (4 * leads * leads)))
+        / (1 + {{ z2 }} / leads)
     end as conversion_rate_ci_high,
     control_variant,
     case when variant_number > 1 then conversion_rate - control_conversion_rate end as difference_from_control,

@@ -63,10 +63,10 @@ select
     touches.campaign,
     touches.source,
     touches.source_record_id,
-    row_number() over (
+    cast(row_number() over (
         partition by touches.lead_id
         order by touches.touch_at, touches.touch_type desc, touches.touch_id
-    ) as touch_number
+    ) as bigint) as touch_number
 from touches
 inner join leads
     on touches.lead_id = leads.lead_id

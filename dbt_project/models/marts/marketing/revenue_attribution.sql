@@ -7,7 +7,8 @@
     - position_based: with analytics.attribution.position_based [first, middle, last] (40/20/40),
       touch 1 gets first, touch n last, the touches between share middle equally; with two touches
       they split first + last in that proportion; one touch gets everything.
-    Credits are in cents: each is rounded to 0.01 and the model's last credited touch takes what
+    Weights are doubles on every engine (Spark would make the literals decimals). Credits are in
+    cents: each is rounded to 0.01 and the model's last credited touch takes what
     rounding left, so a lead's credits sum to its won amount exactly, in every model. A win with
     no eligible touch is credited whole to an '(unattributed)' row.
 #}
@@ -48,22 +49,22 @@ weighted as (
         '{{ model }}' as attribution_model,
         eligible.*,
         {%- if model == 'first_touch' %}
-        case when touch_position = 1 then 1.0 else 0.0 end as weight,
+        cast(case when touch_position = 1 then 1 else 0 end as double) as weight,
         touch_position = 1 as is_anchor
         {%- elif model == 'last_touch' %}
-        case when touch_position = touch_count then 1.0 else 0.0 end as weight,
+        cast(case when touch_position = touch_count then 1 else 0 end as double) as weight,
         touch_position = touch_count as is_anchor
         {%- elif model == 'linear' %}
-        1.0 / touch_count as weight,
+        cast(1 as double) / touch_count as weight,
         touch_position = touch_count as is_anchor
         {%- else %}
         case
-            when touch_count = 1 then 1.0
-            when touch_count = 2 and touch_position = 1 then {{ first_weight / (first_weight + last_weight) if first_weight + last_weight > 0 else 0.5 }}
-            when touch_count = 2 then {{ last_weight / (first_weight + last_weight) if first_weight + last_weight > 0 else 0.5 }}
-            when touch_position = 1 then {{ first_weight }}
-            when touch_position = touch_count then {{ last_weight }}
-            else {{ middle_weight }} / (touch_count - 2)
+            when touch_count = 1 then cast(1 as double)
+            when touch_count = 2 and touch_position = 1 then cast({{ first_weight / (first_weight + last_weight) if first_weight + last_weight > 0 else 0.5 }} as double)
+            when touch_count = 2 then cast({{ last_weight / (first_weight + last_weight) if first_weight + last_weight > 0 else 0.5 }} as double)
+            when touch_position = 1 then cast({{ first_weight }} as double)
+            when touch_position = touch_count then cast({{ last_weight }} as double)
+            else cast({{ middle_weight }} as double) / (touch_count - 2)
         end as weight,
         touch_position = touch_count as is_anchor
         {%- endif %}
@@ -122,7 +123,7 @@ unattributed as (
         cast(null as {{ dbt.type_string() }}) as campaign,
         0 as touch_position,
         0 as touch_count,
-        1.0 as weight,
+        cast(1 as double) as weight,
         wins.won_amount as credit
     from wins
     left join (select distinct lead_id from eligible) as attributed
