@@ -15,7 +15,7 @@ export DBT_VERSION_CHECK := false
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export LEADHOUSE_DATA_DIR := $(abspath $(DATA_DIR))
 
-.PHONY: run test lint install install-spark test-spark data manifest materialize summary dev lock clean bench-env bench-er bench-generator bench-ingest bench-spark bench-scoring
+.PHONY: run test lint install install-spark test-spark data manifest materialize summary dev docs lock clean bench-env bench-er bench-generator bench-ingest bench-spark bench-scoring bench-funnel
 
 run: install data manifest materialize summary ## set up, generate sample data, build every asset, summarize
 
@@ -75,6 +75,15 @@ summary: install ## what is in the warehouse
 dev: install manifest ## the Dagster UI on http://127.0.0.1:3000 (DEV_PORT=)
 	exec $(PY) -m orchestration.dev -h 127.0.0.1 -p $(DEV_PORT) -w workspace.yaml
 
+# dbt's own site: every model and column, the lineage, the metrics layer (docs/metrics.md) and the
+# exposures (what reads the marts). `docs generate` opens the warehouse for its catalog: run it
+# while no build is running (DuckDB has one writer). A compiled model needs an as_of: the sample's.
+DOCS_PORT ?= 8080
+docs: export LEADHOUSE_AS_OF ?= $(SAMPLE_AS_OF)
+docs: install ## dbt docs (models, lineage, metrics, exposures) on http://127.0.0.1:8080 (DOCS_PORT=)
+	$(VENV)/bin/dbt docs generate --project-dir dbt_project --profiles-dir dbt_project
+	exec $(VENV)/bin/dbt docs serve --project-dir dbt_project --profiles-dir dbt_project --host 127.0.0.1 --port $(DOCS_PORT) --no-browser
+
 BENCH_VENV := .venv-bench
 ER_DATASETS ?= febrl3,febrl4,gen10k,gen100k,gen1m
 BENCH_DIR ?= /tmp/leadhouse-bench
@@ -109,4 +118,7 @@ clean: ## remove runtime data (warehouse, landing, Dagster history); keeps the e
 	find dagster_home -mindepth 1 ! -name dagster.yaml -exec rm -rf {} +
 
 bench-scoring: install manifest ## scoring, routing and follow-up marts at 1,000,000 leads, 10,000,000 activities (docs/performance.md)
-	$(PY) bench/scoring/run.py --workdir $(BENCH_DIR)/scoring
+	$(PY) bench/scoring/run.py --workdir $(BENCH_DIR)/marts
+
+bench-funnel: install manifest ## funnel, conversion, pipeline, marketing and account marts at 1,000,000 leads (docs/performance.md)
+	$(PY) bench/funnel/run.py --workdir $(BENCH_DIR)/marts

@@ -13,5 +13,5 @@ day_numbers as (
 )
 
 select
-    cast({{ dbt.dateadd('day', 'generated_number - 1', "cast('" ~ first_day ~ "' as date)") }} as date) as date_day
+    cast({{ dbt.dateadd('day', '(generated_number - 1)', "cast('" ~ first_day ~ "' as date)") }} as date) as date_day
 from day_numbers

@@ -2,13 +2,13 @@
     Each lead's journey as of as_of (marts.fct_lead_touches, docs/funnels.md): its first touch,
     its last touch before the conversion (the last touch so far for a lead not won), the touches
     up to then, the ordered path of their channels (a channel repeated in a row shown once) and
-    the days from creation to the win.
+    when it qualified and the days from creation to the win.
 #}
 
 with
 
 funnel_leads as (
-    select lead_id, created_at, won_at, won_amount, days_to_conversion
+    select lead_id, created_at, qualified_at, won_at, won_amount, days_to_conversion
     from {{ ref('int_funnel_leads') }}
 ),
 
@@ -64,6 +64,7 @@ select
     cast(coalesce(summarized.touchpoint_count, 0) as bigint) as touchpoint_count,
     cast(coalesce(summarized.channel_count, 0) as bigint) as channel_count,
     summarized.channel_path,
+    funnel_leads.qualified_at,
     funnel_leads.won_at is not null as is_converted,
     funnel_leads.won_at as converted_at,
     funnel_leads.won_amount,

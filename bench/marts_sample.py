@@ -1,0 +1,124 @@
+"""The 1,000,000-lead warehouse the mart benchmarks time their models on (make bench-scoring,
+make bench-funnel), generated, ingested and built once and cached under the work folder.
+
+Once (cached in a folder named after the generator's source, so a changed generator makes a new
+sample): the generator's sample of ``leads`` people, ingested and built whole with dbt, as the
+orchestration does. The generator gives about 8.4 activities a person; to reach ``activities``,
+marts.fct_lead_activities is topped up with copies of its own rows (new ids, the same leads and
+types, times moved by a hash-chosen 0-59 days back from the as_of, so the windows and triggers
+have work), the way a more engaged audience would look. Each benchmark then runs its models on a
+fresh copy of that warehouse.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.measure import timed  # noqa: E402
+
+AS_OF = "2026-11-01T00:00:00Z"  # the sample's as-of date
+
+
+def dbt_command(command: str, data: Path, *extra: str) -> tuple[list[str], dict[str, str]]:
+    from leadhouse.dbt_invocation import dbt_invocation, project_var_sections
+    from leadhouse.settings import DBT_PROJECT_DIR, Settings
+
+    invocation = dbt_invocation(
+        command,
+        Settings.from_env({"LEADHOUSE_DATA_DIR": str(data), "LEADHOUSE_AS_OF": AS_OF}),
+        project_var_sections(),
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        "--target-path",
+        str(data / "dbt-target"),
+        "--log-path",
+        str(data / "dbt-logs"),
+        *extra,
+    )
+    return [str(Path(sys.executable).with_name("dbt")), *invocation.args], os.environ | invocation.env
+
+
+def generator_digest() -> str:
+    """A short digest of the generator's source: its samples are cached under it."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in sorted((ROOT / "sample_data").glob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:10]
+
+
+def top_up_activities(warehouse: Path, activities: int) -> int:
+    """Copies of marts.fct_lead_activities' own rows until it holds ``activities``; its count."""
+    import duckdb
+
+    with duckdb.connect(str(warehouse)) as conn:
+        have = conn.sql("select count(*) from marts.fct_lead_activities").fetchone()[0]
+        if have < activities:
+            copies = -(-(activities - have) // have)
+            conn.execute(
+                f"""
+                insert into marts.fct_lead_activities by name
+                select * exclude (copy_number) replace (
+                    activity_id || '~' || cast(copy_number as varchar) as activity_id,
+                    timestamp '{AS_OF[:10]}' - to_days(cast(hash(activity_id, copy_number) % 60 as integer))
+                        - to_seconds(cast(hash(copy_number, activity_id) % 86400 as bigint)) as occurred_at
+                )
+                from (
+                    select activities.*, copies.range as copy_number
+                    from marts.fct_lead_activities as activities, range(1, {copies + 1}) as copies
+                    where activities.lead_id is not null
+                )
+                order by hash(activity_id, copy_number)
+                limit {activities - have}
+                """
+            )
+        return conn.sql("select count(*) from marts.fct_lead_activities").fetchone()[0]
+
+
+def prepare(workdir: Path, leads: int, activities: int, seed: int) -> Path:
+    """The data folder whose warehouse is a fresh copy of the built sample (building it once)."""
+    from leadhouse.parity import ingest_sample
+    from sample_data.cli import main as generate
+
+    data = (workdir / f"sample-{leads}-{generator_digest()}").resolve()
+    warehouse = data / "warehouse" / "leadhouse.duckdb"
+    base = data / "built.duckdb"  # the whole warehouse as the generator's data gives it
+    built = data / f"built-{activities}.duckdb"  # with the activities topped up
+    if not base.exists():
+        if not (data / "landing").exists():
+            print(f"generating {leads:,} leads ...", flush=True)
+            generate(["--leads", str(leads), "--seed", str(seed), "--out", str(data), "--quiet"])
+        shutil.rmtree(data / "warehouse", ignore_errors=True)
+        print("ingesting ...", flush=True)
+        ingest_sample(data)
+        print("dbt build (the whole warehouse, once) ...", flush=True)
+        seconds, _ = timed(*dbt_command("build", data))
+        print(f"  {seconds:.0f} s", flush=True)
+        shutil.copy(warehouse, base)
+    if not built.exists():
+        shutil.copy(base, warehouse)
+        total = top_up_activities(warehouse, activities)
+        print(f"fct_lead_activities: {total:,} rows", flush=True)
+        shutil.copy(warehouse, built)
+    shutil.copy(built, warehouse)
+    return data
+
+
+def counts(data: Path) -> tuple[int, int]:
+    """Leads and activities of the prepared warehouse."""
+    import duckdb
+
+    with duckdb.connect(str(data / "warehouse" / "leadhouse.duckdb"), read_only=True) as conn:
+        return conn.sql(
+            "select (select count(*) from marts.dim_leads), (select count(*) from marts.fct_lead_activities)"
+        ).fetchone()
