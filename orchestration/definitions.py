@@ -9,6 +9,7 @@ from orchestration.defs.ingest.assets import build_ingest_defs
 from orchestration.defs.operations.jobs import refresh_warehouse
 from orchestration.defs.operations.schedules import daily_refresh
 from orchestration.defs.operations.sensors import build_landing_files_sensor
+from orchestration.defs.report.assets import build_report_defs
 from orchestration.defs.warehouse.assets import build_warehouse_defs
 from orchestration.lib.resources import build_resources
 
@@ -18,6 +19,7 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     return dg.Definitions.merge(
         build_ingest_defs(settings),
         build_warehouse_defs(settings),
+        build_report_defs(settings),
         dg.Definitions(
             jobs=[refresh_warehouse],
             schedules=[daily_refresh],

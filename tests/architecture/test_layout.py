@@ -29,6 +29,7 @@ DAGSTER_FREE = (
     "analytics",
     "ml",
     "exports",
+    "report",
     "leadhouse",
     "sample_data",
 )
