@@ -1,74 +1,167 @@
-"""Publish a read-only copy of the warehouse for BI tools and notebooks.
+"""Publish the marts for readers: BI tools, notebooks, anything that reads Parquet.
 
 DuckDB allows one writing process. The pipeline owns ``warehouse/leadhouse.duckdb``; readers open
-``published/leadhouse.duckdb``, which is replaced atomically after each successful build, so a
-reader never sees a half-written file and never blocks the pipeline. The copy is written beside it
-(``leadhouse.duckdb.tmp``); a publish that was killed leaves that file, which readers never open
-and the next publish (or ``make materialize``) removes.
+what this module publishes beside it after each successful build, and never block the pipeline:
+
+- ``published/leadhouse.duckdb``: the ``marts`` schema (dims, facts, marts), every relation a table,
+  even a mart dbt builds as a view (its query reads schemas the copy does not carry). Written as
+  ``leadhouse.duckdb.tmp`` and renamed over the old copy: a reader that has the old one open keeps
+  reading it, one that opens the file after the rename gets the new one, complete.
+- ``published/parquet/<mart>.parquet``: each mart as one file, written as ``.<mart>.parquet.tmp``
+  and renamed over the old file, so every file is complete. Each carries the publish time in its
+  key-value metadata (``leadhouse_published_at``), and ``_manifest.json``, renamed into place after
+  every file of the publish, lists the files, their rows and that time: a reader who finds a file
+  whose time differs from the manifest's read it while a publish was under way, and reads again.
+
+Raw, staging and intermediate tables stay in the pipeline's warehouse. A publish that was killed
+leaves temporary files that readers never open and the next publish (or ``make materialize``)
+removes.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
 log = logging.getLogger(__name__)
 
+PUBLISHED_SCHEMA = "marts"
 # Relations dbt builds beside a model while it materializes it and drops afterwards; a killed build
 # (and dbt-duckdb's incremental Python models, always) leaves them. dbt drops them before and after
-# each run (macros/maintenance/drop_leftover_relations.sql); the copy never carries one.
+# each run (macros/maintenance/drop_leftover_relations.sql); the published marts never carry one.
 DBT_LEFTOVER_MARKERS = ("__dbt_tmp", "__dbt_backup")
+MANIFEST = "_manifest.json"
+PUBLISHED_AT_KEY = "leadhouse_published_at"  # in every Parquet file's key-value metadata
+_TEMPORARY_SUFFIX = ".tmp"
 _PUBLISHING = "leadhouse_publish"
+
+
+@dataclass(frozen=True)
+class Publication:
+    published_at: datetime
+    database: Path
+    parquet_dir: Path
+    rows: dict[str, int]  # per mart
+
+
+def parquet_dir(target: Path) -> Path:
+    """Where the Parquet files of the copy ``target`` go: ``<its folder>/parquet``."""
+    return target.parent / "parquet"
 
 
 def unfinished_copy(target: Path) -> list[Path]:
     """The files of a copy being written, or left by a publish that was killed: the database and its
     write-ahead log (DuckDB would replay a stale log into a new file of the same name)."""
-    staging = target.with_suffix(".duckdb.tmp")
+    staging = target.with_suffix(".duckdb" + _TEMPORARY_SUFFIX)
     return [staging, staging.with_name(staging.name + ".wal")]
 
 
 def discard_unfinished_copy(target: Path) -> list[Path]:
-    """Remove what a killed publish left; return the files removed."""
-    removed = [path for path in unfinished_copy(target) if path.exists()]
+    """Remove what a killed publish left (the copy's files and the Parquet files not yet renamed
+    into place); return the files removed."""
+    folder = parquet_dir(target)
+    parquet_temporaries = sorted(p for p in folder.glob(f".*{_TEMPORARY_SUFFIX}") if p.is_file())
+    removed = [path for path in unfinished_copy(target) if path.exists()] + parquet_temporaries
     for path in removed:
         path.unlink()
     return removed
 
 
-def publish(conn: duckdb.DuckDBPyConnection, target: Path) -> dict[str, int]:
-    """Copy every schema of the connected warehouse to ``target``, except dbt's leftover relations;
-    return row counts per table."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = unfinished_copy(target)[0]
+def publish(conn: duckdb.DuckDBPyConnection, target: Path) -> Publication:
+    """Publish the marts of the connected warehouse: a DuckDB copy at ``target`` and one Parquet
+    file per mart under ``parquet_dir(target)``.
+
+    Everything is written under temporary names first, so a failure replaces nothing; then the
+    copy, each Parquet file and last the manifest are renamed into place, and the Parquet files of
+    marts that no longer exist are removed."""
+    published_at = datetime.now(UTC)
+    folder = parquet_dir(target)
+    folder.mkdir(parents=True, exist_ok=True)
     discard_unfinished_copy(target)
-    source_db = conn.execute("select current_database()").fetchone()[0]
-    conn.execute(f"attach '{staging}' as {_PUBLISHING}")
     try:
-        conn.execute(f"copy from database {source_db} to {_PUBLISHING}")
-        _drop_dbt_leftovers(conn)
-        tables = conn.execute(
-            "select schema_name, table_name, estimated_size from duckdb_tables() "
-            f"where database_name = '{_PUBLISHING}' order by 1, 2"
-        ).fetchall()
+        rows = _write_unfinished(conn, unfinished_copy(target)[0], folder, published_at)
+    except BaseException:
+        discard_unfinished_copy(target)
+        raise
+    files = {mart: folder / f"{mart}.parquet" for mart in rows}
+    os.replace(unfinished_copy(target)[0], target)
+    for file in files.values():
+        os.replace(_temporary(file), file)
+    manifest = {
+        "published_at": published_at.isoformat(),
+        "database": target.name,
+        "files": [{"file": file.name, "table": mart, "rows": rows[mart]} for mart, file in files.items()],
+    }
+    manifest_path = folder / MANIFEST
+    _temporary(manifest_path).write_text(json.dumps(manifest, indent=2) + "\n")
+    os.replace(_temporary(manifest_path), manifest_path)
+    # After the manifest, so every file the manifest in place lists exists.
+    for stale in sorted(set(folder.glob("*.parquet")) - set(files.values())):
+        stale.unlink()
+    return Publication(published_at, target, folder, rows)
+
+
+def _write_unfinished(
+    conn: duckdb.DuckDBPyConnection, staging: Path, folder: Path, published_at: datetime
+) -> dict[str, int]:
+    """The copy at ``staging`` and each mart's Parquet file under its temporary name; rows per mart."""
+    source = _identifier(conn.execute("select current_database()").fetchone()[0])
+    marts = _marts(conn)
+    conn.execute(f"attach {_string(staging)} as {_PUBLISHING}")
+    try:
+        conn.execute(f"create schema {_PUBLISHING}.{PUBLISHED_SCHEMA}")
+        for mart in marts:
+            conn.execute(
+                f"create table {_published(mart)} as from {source}.{PUBLISHED_SCHEMA}.{_identifier(mart)}"
+            )
+        rows = {
+            mart: conn.execute(f"select count(*) from {_published(mart)}").fetchone()[0] for mart in marts
+        }
+        for mart in marts:
+            conn.execute(
+                f"copy (from {_published(mart)}) to {_string(_temporary(folder / f'{mart}.parquet'))} "
+                f"(format parquet, compression zstd, "
+                f"kv_metadata {{{PUBLISHED_AT_KEY}: {_string(published_at.isoformat())}}})"
+            )
     finally:
         conn.execute(f"detach {_PUBLISHING}")
-    os.replace(staging, target)
-    return {f"{schema}.{table}": rows for schema, table, rows in tables}
+    return rows
 
 
-def _drop_dbt_leftovers(conn: duckdb.DuckDBPyConnection) -> None:
-    leftovers = conn.execute(
-        "select table_schema, table_name, table_type from information_schema.tables "
-        f"where table_catalog = '{_PUBLISHING}' and ("
-        + " or ".join(f"contains(table_name, '{marker}')" for marker in DBT_LEFTOVER_MARKERS)
-        + ")"
-    ).fetchall()
-    for schema, name, kind in leftovers:
-        log.warning("not publishing %s.%s, a relation a dbt build left behind", schema, name)
-        conn.execute(
-            f'drop {"view" if kind == "VIEW" else "table"} {_PUBLISHING}."{schema}"."{name}" cascade'
-        )
+def _marts(conn: duckdb.DuckDBPyConnection) -> list[str]:
+    """The tables and views of the marts schema, without dbt's leftovers."""
+    names = [
+        name
+        for (name,) in conn.execute(
+            "select table_name from information_schema.tables "
+            "where table_catalog = current_database() and table_schema = ? order by 1",
+            [PUBLISHED_SCHEMA],
+        ).fetchall()
+    ]
+    leftovers = [name for name in names if any(marker in name for marker in DBT_LEFTOVER_MARKERS)]
+    for name in leftovers:
+        log.warning("not publishing %s.%s, a relation a dbt build left behind", PUBLISHED_SCHEMA, name)
+    return [name for name in names if name not in leftovers]
+
+
+def _temporary(path: Path) -> Path:
+    """A name beside ``path`` that no reader globbing ``*.parquet`` or opening ``path`` picks up."""
+    return path.with_name(f".{path.name}{_TEMPORARY_SUFFIX}")
+
+
+def _published(mart: str) -> str:
+    return f"{_PUBLISHING}.{PUBLISHED_SCHEMA}.{_identifier(mart)}"
+
+
+def _identifier(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _string(value: object) -> str:
+    return "'" + str(value).replace("'", "''") + "'"

@@ -9,6 +9,7 @@ import sys
 
 import duckdb
 
+from leadhouse.publish import parquet_dir
 from leadhouse.settings import Settings
 
 
@@ -84,7 +85,8 @@ def summarize(settings: Settings) -> str:
     lines += [
         "",
         f"warehouse (pipeline's, single writer): {settings.warehouse_path}",
-        f"published copy for BI and notebooks:   {settings.published_path}",
+        f"published for BI and notebooks:        {settings.published_path} (the marts)",
+        f"  and one Parquet file per mart:       {parquet_dir(settings.published_path)}/<mart>.parquet",
         '  query it:  .venv/bin/python -c "import duckdb; '
         f"print(duckdb.connect('{settings.published_path}', read_only=True).sql('from marts.dim_leads limit 5'))\"",
         "Dagster UI: make dev, then open http://127.0.0.1:3000",

@@ -2,8 +2,9 @@
 
 `make materialize` and `make dev` run it first (docs/operations.md). It fails the runs of the
 Dagster instance (DAGSTER_HOME) whose process is gone and frees their pool slots
-(orchestration.lib.recovery), and, when no run is in progress, removes a half-written published
-copy. dbt drops its own leftover relations when it starts (dbt_project/macros/maintenance/).
+(orchestration.lib.recovery), and, when no run is in progress, removes what a killed publish left
+(a half-written copy, Parquet files not yet renamed into place). dbt drops its own leftover
+relations when it starts (dbt_project/macros/maintenance/).
 """
 
 from __future__ import annotations

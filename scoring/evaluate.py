@@ -174,7 +174,9 @@ def main(argv: list[str] | None = None) -> int:
     from scoring.config import load_scoring_config
 
     parser = argparse.ArgumentParser(description="How well the rule score separates converters.")
-    parser.add_argument("--warehouse", type=Path, default=Settings.from_env().published_path)
+    # The pipeline's warehouse, not the published copy: the backtest rebuilds the scoring models from
+    # the staging and intermediate layers, and only the marts are published.
+    parser.add_argument("--warehouse", type=Path, default=Settings.from_env().warehouse_path)
     parser.add_argument("--backtest-days", type=int, default=90, help="T0 = the scores' as_of minus this")
     parser.add_argument("--snapshots", type=int, default=8, help="backtest moments: T0, T0 - every, ...")
     parser.add_argument("--every", type=int, default=30, help="days between the backtest moments")

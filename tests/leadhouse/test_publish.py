@@ -1,27 +1,141 @@
-"""The published copy: written beside the old one, replaced at once, without what dbt left behind."""
+"""What is published: the marts alone, each a table, as a DuckDB copy and as Parquet files, without
+what dbt or a killed publish left behind. Readers during a publish: tests/integration/test_published_readers.py."""
 
 from __future__ import annotations
 
+import json
+
 import duckdb
+import pyarrow.parquet as pq
+import pytest
 
-from leadhouse.publish import discard_unfinished_copy, publish, unfinished_copy
+from leadhouse.publish import (
+    MANIFEST,
+    PUBLISHED_AT_KEY,
+    discard_unfinished_copy,
+    parquet_dir,
+    publish,
+    unfinished_copy,
+)
 
 
-def test_publish_skips_dbt_leftovers_and_a_stale_write_ahead_log(tmp_path):
+@pytest.fixture
+def warehouse(tmp_path):
+    """Every layer of a warehouse, a mart built as a view over the intermediate layer, and the
+    relations a killed dbt build leaves."""
+    with duckdb.connect(str(tmp_path / "leadhouse.duckdb")) as conn:
+        for schema in ("raw", "staging", "intermediate", "marts"):
+            conn.execute(f"create schema {schema}")
+        conn.execute("create table raw.lead_records as select 1 as lead_id")
+        conn.execute("create view staging.stg_web_forms__leads as from raw.lead_records")
+        conn.execute("create table intermediate.int_rule_hits as select range as lead_id from range(5)")
+        conn.execute("create table marts.dim_leads as select range as lead_id from range(3)")
+        conn.execute("create view marts.lead_rule_score_details as from intermediate.int_rule_hits")
+        conn.execute("create table main.int_er_records_clustered__dbt_tmp20260101 as select 1 as x")
+        conn.execute("create view marts.dim_leads__dbt_backup as select 1 as x")
+        yield conn
+
+
+def relations(path) -> list[tuple[str, str, str]]:
+    with duckdb.connect(str(path), read_only=True) as copy:
+        return copy.execute(
+            "select table_schema, table_name, table_type from information_schema.tables order by all"
+        ).fetchall()
+
+
+def test_publishes_the_marts_alone_each_a_table(warehouse, tmp_path, caplog):
     target = tmp_path / "published" / "leadhouse.duckdb"
     target.parent.mkdir()
     unfinished_copy(target)[1].write_bytes(b"not a write-ahead log of the new copy")
-    with duckdb.connect(str(tmp_path / "leadhouse.duckdb")) as conn:
-        conn.execute("create schema marts")
-        conn.execute("create table marts.dim_leads as select 1 as lead_id")
-        conn.execute("create table main.int_er_records_clustered__dbt_tmp20260101 as select 1 as x")
-        conn.execute("create view marts.dim_leads__dbt_backup as select 1 as x")
-        tables = publish(conn, target)
-    assert tables == {"marts.dim_leads": 1}
-    assert not any(path.exists() for path in unfinished_copy(target))
+    published = publish(warehouse, target)
+    assert published.rows == {"dim_leads": 3, "lead_rule_score_details": 5}
+    assert relations(target) == [
+        ("marts", "dim_leads", "BASE TABLE"),
+        ("marts", "lead_rule_score_details", "BASE TABLE"),  # a view would read a schema not published
+    ]
     with duckdb.connect(str(target), read_only=True) as copy:
-        names = copy.execute(
-            "select table_schema || '.' || table_name from information_schema.tables"
-        ).fetchall()
-    assert names == [("marts.dim_leads",)]
+        assert copy.execute("select sum(lead_id) from marts.lead_rule_score_details").fetchone() == (10,)
+    assert "not publishing marts.dim_leads__dbt_backup, a relation a dbt build left behind" in caplog.text
+    assert not any(path.exists() for path in unfinished_copy(target))
     assert discard_unfinished_copy(target) == []
+
+
+def test_publishes_each_mart_as_parquet_with_a_manifest_written_last(warehouse, tmp_path):
+    target = tmp_path / "published" / "leadhouse.duckdb"
+    published = publish(warehouse, target)
+    folder = parquet_dir(target)
+    assert published.parquet_dir == folder == tmp_path / "published" / "parquet"
+    assert sorted(path.name for path in folder.iterdir()) == [
+        MANIFEST,
+        "dim_leads.parquet",
+        "lead_rule_score_details.parquet",
+    ]
+    manifest = json.loads((folder / MANIFEST).read_text())
+    assert manifest == {
+        "published_at": published.published_at.isoformat(),
+        "database": "leadhouse.duckdb",
+        "files": [
+            {"file": "dim_leads.parquet", "table": "dim_leads", "rows": 3},
+            {"file": "lead_rule_score_details.parquet", "table": "lead_rule_score_details", "rows": 5},
+        ],
+    }
+    for entry in manifest["files"]:
+        with pq.ParquetFile(folder / entry["file"]) as file:
+            assert file.metadata.num_rows == entry["rows"]
+            assert file.metadata.metadata[PUBLISHED_AT_KEY.encode()].decode() == manifest["published_at"]
+    assert (folder / MANIFEST).stat().st_mtime_ns >= max(
+        (folder / entry["file"]).stat().st_mtime_ns for entry in manifest["files"]
+    )
+
+
+def test_the_parquet_file_of_a_mart_that_is_gone_goes_too(warehouse, tmp_path):
+    target = tmp_path / "published" / "leadhouse.duckdb"
+    spark_marts = parquet_dir(target) / "marts" / "dim_leads"  # what publishing Spark's marts wrote
+    spark_marts.mkdir(parents=True)
+    publish(warehouse, target)
+    warehouse.execute("drop view marts.lead_rule_score_details")
+    published = publish(warehouse, target)
+    assert published.rows == {"dim_leads": 3}
+    assert sorted(path.name for path in parquet_dir(target).iterdir()) == [
+        MANIFEST,
+        "dim_leads.parquet",
+        "marts",
+    ]
+    assert [entry["file"] for entry in json.loads((parquet_dir(target) / MANIFEST).read_text())["files"]] == [
+        "dim_leads.parquet"
+    ]
+    assert relations(target) == [("marts", "dim_leads", "BASE TABLE")]
+
+
+def test_a_failed_publish_replaces_nothing_and_leaves_nothing(warehouse, tmp_path):
+    target = tmp_path / "published" / "leadhouse.duckdb"
+    publish(warehouse, target)
+    before = {path.name: path.read_bytes() for path in [target, *parquet_dir(target).iterdir()]}
+    warehouse.execute("create table marts.zz_broken as select 1 as x")
+    warehouse.execute("create view marts.zz_broken_view as from marts.zz_broken")
+    warehouse.execute("drop table marts.zz_broken")  # the view fails when it is read
+    with pytest.raises(duckdb.CatalogException):
+        publish(warehouse, target)
+    assert {path.name: path.read_bytes() for path in [target, *parquet_dir(target).iterdir()]} == before
+    assert sorted(path.name for path in target.parent.iterdir()) == ["leadhouse.duckdb", "parquet"]
+
+
+def test_discards_what_a_killed_publish_left_and_nothing_else(warehouse, tmp_path):
+    target = tmp_path / "published" / "leadhouse.duckdb"
+    publish(warehouse, target)
+    folder = parquet_dir(target)
+    left = [
+        *unfinished_copy(target),
+        folder / ".dim_leads.parquet.tmp",
+        folder / f".{MANIFEST}.tmp",
+    ]
+    for path in left:
+        path.write_bytes(b"half written")
+    assert discard_unfinished_copy(target) == left[:2] + sorted(left[2:])
+    assert not any(path.exists() for path in left)
+    assert sorted(path.name for path in folder.iterdir()) == [
+        MANIFEST,
+        "dim_leads.parquet",
+        "lead_rule_score_details.parquet",
+    ]
+    assert target.exists()

@@ -179,6 +179,14 @@ class WarehouseState:
     counts: dict[str, int]  # rows of every raw table and mart
     identity_map_hash: str  # marts.lead_identity_map's content (it has no run-specific column)
 
+    def published(self) -> WarehouseState:
+        """What the published copy of this warehouse holds: its marts alone (leadhouse.publish)."""
+        return WarehouseState(
+            frozenset(r for r in self.relations if r.startswith("marts.")),
+            {r: n for r, n in self.counts.items() if r.startswith("marts.")},
+            self.identity_map_hash,
+        )
+
 
 def warehouse_state(path: Path) -> WarehouseState:
     with duckdb.connect(str(path), read_only=True) as conn:

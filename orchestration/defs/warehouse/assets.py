@@ -60,8 +60,10 @@ def build_warehouse_defs(settings: Settings) -> dg.Definitions:
         group_name="publish",
         kinds={"duckdb"},
         pool=WAREHOUSE_WRITER_POOL,
-        description="A read-only copy of the whole warehouse at `published/leadhouse.duckdb`, replaced "
-        "atomically after each build. Point BI tools and notebooks here, never at the live file.",
+        description="The marts for readers, replaced atomically after each build: a read-only DuckDB copy "
+        "at `published/leadhouse.duckdb` (the marts schema only, every mart a table) and one Parquet file "
+        "per mart under `published/parquet/` with a `_manifest.json`. Point BI tools and notebooks "
+        "here, never at the live file.",
     )
     def published_warehouse(duckdb: DuckDBResource) -> dg.MaterializeResult:
         if settings.engine == "spark":  # the marts Spark built, as Parquet
@@ -78,13 +80,14 @@ def build_warehouse_defs(settings: Settings) -> dg.Definitions:
                 }
             )
         with duckdb.get_connection() as conn:
-            tables = publish(conn, settings.published_path)
-        marts = {k: v for k, v in tables.items() if k.startswith("marts.")}
+            published = publish(conn, settings.published_path)
         return dg.MaterializeResult(
             metadata={
-                "path": dg.MetadataValue.path(str(settings.published_path)),
-                "tables": len(tables),
-                "mart_rows": dg.MetadataValue.json(marts),
+                "path": dg.MetadataValue.path(str(published.database)),
+                "parquet": dg.MetadataValue.path(str(published.parquet_dir)),
+                "published_at": dg.MetadataValue.timestamp(published.published_at),
+                "tables": len(published.rows),
+                "mart_rows": dg.MetadataValue.json({f"marts.{k}": v for k, v in published.rows.items()}),
             }
         )
 
