@@ -17,19 +17,54 @@ segmented as (
         ['lead_id', 'created_at', 'qualified_at', 'won_at', 'won_amount', 'lost_at', 'lost_amount', 'days_to_conversion']) }}
 ),
 
+daily as (
+    -- Counts add up: the day's counts once per lead and segment, the weeks and months from the days.
+    select
+        {{ period_start('day', 'created_at') }} as day_start,
+        segment_type,
+        segment_value,
+        count(*) as leads,
+        count(qualified_at) as qualified_leads,
+        count(won_at) as converted_leads
+    from segmented
+    group by 1, 2, 3
+),
+
+converted as (
+    select created_at, segment_type, segment_value, days_to_conversion
+    from segmented
+    where days_to_conversion is not null
+),
+
 created as (
+    {%- for grain in var('analytics').period_grains %}
+    select
+        '{{ grain }}' as period_grain,
+        {{ period_start(grain, 'day_start') }} as period_start,
+        segment_type,
+        segment_value,
+        sum(leads) as leads,
+        sum(qualified_leads) as qualified_leads,
+        sum(converted_leads) as converted_leads
+    from daily
+    group by 1, 2, 3, 4
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+),
+
+-- Percentiles do not add up: from the converted leads themselves, per period.
+conversion_times as (
     {%- for grain in var('analytics').period_grains %}
     select
         '{{ grain }}' as period_grain,
         {{ period_start(grain, 'created_at') }} as period_start,
         segment_type,
         segment_value,
-        count(*) as leads,
-        count(qualified_at) as qualified_leads,
-        count(won_at) as converted_leads,
         percentile_cont(0.5) within group (order by days_to_conversion) as median_days_to_conversion,
         percentile_cont(0.9) within group (order by days_to_conversion) as p90_days_to_conversion
-    from segmented
+    from converted
     group by 1, 2, 3, 4
     {%- if not loop.last %}
     union all
@@ -76,8 +111,8 @@ joined as (
         coalesce(created.leads, 0) as leads,
         coalesce(created.qualified_leads, 0) as qualified_leads,
         coalesce(created.converted_leads, 0) as converted_leads,
-        created.median_days_to_conversion,
-        created.p90_days_to_conversion,
+        conversion_times.median_days_to_conversion,
+        conversion_times.p90_days_to_conversion,
         coalesce(closed.deals_won, 0) as deals_won,
         coalesce(closed.deals_lost, 0) as deals_lost,
         coalesce(closed.revenue_won, 0) as revenue_won,
@@ -89,6 +124,11 @@ joined as (
         and created.period_start = closed.period_start
         and created.segment_type = closed.segment_type
         and created.segment_value = closed.segment_value
+    left join conversion_times
+        on created.period_grain = conversion_times.period_grain
+        and created.period_start = conversion_times.period_start
+        and created.segment_type = conversion_times.segment_type
+        and created.segment_value = conversion_times.segment_value
 )
 
 select

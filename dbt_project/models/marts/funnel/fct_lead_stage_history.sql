@@ -34,14 +34,18 @@ sequenced as (
     select
         *,
         cast(row_number() over lead_history as bigint) as stage_sequence,
-        cast(row_number() over (
-            partition by lead_id, stage
-            order by entered_at asc, source asc, source_record_id asc
-        ) as bigint) as visit_number,
         lead(stage) over lead_history as next_stage,
         lead(entered_at) over lead_history as exited_at
     from changes
     window lead_history as (partition by lead_id order by entered_at asc, source asc, source_record_id asc)
+),
+
+-- The visits of a stage in the same order: by the sequence (a sort on integers, not on ids again).
+visited as (
+    select
+        *,
+        cast(row_number() over (partition by lead_id, stage order by stage_sequence) as bigint) as visit_number
+    from sequenced
 ),
 
 ranked as (
@@ -49,7 +53,7 @@ ranked as (
         *,
         {{ workflow_stage_rank('stage') }} as stage_rank,
         {{ workflow_stage_rank('next_stage') }} as next_stage_rank
-    from sequenced
+    from visited
 )
 
 select

@@ -14,17 +14,30 @@ segmented as (
     {{ funnel_segmented(ref('int_funnel_leads'), ['lead_id', 'created_at'] + funnel_step_columns(steps | length)) }}
 ),
 
-counted as (
-    {%- for grain in analytics.period_grains %}
+daily as (
+    -- Counts add up: the day's counts once per lead and segment, the weeks and months from the days.
     select
-        '{{ grain }}' as period_grain,
-        {{ period_start(grain, 'created_at') }} as period_start,
+        {{ period_start('day', 'created_at') }} as day_start,
         segment_type,
         segment_value,
         {%- for step in steps %}
         count(step_{{ loop.index }}_at) as step_{{ loop.index }}_leads{{ ',' if not loop.last }}
         {%- endfor %}
     from segmented
+    group by 1, 2, 3
+),
+
+counted as (
+    {%- for grain in analytics.period_grains %}
+    select
+        '{{ grain }}' as period_grain,
+        {{ period_start(grain, 'day_start') }} as period_start,
+        segment_type,
+        segment_value,
+        {%- for step in steps %}
+        sum(step_{{ loop.index }}_leads) as step_{{ loop.index }}_leads{{ ',' if not loop.last }}
+        {%- endfor %}
+    from daily
     group by 1, 2, 3, 4
     {%- if not loop.last %}
     union all

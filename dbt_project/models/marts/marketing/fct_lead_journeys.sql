@@ -1,8 +1,8 @@
 {#
     Each lead's journey as of as_of (marts.fct_lead_touches, docs/funnels.md): its first touch,
     its last touch before the conversion (the last touch so far for a lead not won), the touches
-    up to then, the ordered path of their channels (a channel repeated in a row shown once) and
-    when it qualified and the days from creation to the win.
+    up to then, the ordered path of their channels (a channel repeated in a row shown once:
+    fct_lead_touches.is_new_channel), when it qualified and the days from creation to the win.
 #}
 
 with
@@ -15,13 +15,11 @@ funnel_leads as (
 journey_touches as (
     select
         touches.lead_id,
-        touches.touch_id,
         touches.touch_at,
         touches.touch_number,
         touches.channel,
         touches.campaign,
-        lag(touches.channel) over (partition by touches.lead_id order by touches.touch_number) as previous_channel,
-        row_number() over (partition by touches.lead_id order by touches.touch_number desc) as touch_recency
+        touches.is_new_channel
     from {{ ref('fct_lead_touches') }} as touches
     inner join funnel_leads
         on touches.lead_id = funnel_leads.lead_id
@@ -32,24 +30,11 @@ summarized as (
     select
         lead_id,
         count(*) as touchpoint_count,
+        max(touch_number) as last_touch_number,
         count(distinct channel) as channel_count,
-        {{ ordered_string_agg(
-            "case when previous_channel is null or channel <> previous_channel then channel end",
-            'touch_number', ' > ') }} as channel_path
+        {{ ordered_string_agg("case when is_new_channel then channel end", 'touch_number', ' > ') }} as channel_path
     from journey_touches
     group by lead_id
-),
-
-first_touches as (
-    select lead_id, touch_at, channel, campaign
-    from journey_touches
-    where touch_number = 1
-),
-
-last_touches as (
-    select lead_id, touch_at, channel, campaign
-    from journey_touches
-    where touch_recency = 1
 )
 
 select
@@ -73,7 +58,9 @@ select
 from funnel_leads
 left join summarized
     on funnel_leads.lead_id = summarized.lead_id
-left join first_touches
+left join journey_touches as first_touches
     on funnel_leads.lead_id = first_touches.lead_id
-left join last_touches
-    on funnel_leads.lead_id = last_touches.lead_id
+    and first_touches.touch_number = 1
+left join journey_touches as last_touches
+    on summarized.lead_id = last_touches.lead_id
+    and summarized.last_touch_number = last_touches.touch_number

@@ -52,22 +52,38 @@ touches as (
     select * from record_touches
     union all
     select * from activity_touches
+),
+
+numbered as (
+    select
+        touches.*,
+        cast(row_number() over lead_touches as bigint) as touch_number,
+        lag(touches.channel) over lead_touches as previous_channel
+    from touches
+    inner join leads
+        on touches.lead_id = leads.lead_id
+    where touches.touch_at is not null
+    -- Same-time touches: a record before an activity, then by a hash of the id (the same on every
+    -- engine; sorting 6,000,000 string ids took twice as long at 1,000,000 leads).
+    window lead_touches as (
+        partition by touches.lead_id
+        order by
+            touches.touch_at,
+            case when touches.touch_type = 'lead_record' then 0 else 1 end,
+            {{ string_hash64('touches.touch_id') }}
+    )
 )
 
 select
-    touches.touch_id,
-    touches.lead_id,
-    touches.touch_at,
-    touches.touch_type,
-    touches.channel,
-    touches.campaign,
-    touches.source,
-    touches.source_record_id,
-    cast(row_number() over (
-        partition by touches.lead_id
-        order by touches.touch_at, touches.touch_type desc, touches.touch_id
-    ) as bigint) as touch_number
-from touches
-inner join leads
-    on touches.lead_id = leads.lead_id
-where touches.touch_at is not null
+    touch_id,
+    lead_id,
+    touch_at,
+    touch_type,
+    channel,
+    campaign,
+    source,
+    source_record_id,
+    touch_number,
+    touch_number = 1
+        or coalesce(channel <> previous_channel, channel is not null or previous_channel is not null) as is_new_channel
+from numbered
