@@ -56,6 +56,17 @@ def run_dbt(
     return process, results
 
 
+def unsuccessful(results: list[dict]) -> dict[str, str]:
+    """The results of a build that neither succeeded, passed nor warned, by id. Exposures (what
+    reads the marts: the report, the score export) have nothing to build: their no-op is fine."""
+    return {
+        r["unique_id"]: r["status"]
+        for r in results
+        if r["status"] not in ("success", "pass", "warn")
+        and not (r["unique_id"].startswith("exposure.") and r["status"] == "no-op")
+    }
+
+
 def rows(conn, sql: str) -> list[dict]:
     cursor = conn.execute(sql)
     names = [d[0] for d in cursor.description]

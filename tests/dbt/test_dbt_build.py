@@ -13,7 +13,15 @@ import yaml
 from entity_resolution.config import PREPARED_RECORD_BOOKKEEPING, PREPARED_RECORD_COLUMNS
 from ingest.schemas import ACTIVITY_TYPES, CHANNELS, ENTITIES, LEAD_STATUSES, raw_schema
 from scoring.config import CATEGORIES, LEAD_FIELDS, load_scoring_config
-from tests.dbt.dbt_runner import DBT_PROJECT_DIR, PROJECT_ROOT, lead_id_of, pairs_by_key, rows, run_dbt
+from tests.dbt.dbt_runner import (
+    DBT_PROJECT_DIR,
+    PROJECT_ROOT,
+    lead_id_of,
+    pairs_by_key,
+    rows,
+    run_dbt,
+    unsuccessful,
+)
 from tests.dbt.raw_fixture import build_raw_fixture
 
 SOURCE_CONFIGS = sorted((PROJECT_ROOT / "config" / "sources").glob("*.yml"))
@@ -48,9 +56,7 @@ def dim_lead(conn, lead_id: str) -> dict:
 def test_build_passes_with_only_the_orphan_warnings(build):
     (process, results), _ = build
     assert process.returncode == 0, process.stdout[-5000:]
-    assert not {
-        r["unique_id"]: r["status"] for r in results if r["status"] not in ("success", "pass", "warn")
-    }
+    assert not unsuccessful(results)
     # Data test ids are test.leadhouse.<test name>.<hash>.
     warnings = {r["unique_id"].split(".")[2]: r["failures"] for r in results if r["status"] == "warn"}
     assert warnings == ORPHAN_WARNINGS
