@@ -81,6 +81,21 @@ def summarize(settings: Settings) -> str:
             )
         if (queued := _count(conn, "marts.sales_work_queue")) is not None:
             lines.append(f"sales work queue: {queued} open tasks (marts.sales_work_queue; docs/sales.md)")
+        if _count(conn, "marts.conversion_metrics") and _count(conn, "marts.pipeline_forecast"):
+            leads, won, revenue = conn.execute(
+                "select sum(leads), sum(converted_leads), sum(revenue_won) from marts.conversion_metrics "
+                "where period_grain = 'month' and segment_type = 'all'"
+            ).fetchone()
+            weighted, forecast = conn.execute(
+                "select (select sum(weighted_pipeline) from marts.pipeline_by_stage), "
+                "(select forecast_revenue from marts.pipeline_forecast where stage = 'all' "
+                "order by horizon_days limit 1)"
+            ).fetchone()
+            lines.append(
+                f"conversion: {won:,} of {leads:,} leads won ({won / leads:.1%}), revenue {revenue:,.0f}; "
+                f"weighted open pipeline {weighted or 0:,.0f}, next-30-day forecast {forecast or 0:,.0f} "
+                "(marts.conversion_metrics, marts.pipeline_forecast; docs/funnels.md)"
+            )
 
     lines += [
         "",
@@ -91,6 +106,9 @@ def summarize(settings: Settings) -> str:
         f"print(duckdb.connect('{settings.published_path}', read_only=True).sql('from marts.dim_leads limit 5'))\"",
         "Dagster UI: make dev, then open http://127.0.0.1:3000",
     ]
+    report = settings.published_dir / "report.html"
+    if report.is_file():
+        lines.insert(-1, f"report (charts of the marts, offline): {report}")
     return "\n".join(lines)
 
 
