@@ -91,11 +91,12 @@ def summarize(settings: Settings) -> str:
                 "(select forecast_revenue from marts.pipeline_forecast where stage = 'all' "
                 "order by horizon_days limit 1)"
             ).fetchone()
-            lines.append(
-                f"conversion: {won:,} of {leads:,} leads won ({won / leads:.1%}), revenue {revenue:,.0f}; "
-                f"weighted open pipeline {weighted or 0:,.0f}, next-30-day forecast {forecast or 0:,.0f} "
-                "(marts.conversion_metrics, marts.pipeline_forecast; docs/funnels.md)"
-            )
+            if leads:  # none without the month grain (config/analytics.yml) or before any lead
+                lines.append(
+                    f"conversion: {won:,} of {leads:,} leads won ({won / leads:.1%}), revenue {revenue:,.0f}; "
+                    f"weighted open pipeline {weighted or 0:,.0f}, next-30-day forecast {forecast or 0:,.0f} "
+                    "(marts.conversion_metrics, marts.pipeline_forecast; docs/funnels.md)"
+                )
 
     lines += [
         "",

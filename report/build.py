@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from report.charts import CHARTS
+from report.charts import CHARTS, NothingToDraw
 from report.page import Rendered, page
 
 SCHEMA = "marts"
@@ -77,7 +77,19 @@ def _render(
             progress(f"{chart.id}: not drawn, the source has no {', '.join(f'marts.{m}' for m in missing)}")
             rendered.append(Rendered(chart, None, missing))
             continue
-        drawn = chart.draw(conn)
+        empty = tuple(
+            m for m in chart.marts if not conn.execute(f"select 1 from {SCHEMA}.{m} limit 1").fetchall()
+        )
+        if empty:
+            progress(f"{chart.id}: nothing to draw yet, {', '.join(f'marts.{m}' for m in empty)} has no rows")
+            rendered.append(Rendered(chart, None, empty=empty))
+            continue
+        try:
+            drawn = chart.draw(conn)
+        except NothingToDraw as reason:
+            progress(f"{chart.id}: nothing to draw yet, {reason}")
+            rendered.append(Rendered(chart, None, empty=chart.marts, reason=str(reason)))
+            continue
         progress(
             f"{chart.id}: {drawn.figure.marks} marks from {', '.join(f'marts.{m}' for m in chart.marts)}"
         )

@@ -70,6 +70,16 @@ class Chart:
     wide: bool = False
 
 
+class NothingToDraw(Exception):
+    """A chart's marts hold no rows for what it shows (the grain or segment it reads is not
+    configured in config/analytics.yml, or nothing happened yet): the page says so instead."""
+
+
+def _require(rows: list, what: str) -> None:
+    if not rows:
+        raise NothingToDraw(what)
+
+
 def month(day: date) -> str:
     return day.strftime("%Y-%m")
 
@@ -84,6 +94,10 @@ def funnel(conn: duckdb.DuckDBPyConnection) -> Drawn:
         order by step_number, channel
         """
     ).fetchall()
+    _require(
+        rows,
+        "marts.funnel_by_period has no month rows by channel (config/analytics.yml: period_grains, segments)",
+    )
     steps = list(dict.fromkeys(step for _, _, step, _ in rows))
     channels = sorted({channel for channel, *_ in rows})
     reached = {(channel, step): n for channel, _, step, n in rows}
@@ -136,6 +150,10 @@ def conversion_rate(conn: duckdb.DuckDBPyConnection) -> Drawn:
         order by period_start, channel
         """
     ).fetchall()
+    _require(
+        rows,
+        "marts.conversion_metrics has no month rows by channel (config/analytics.yml: period_grains, segments)",
+    )
     months = sorted({r[0] for r in rows})
     channels = sorted({r[1] for r in rows})
     by_key = {(r[0], r[1]): r for r in rows}
@@ -260,7 +278,7 @@ def time_to_conversion(conn: duckdb.DuckDBPyConnection) -> Drawn:
         where is_converted and days_to_conversion is not null
         """
     ).fetchone()
-    weeks = list(range(min(0, *bins), max(0, *bins) + 1))
+    weeks = list(range(min(bins, default=0), max(bins, default=0) + 1))
     labels = [f"{w * 7}–{w * 7 + 7}" for w in weeks]
     figure = svg.bar_chart(
         [str(w * 7) for w in weeks],
@@ -360,6 +378,7 @@ def agent_leaderboard(conn: duckdb.DuckDBPyConnection) -> Drawn:
         limit 10
         """,
     )
+    _require(agents, "marts.agent_performance has no month rows (config/analytics.yml: period_grains)")
     figure = svg.bar_chart(
         [a["agent"] for a in agents],
         [
@@ -561,6 +580,7 @@ def grade_mix(conn: duckdb.DuckDBPyConnection) -> Drawn:
         order by period_start, grade
         """
     ).fetchall()
+    _require(rows, "marts.score_grade_mix has no day rows (config/analytics.yml: period_grains)")
     days = sorted({r[0] for r in rows})
     # Best grade first: the grades' names are configuration (config/scoring.yml), their scores say the order.
     grades = [g for g, _ in sorted({(r[1], r[5] or 0) for r in rows}, key=lambda g: (-g[1], g[0]))]

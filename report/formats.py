@@ -23,12 +23,12 @@ def whole_rate(value: float) -> str:
     return f"{value:.0%}"
 
 
-def decimal(value: float) -> str:
-    return f"{value:,.1f}"
+def decimal(value: float | None) -> str:
+    return "–" if value is None else f"{value:,.1f}"
 
 
-def days(value: float) -> str:
-    return f"{value:,.1f} d"
+def days(value: float | None) -> str:
+    return "–" if value is None else f"{value:,.1f} d"
 
 
 def times(value: float) -> str:

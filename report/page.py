@@ -64,11 +64,14 @@ footer { color: var(--muted); font-size: 12px; padding: 24px 20px 40px; }
 
 @dataclass(frozen=True)
 class Rendered:
-    """A chart and what was drawn for it: ``drawn`` None when the source lacks one of its marts."""
+    """A chart and what was drawn for it: ``drawn`` None when the source lacks one of its marts
+    (``missing``) or they have no rows yet (``empty``: a new deployment without wins, say)."""
 
     chart: Chart
     drawn: Drawn | None
     missing: tuple[str, ...] = ()
+    empty: tuple[str, ...] = ()
+    reason: str = ""
 
 
 def page(rendered: Sequence[Rendered], *, as_of: Sequence[datetime], built_at: datetime, source: str) -> str:
@@ -116,6 +119,9 @@ def _section(rendered: Rendered) -> str:
         f'<section class="{classes}" id="{chart.id}" data-chart="{chart.id}" data-points="{marks}">'
         f'<p class="area">{escape(chart.area)}</p><h2>{escape(chart.title)}</h2>'
     )
+    if drawn is None and rendered.empty:
+        reason = rendered.reason or ", ".join(f"marts.{m}" for m in rendered.empty) + " has no rows"
+        return f'{head}<div class="missing"><p>Nothing to draw yet: {escape(reason)}.</p></div></section>'
     if drawn is None:
         missing = ", ".join(f"marts.{m}" for m in rendered.missing)
         return (

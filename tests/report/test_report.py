@@ -121,6 +121,21 @@ def test_a_mart_missing_from_the_copy_is_a_notice_not_a_failure(tmp_path):
     assert "marts.pipeline_forecast is not in the published copy" in (tmp_path / "report.html").read_text()
 
 
+def test_marts_without_the_rows_a_chart_reads_give_a_notice_not_a_failure(tmp_path):
+    """A new deployment (no win yet, no score history) or a config without the month grain."""
+    source = build_tiny_marts(tmp_path / "leadhouse.duckdb")
+    with duckdb.connect(str(source)) as conn:
+        conn.execute("update marts.fct_lead_journeys set is_converted = false, days_to_conversion = null")
+        conn.execute("delete from marts.score_grade_mix")
+        conn.execute("delete from marts.funnel_by_period where period_grain = 'month'")
+    summary = render_report(source, tmp_path / "report.html")
+    html = (tmp_path / "report.html").read_text()
+    assert not summary.missing and {"grade_mix", "funnel"}.isdisjoint(summary.marks)
+    assert "Nothing to draw yet: marts.score_grade_mix has no rows." in html
+    assert "Nothing to draw yet: marts.funnel_by_period has no month rows by channel" in html
+    assert "time_to_conversion" in summary.marks  # an empty histogram, drawn
+
+
 def test_the_report_is_replaced_whole_or_not_at_all(tmp_path):
     source = build_tiny_marts(tmp_path / "leadhouse.duckdb")
     out = tmp_path / "published" / "report.html"

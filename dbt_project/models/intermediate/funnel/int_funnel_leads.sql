@@ -12,7 +12,8 @@
     - qualified_at: the first entry into a qualified stage (analytics.qualified_stages).
     - won_at: the first entry into the won stage; won_amount its deal amount (marts.dim_leads).
     - lost_at / lost_amount: the lead is in a lost stage (a closed status other than the won one)
-      as of as_of: when it got there, and the last deal amount known then.
+      as of as_of and was never won (a won deal counts as won, whatever came after): when it got
+      there, and the last deal amount known then.
     - last_deal_amount: the last deal amount of its status changes up to as_of.
 #}
 {%- set analytics = var('analytics') -%}
@@ -49,7 +50,7 @@ milestones as (
         min(case when stage = '{{ steps[0] }}' then entered_at end) as first_step_entered_at,
         min(case when stage in ({{ sql_string_list(analytics.qualified_stages) }}) then entered_at end) as qualified_at,
         min(case when stage = '{{ var('leadhouse_won_status') }}' then entered_at end) as won_at,
-        max(case when is_current and stage in ({{ sql_string_list(lost) }}) then entered_at end) as lost_at
+        max(case when is_current and stage in ({{ sql_string_list(lost) }}) then entered_at end) as current_lost_at
     from visits
     group by lead_id
 ),
@@ -119,8 +120,8 @@ joined as (
         milestones.qualified_at,
         milestones.won_at,
         case when milestones.won_at is not null then leads.won_amount end as won_amount,
-        milestones.lost_at,
-        case when milestones.lost_at is not null then last_deal_amounts.last_deal_amount end as lost_amount,
+        case when milestones.won_at is null then milestones.current_lost_at end as lost_at,
+        case when milestones.won_at is null and milestones.current_lost_at is not null then last_deal_amounts.last_deal_amount end as lost_amount,
         last_deal_amounts.last_deal_amount
     from leads
     left join step_1

@@ -43,10 +43,10 @@ by_campaign as (
 ),
 
 spend as (
-    select campaign, min(channel) as spend_channel, sum(spend) as spend
+    select coalesce(campaign, '(none)') as campaign, min(channel) as spend_channel, sum(spend) as spend
     from {{ ref('fct_ad_spend_daily') }}
-    where spend_date <= cast({{ as_of() }} as date)
-    group by campaign
+    where cast(spend_date as timestamp) < {{ as_of() }}
+    group by coalesce(campaign, '(none)')
 ),
 
 joined as (

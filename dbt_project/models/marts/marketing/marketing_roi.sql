@@ -5,16 +5,18 @@
     qualified and were won by as_of and their won revenue (a cohort, as in conversion_metrics).
     A campaign without spend (organic, events, call lists) has spend 0, so its costs per lead are
     0 and its return on ad spend is null; a campaign that spent without leads has null costs per
-    lead. Leads without a campaign are '(none)'.
+    lead. Leads and spend without a campaign are '(none)'. A day's spend counts once the day has
+    begun before as_of. Spend is summed as the platforms report it: a warehouse with spend in
+    several currencies needs it converted first (fct_ad_spend_daily keeps each row's currency).
 #}
 {%- set grains = var('analytics').period_grains -%}
 
 with
 
 spend as (
-    select spend_date, campaign, channel, spend, impressions, clicks
+    select spend_date, coalesce(campaign, '(none)') as campaign, channel, spend, impressions, clicks
     from {{ ref('fct_ad_spend_daily') }}
-    where spend_date <= cast({{ as_of() }} as date)
+    where cast(spend_date as timestamp) < {{ as_of() }}
 ),
 
 campaign_channels as (

@@ -10,7 +10,9 @@
     Weights are doubles on every engine (Spark would make the literals decimals). Credits are in
     cents: each is rounded to 0.01 and the model's last credited touch takes what
     rounding left, so a lead's credits sum to its won amount exactly, in every model. A win with
-    no eligible touch is credited whole to an '(unattributed)' row.
+    no eligible touch is credited whole to an '(unattributed)' row. A win without a deal amount has
+    nothing to credit and no row. The amount is a decimal(20, 2) so that its product with a weight
+    keeps 14 decimals on both engines (Spark trims a product past 38 digits to 6).
 #}
 {%- set attribution = var('analytics').attribution -%}
 {%- set first_weight, middle_weight, last_weight = attribution.position_based -%}
@@ -78,7 +80,7 @@ weighted as (
 rounded as (
     select
         *,
-        cast(round(cast(won_amount as decimal(38, 2)) * cast(weight as decimal(18, 12)), 2) as decimal(18, 2)) as rounded_credit
+        cast(round(cast(won_amount as decimal(20, 2)) * cast(weight as decimal(18, 12)), 2) as decimal(18, 2)) as rounded_credit
     from weighted
 ),
 
