@@ -41,3 +41,12 @@ def shared_datasets() -> Path:
     module's warehouse built once from them can use it."""
     need(SHARED_DATASETS.is_dir(), f"the public datasets are not at {SHARED_DATASETS}")
     return SHARED_DATASETS
+
+
+@pytest.fixture(scope="session")
+def built_sample(tmp_path_factory):
+    """The default 10,000-person sample, ingested and built with dbt once per session
+    (tests/sample_build.py)."""
+    from tests.sample_build import build_sample
+
+    return build_sample(tmp_path_factory.mktemp("sample-data"), tmp_path_factory.mktemp("sample-project"))

@@ -1,10 +1,9 @@
 """The metrics layer (dbt_project/models/semantic/, docs/metrics.md): `mf query`, run as a user runs
 it, gives the figures of the marts.
 
-One generated sample (300 leads) is ingested into a warehouse in a temporary folder and built with
-only what the semantic models, the time spine and the marts compared read. MetricFlow reads the
-semantic manifest from <project>/target/, so `mf` runs in a folder of links to the dbt project's
-files whose target/ is this build's: the repository's dbt_project/target is never written.
+The session's built sample (tests/sample_build.py: 10,000 people, every model, the time spine
+included). MetricFlow reads the semantic manifest from <project>/target/, so `mf` runs in that
+build's folder of links to the dbt project: the repository's dbt_project/target is never written.
 """
 
 from __future__ import annotations
@@ -19,43 +18,17 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from leadhouse.parity import ingest_sample
-from sample_data.cli import main as generate
-from tests.dbt.dbt_runner import DBT_PROJECT_DIR, TEST_AS_OF, rows, run_dbt
+from tests.dbt.dbt_runner import rows
 
-SAMPLE_LEADS = 300
 TOLERANCE = 1e-9
-# What the build needs besides the ancestors of the semantic models: MetricFlow's day spine and
-# the marts the metrics are compared with (their parents are among those ancestors).
-BUILD_SELECTION = ("+semantic_model:*", "metricflow_time_spine", "conversion_metrics", "marketing_roi")
 # The marts count a lead without a segment value under '(none)'; MetricFlow gives it null.
 NO_SEGMENT = "(none)"
 
 
 @pytest.fixture(scope="module")
-def metrics_build(tmp_path_factory) -> tuple[Path, Path]:
-    """(data folder, dbt project folder for mf) of the built sample."""
-    data = tmp_path_factory.mktemp("data")
-    sample = ["--leads", str(SAMPLE_LEADS), "--seed", "7", "--as-of", TEST_AS_OF[:10], "--quiet"]
-    assert generate([*sample, "--out", str(data)]) in (0, None)
-    ingest_sample(data)
-    project = tmp_path_factory.mktemp("project")
-    for entry in DBT_PROJECT_DIR.iterdir():
-        if entry.name not in ("target", "logs", "dbt_packages"):
-            (project / entry.name).symlink_to(entry)
-    process, _ = run_dbt(
-        "build",
-        data,
-        project,  # its target/ and logs/: where mf looks for the semantic manifest
-        "--select",
-        *BUILD_SELECTION,
-        "--exclude-resource-type",
-        "test",
-        "unit_test",
-    )
-    assert process.returncode == 0, process.stdout[-5000:]
-    assert (project / "target" / "semantic_manifest.json").exists()
-    return data, project
+def metrics_build(built_sample) -> tuple[Path, Path]:
+    """(data folder, dbt project folder for mf) of the session's built sample."""
+    return built_sample.data, built_sample.project
 
 
 def mf_query(build: tuple[Path, Path], metrics: list[str], group_by: list[str]) -> list[dict]:

@@ -2,8 +2,7 @@
 the generator's real difference and none between identical variants, the statistics equal scipy's,
 and the marts reconcile with each other and with the lead-level facts they count.
 
-One warehouse per module, in a temporary folder: the generated sources ingested, then the
-pipeline's `dbt build` (models and data tests) as of the sample's as-of date."""
+The warehouse is the session's built sample (tests/sample_build.py, the `built_sample` fixture)."""
 
 from __future__ import annotations
 
@@ -13,26 +12,12 @@ import duckdb
 import pytest
 from scipy import stats
 
-from leadhouse.dbt_invocation import PIPELINE_BUILD_FLAGS
-from leadhouse.parity import ingest_sample
-from sample_data.cli import main as generate
-from tests.dbt.dbt_runner import TEST_AS_OF, run_dbt
-
 pytestmark = pytest.mark.slow
-LEADS = 10_000  # the A/B variants get ~150 leads each: enough to see script B's effect
 
 
 @pytest.fixture(scope="module")
-def marts(tmp_path_factory):
-    data = tmp_path_factory.mktemp("data")
-    assert generate(
-        ["--leads", str(LEADS), "--seed", "42", "--as-of", TEST_AS_OF[:10], "--out", str(data), "--quiet"]
-    ) in (0, None)
-    ingest_sample(data)
-    process, results = run_dbt("build", data, tmp_path_factory.mktemp("dbt"), *PIPELINE_BUILD_FLAGS)
-    failed = [r["unique_id"] for r in results if r["status"] in ("error", "fail")]
-    assert process.returncode == 0 and not failed, (failed, process.stdout[-3000:])
-    with duckdb.connect(str(data / "warehouse" / "leadhouse.duckdb"), read_only=True) as conn:
+def marts(built_sample):
+    with duckdb.connect(str(built_sample.warehouse), read_only=True) as conn:
         yield conn
 
 

@@ -9,13 +9,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from leadhouse.settings import PROJECT_ROOT
 from report import render_report
 from report.charts import CHARTS
 from tests.report.report_html import Page, read_report
 from tests.report.tiny_marts import AS_OF, TINY_ROWS, build_tiny_marts, mart_columns
-
-SAMPLE_WAREHOUSE = PROJECT_ROOT / "data" / "warehouse" / "leadhouse.duckdb"
 
 
 def render(source: Path, out: Path) -> Page:
@@ -158,22 +155,12 @@ def test_a_missing_source_names_what_to_do(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def sample(tmp_path_factory) -> tuple[duckdb.DuckDBPyConnection, Page]:
-    """The report of a copy of the sample warehouse (`make run`), and that copy to query."""
-    if not SAMPLE_WAREHOUSE.is_file():
-        pytest.skip(f"no sample warehouse at {SAMPLE_WAREHOUSE} (make run builds it)")
+def sample(tmp_path_factory, built_sample) -> tuple[duckdb.DuckDBPyConnection, Page]:
+    """The report of a copy of the session's built sample (tests/sample_build.py), and that copy to
+    query."""
     folder = tmp_path_factory.mktemp("sample")
     copy = folder / "leadhouse.duckdb"
-    shutil.copyfile(SAMPLE_WAREHOUSE, copy)  # the pipeline may be writing the original
-    with duckdb.connect(str(copy), read_only=True) as conn:
-        missing = {m for chart in CHARTS for m in chart.marts} - {
-            t
-            for (t,) in conn.execute(
-                "select table_name from duckdb_tables() where schema_name = 'marts'"
-            ).fetchall()
-        }
-    if missing:
-        pytest.skip(f"the sample warehouse predates marts {sorted(missing)}: make materialize")
+    shutil.copyfile(built_sample.warehouse, copy)
     page = render(copy, folder / "report.html")
     with duckdb.connect(str(copy), read_only=True) as conn:
         yield conn, page
