@@ -4,15 +4,11 @@
     channel and campaign) and each of the lead's own inbound activities of a type
     analytics.attribution.activity_channels maps to a channel (email clicks, page views, webinars,
     ...; no campaign). The sales team's outbound activities are not touches. Journeys and
-    attribution are built from these rows.
+    attribution are built from these rows (for the leads first seen by as_of: int_funnel_leads).
 #}
 {%- set activity_channels = var('analytics').attribution.activity_channels -%}
 
 with
-
-leads as (
-    select lead_id from {{ ref('int_funnel_leads') }}
-),
 
 record_touches as (
     select
@@ -60,9 +56,8 @@ numbered as (
         cast(row_number() over lead_touches as bigint) as touch_number,
         lag(touches.channel) over lead_touches as previous_channel
     from touches
-    inner join leads
-        on touches.lead_id = leads.lead_id
     where touches.touch_at is not null
+        and touches.lead_id is not null
     -- Same-time touches: a record before an activity, then by a hash of the id (the same on every
     -- engine; sorting 6,000,000 string ids took twice as long at 1,000,000 leads).
     window lead_touches as (
