@@ -85,6 +85,19 @@ def top_up_activities(warehouse: Path, activities: int) -> int:
         return conn.sql("select count(*) from marts.fct_lead_activities").fetchone()[0]
 
 
+def prepared_from_args(description: str) -> Path:
+    """The benchmarks' command line (--leads, --activities, --seed, --workdir), then ``prepare``."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--leads", type=int, default=1_000_000)
+    parser.add_argument("--activities", type=int, default=10_000_000)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/leadhouse-bench/marts"))
+    args = parser.parse_args()
+    return prepare(args.workdir, args.leads, args.activities, args.seed)
+
+
 def prepare(workdir: Path, leads: int, activities: int, seed: int) -> Path:
     """The data folder whose warehouse is a fresh copy of the built sample (building it once)."""
     from leadhouse.parity import ingest_sample

@@ -11,14 +11,13 @@ rows of the biggest marts. The floor: 45 s (the issue's target).
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from bench.marts_sample import AS_OF, counts, dbt_command, prepare  # noqa: E402
+from bench.marts_sample import AS_OF, counts, dbt_command, prepared_from_args  # noqa: E402
 from bench.measure import timed  # noqa: E402
 
 TARGET_SECONDS = 45.0
@@ -41,13 +40,7 @@ SELECTION = [
 def main() -> int:
     import duckdb
 
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--leads", type=int, default=1_000_000)
-    parser.add_argument("--activities", type=int, default=10_000_000)
-    parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--workdir", type=Path, default=Path("/tmp/leadhouse-bench/marts"))
-    args = parser.parse_args()
-    data = prepare(args.workdir, args.leads, args.activities, args.seed)
+    data = prepared_from_args(__doc__.split("\n\n")[0])
     leads, activities = counts(data)
     command, env = dbt_command("run", data, "--select", *SELECTION)
     print("dbt run of the funnel, conversion, pipeline, marketing and account models ...", flush=True)

@@ -135,6 +135,12 @@ unattributed as (
     union all
     {%- endif %}
     {%- endfor %}
+),
+
+credits as (
+    select * from touch_credits
+    union all
+    select * from unattributed
 )
 
 select
@@ -151,20 +157,4 @@ select
     cast(weight as double) as weight,
     cast(credit as decimal(18, 2)) as credit,
     {{ as_of() }} as as_of
-from touch_credits
-union all
-select
-    attribution_model,
-    lead_id,
-    won_at,
-    cast(won_amount as decimal(18, 2)) as won_amount,
-    touch_id,
-    touch_at,
-    channel,
-    campaign,
-    cast(touch_position as bigint) as touch_position,
-    cast(touch_count as bigint) as touch_count,
-    cast(weight as double) as weight,
-    cast(credit as decimal(18, 2)) as credit,
-    {{ as_of() }} as as_of
-from unattributed
+from credits
