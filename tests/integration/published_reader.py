@@ -1,5 +1,6 @@
 """A reader of the published marts, as a BI tool or a notebook reads them, run as a process of its own
-by test_published_readers.py: it reads in a loop until SIGTERM and writes one JSON line per read.
+by published_readers.py (test_published_readers.py, test_crash_recovery.py): it reads in a loop
+until SIGTERM and writes one JSON line per read.
 
     python published_reader.py <published dir> <file of reads>
 

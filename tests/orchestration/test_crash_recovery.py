@@ -1,7 +1,9 @@
 """Nothing lost, nothing stuck: a pipeline killed with SIGKILL while it ingests, while dbt builds and
 while it publishes; the next run (what `make materialize` runs: recovery, then materialization)
 finishes in bounded time and ends exactly where an uninterrupted run on the same files ends: the
-same raw tables and marts, row for row, in the warehouse, and the same marts in the published copy."""
+same raw tables and marts, row for row, in the warehouse, and the same marts in the published copy.
+The uninterrupted run has a reader of the published marts beside it (tests/integration/
+published_readers.py): every read sees the old or the new version, complete."""
 
 from __future__ import annotations
 
@@ -14,9 +16,15 @@ import dagster as dg
 import duckdb
 import pytest
 
-from leadhouse.publish import parquet_dir, unfinished_copy
+from leadhouse.publish import parquet_dir, publish, unfinished_copy
 from leadhouse.settings import Settings
 from orchestration.lib.resources import WAREHOUSE_WRITER_POOL
+from tests.integration.published_readers import (
+    assert_every_read_saw_one_complete_version,
+    build_version,
+    published_version,
+    reading,
+)
 from tests.orchestration.pipeline_runs import (
     MATERIALIZE,
     RERUN_TIMEOUT_SECONDS,
@@ -37,12 +45,23 @@ STARTED = dg.DagsterRunStatus.STARTED
 
 @pytest.fixture(scope="module")
 def baseline(sample_landing, tmp_path_factory):
-    """One uninterrupted run on the sample files: the state every rerun must reach."""
+    """One uninterrupted run on the sample files: the state every rerun must reach. A reader process
+    reads the published marts throughout: first a small stand-in published before the run, then
+    what the run publishes."""
     data = tmp_path_factory.mktemp("baseline")
     shutil.copytree(sample_landing, data / "landing")
-    seconds, _ = run_pipeline(data, new_dagster_home(data / "dagster_home"))
+    published = Settings.from_env({"LEADHOUSE_DATA_DIR": str(data)}).published_dir
+    with duckdb.connect(str(data / "stand-in.duckdb")) as conn:
+        build_version(conn, 1)
+        publish(conn, published / "leadhouse.duckdb")
+    versions = published_version(published)
+    with reading(published, data / "reads.jsonl") as reader:
+        seconds, _ = run_pipeline(data, new_dagster_home(data / "dagster_home"))
+        versions |= published_version(published)
+        reader.wait_until_it_saw(list(versions)[-1])
     print(f"\nuninterrupted run: {seconds:.1f} s")
-    return data, warehouse_state(Settings.from_env({"LEADHOUSE_DATA_DIR": str(data)}).warehouse_path)
+    state = warehouse_state(Settings.from_env({"LEADHOUSE_DATA_DIR": str(data)}).warehouse_path)
+    return data, state, (reader.reads(), versions)
 
 
 def paths(data):
@@ -73,10 +92,21 @@ def assert_rerun_converges(data, dagster_home, baseline_state, name: str) -> Non
 
 
 def test_uninterrupted_run_holds_exactly_models_seeds_and_raw_tables(baseline):
-    data, state = baseline
+    data, state, _ = baseline
     assert state.relations == expected_relations()
     assert warehouse_state(paths(data)[1]) == state.published()
     assert 0 < state.counts["marts.dim_leads"] < state.counts["marts.lead_identity_map"]  # people, records
+
+
+def test_readers_see_the_old_or_the_new_marts_while_the_pipeline_rebuilds_everything(baseline):
+    """The full materialization, as `make materialize` runs it, with a reader of the published copy
+    and Parquet files beside it: every read succeeds and sees the stand-in or the run's marts."""
+    reads, versions = baseline[2]
+    assert len(versions) == 2
+    report = assert_every_read_saw_one_complete_version(reads, versions)
+    print(f"\nreader during the uninterrupted run: {report}")
+    assert report["versions they saw"] == 2 and report["manifests they saw"] == 2
+    assert report["database reads"] >= 20 and report["parquet reads"] >= 20
 
 
 def test_killed_while_ingesting(sample_landing, baseline, tmp_path):
