@@ -42,3 +42,26 @@
     {%- endfor -%}
     {{ return(columns) }}
 {%- endmacro %}
+
+{#
+    The day rows of `relation` (day_start, segment_type, segment_value and the additive `columns`)
+    summed into every period of analytics.period_grains, one union: counts add up, so a mart counts
+    each lead once per day and segment and rolls weeks and months up from the days.
+#}
+{% macro rolled_up_from_days(relation, columns) -%}
+    {%- for grain in var('analytics').period_grains %}
+    select
+        '{{ grain }}' as period_grain,
+        {{ period_start(grain, 'day_start') }} as period_start,
+        segment_type,
+        segment_value,
+        {%- for column in columns %}
+        sum({{ column }}) as {{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from {{ relation }}
+    group by 1, 2, 3, 4
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+{%- endmacro %}

@@ -18,7 +18,7 @@ segmented as (
 ),
 
 daily as (
-    -- Counts add up: the day's counts once per lead and segment, the weeks and months from the days.
+    -- The day's counts once per lead and segment; weeks and months from them (rolled_up_from_days).
     select
         {{ period_start('day', 'created_at') }} as day_start,
         segment_type,
@@ -37,21 +37,7 @@ converted as (
 ),
 
 created as (
-    {%- for grain in var('analytics').period_grains %}
-    select
-        '{{ grain }}' as period_grain,
-        {{ period_start(grain, 'day_start') }} as period_start,
-        segment_type,
-        segment_value,
-        sum(leads) as leads,
-        sum(qualified_leads) as qualified_leads,
-        sum(converted_leads) as converted_leads
-    from daily
-    group by 1, 2, 3, 4
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-    {%- endfor %}
+    {{ rolled_up_from_days('daily', ['leads', 'qualified_leads', 'converted_leads']) }}
 ),
 
 -- Percentiles do not add up: from the converted leads themselves, per period.

@@ -15,7 +15,7 @@ segmented as (
 ),
 
 daily as (
-    -- Counts add up: the day's counts once per lead and segment, the weeks and months from the days.
+    -- The day's counts once per lead and segment; weeks and months from them (rolled_up_from_days).
     select
         {{ period_start('day', 'created_at') }} as day_start,
         segment_type,
@@ -28,21 +28,7 @@ daily as (
 ),
 
 counted as (
-    {%- for grain in analytics.period_grains %}
-    select
-        '{{ grain }}' as period_grain,
-        {{ period_start(grain, 'day_start') }} as period_start,
-        segment_type,
-        segment_value,
-        {%- for step in steps %}
-        sum(step_{{ loop.index }}_leads) as step_{{ loop.index }}_leads{{ ',' if not loop.last }}
-        {%- endfor %}
-    from daily
-    group by 1, 2, 3, 4
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-    {%- endfor %}
+    {{ rolled_up_from_days('daily', funnel_step_columns(steps | length) | map('replace', '_at', '_leads') | list) }}
 ),
 
 steps as (
