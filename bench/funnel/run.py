@@ -17,24 +17,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from bench.marts_sample import AS_OF, counts, dbt_command, prepared_from_args  # noqa: E402
+from bench.marts_sample import ANALYTICS_MODELS, AS_OF, counts, dbt_command, prepared_from_args  # noqa: E402
 from bench.measure import timed  # noqa: E402
 
 TARGET_SECONDS = 45.0
-SELECTION = [
-    "path:models/intermediate/funnel",
-    "path:models/marts/funnel",
-    "path:models/marts/marketing",
-    "fct_open_pipeline",
-    "pipeline_by_stage",
-    "pipeline_forecast",
-    "pipeline_velocity",
-    "agent_performance",
-    "fct_contact_attempts",
-    "contact_attempt_rates",
-    "dim_companies",
-    "score_grade_mix",
-]
 
 
 def main() -> int:
@@ -42,7 +28,7 @@ def main() -> int:
 
     data = prepared_from_args(__doc__.split("\n\n")[0])
     leads, activities = counts(data)
-    command, env = dbt_command("run", data, "--select", *SELECTION)
+    command, env = dbt_command("run", data, "--select", *ANALYTICS_MODELS)
     print("dbt run of the funnel, conversion, pipeline, marketing and account models ...", flush=True)
     seconds, peak = timed(command, env)
     with duckdb.connect(str(data / "warehouse" / "leadhouse.duckdb"), read_only=True) as conn:

@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from bench.marts_sample import AS_OF, counts, dbt_command, prepared_from_args  # noqa: E402
+from bench.marts_sample import ANALYTICS_MODELS, AS_OF, counts, dbt_command, prepared_from_args  # noqa: E402
 from bench.measure import timed  # noqa: E402
 
 TARGET_SECONDS = 30.0
@@ -25,17 +25,6 @@ SELECTION = [
     "path:models/intermediate/sales",
     "path:models/marts/sales",
 ]
-# The analytics marts that sit in those folders (make bench-funnel times them).
-EXCLUDED = [
-    "score_grade_mix",
-    "fct_open_pipeline",
-    "pipeline_by_stage",
-    "pipeline_forecast",
-    "pipeline_velocity",
-    "agent_performance",
-    "fct_contact_attempts",
-    "contact_attempt_rates",
-]
 
 
 def main() -> int:
@@ -43,7 +32,7 @@ def main() -> int:
 
     data = prepared_from_args(__doc__.split("\n\n")[0])
     leads, activities = counts(data)
-    command, env = dbt_command("run", data, "--select", *SELECTION, "--exclude", *EXCLUDED)
+    command, env = dbt_command("run", data, "--select", *SELECTION, "--exclude", *ANALYTICS_MODELS)
     print("dbt run of the scoring and sales models ...", flush=True)
     seconds, peak = timed(command, env)
     with duckdb.connect(str(data / "warehouse" / "leadhouse.duckdb"), read_only=True) as conn:
