@@ -3,8 +3,8 @@ function, so the orchestration and the benchmark run dbt the same way and a test
 what dbt gets.
 
 dbt's settings come from validated config files, passed as ``--vars`` sections (one per file:
-``entity_resolution``, ``scoring``, ``sales``, ``analytics``; exports will be one more line in
-``project_var_sections``). The environment is passed to the dbt process, never set in ours.
+``entity_resolution``, ``scoring``, ``sales``, ``analytics``, ``conversion_model``; exports will be
+one more line in ``project_var_sections``). The environment is passed to the dbt process, never set in ours.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from typing import Any
 from analytics.config import load_analytics_config
 from entity_resolution.config import load_er_config
 from leadhouse.settings import Settings, as_of_var
+from ml.config import load_model_config
 from sales.config import load_sales_config
 from scoring.config import load_scoring_config
 
@@ -36,6 +37,7 @@ def project_var_sections() -> dict[str, dict[str, Any]]:
         "scoring": load_scoring_config().dbt_var(),
         "sales": load_sales_config().dbt_var(),
         "analytics": load_analytics_config().dbt_var(),
+        "conversion_model": load_model_config().dbt_var(),
     }
 
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import dagster as dg
 from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 
 from leadhouse.settings import DBT_PROJECT_DIR, Settings
+from ml.registry import LocalModelRegistry, ModelRegistry
 from orchestration.lib.dbt import DBT_EXECUTABLE
 
 # Every asset that writes the warehouse runs in this pool; dagster_home/dagster.yaml limits it to 1
@@ -13,10 +17,20 @@ from orchestration.lib.dbt import DBT_EXECUTABLE
 WAREHOUSE_WRITER_POOL = "duckdb_writer"
 
 
+class ModelRegistryResource(dg.ConfigurableResource):
+    """The model registry the ml assets save to and load from (ml.registry), never a path."""
+
+    root: str
+
+    def registry(self) -> ModelRegistry:
+        return LocalModelRegistry(Path(self.root))
+
+
 def build_resources(settings: Settings) -> dict:
     settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     return {
         "duckdb": DuckDBResource(database=str(settings.warehouse_path)),
+        "model_registry": ModelRegistryResource(root=str(settings.model_dir)),
         "dbt": DbtCliResource(
             project_dir=str(DBT_PROJECT_DIR), profiles_dir=str(DBT_PROJECT_DIR), dbt_executable=DBT_EXECUTABLE
         ),

@@ -20,6 +20,7 @@ from leadhouse.dbt_invocation import (
     vars_args,
 )
 from leadhouse.settings import Settings, parse_as_of
+from ml.config import load_model_config
 from sales.config import load_sales_config
 from scoring.config import load_scoring_config
 
@@ -107,6 +108,7 @@ def test_the_project_sections_are_the_validated_config_files():
         "scoring": load_scoring_config().dbt_var(),
         "sales": load_sales_config().dbt_var(),
         "analytics": load_analytics_config().dbt_var(),
+        "conversion_model": load_model_config().dbt_var(),
     }
 
 

@@ -15,7 +15,7 @@
     {% if execute %}
         {% set root = env_var('LEADHOUSE_DATA_DIR', '../data') ~ '/spark/raw' %}
         {% set tables = [] %}
-        {% for node in graph.sources.values() %}
+        {% for node in graph.sources.values() if node.schema == 'raw' %}
             {% if node.identifier not in tables %}{% do tables.append(node.identifier) %}{% endif %}
         {% endfor %}
         {% do run_query('create database if not exists raw') %}

@@ -18,19 +18,14 @@ from orchestration.lib.dbt import LeadhouseDbtTranslator, dbt_project, start_dbt
 from orchestration.lib.resources import WAREHOUSE_WRITER_POOL
 
 PUBLISHED_KEY = dg.AssetKey(["published", "warehouse"])
+# The dbt nodes that read the conversion model's scores (the source `ml`), and everything after them.
+AFTER_SCORING = "source:ml+"
 
 
 def build_warehouse_defs(settings: Settings) -> dg.Definitions:
     translator = LeadhouseDbtTranslator(feeders=raw_table_feeders(load_source_configs(settings.sources_dir)))
 
-    @dbt_assets(
-        manifest=dbt_project().manifest_path,
-        project=dbt_project(),
-        dagster_dbt_translator=translator,
-        pool=WAREHOUSE_WRITER_POOL,
-        name="leadhouse_dbt",
-    )
-    def leadhouse_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: DuckDBResource):
+    def build(context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: DuckDBResource):
         with duckdb.get_connection() as conn:
             ensure_raw_tables(conn)  # so the warehouse builds even before the first file lands
             # A killed ingestion's committed chunks (files without a ledger entry) never reach dbt,
@@ -47,12 +42,45 @@ def build_warehouse_defs(settings: Settings) -> dg.Definitions:
                     f"raw layer for Spark: {sum(exported.values()):,} rows in {len(exported)} tables"
                 )
         # The config files are read on every run, as dbt reads its project: an edit applies to the next run.
-        build = start_dbt(dbt, pipeline_build_invocation(settings, project_var_sections()), context)
-        build.termination_timeout_seconds = STOP_GRACE_SECONDS  # its wait after forwarding an interrupt
-        with ends_with_this_process(build.process):
-            yield from build.stream()
+        # dagster-dbt adds the definition's --select/--exclude (or the run's subset) to the command.
+        invocation = start_dbt(dbt, pipeline_build_invocation(settings, project_var_sections()), context)
+        invocation.termination_timeout_seconds = STOP_GRACE_SECONDS  # its wait after forwarding an interrupt
+        with ends_with_this_process(invocation.process):
+            yield from invocation.stream()
 
-    mart_keys = [key for key in leadhouse_dbt.keys if key.path[0] == "marts"]
+    # Two definitions, because the conversion model's scoring (orchestration/defs/ml/) sits between
+    # them: it reads the marts of the first and writes the dbt source `ml`, which the second reads
+    # (marts.lead_scores, model_performance_over_time, the work queue and what follows from it).
+    @dbt_assets(
+        manifest=dbt_project().manifest_path,
+        project=dbt_project(),
+        dagster_dbt_translator=translator,
+        pool=WAREHOUSE_WRITER_POOL,
+        name="leadhouse_dbt",
+        exclude=AFTER_SCORING,
+    )
+    def leadhouse_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: DuckDBResource):
+        yield from build(context, dbt, duckdb)
+
+    @dbt_assets(
+        manifest=dbt_project().manifest_path,
+        project=dbt_project(),
+        dagster_dbt_translator=translator,
+        pool=WAREHOUSE_WRITER_POOL,
+        name="leadhouse_dbt_after_scoring",
+        select=AFTER_SCORING,
+    )
+    def leadhouse_dbt_after_scoring(
+        context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: DuckDBResource
+    ):
+        yield from build(context, dbt, duckdb)
+
+    mart_keys = [
+        key
+        for dbt_def in (leadhouse_dbt, leadhouse_dbt_after_scoring)
+        for key in dbt_def.keys
+        if key.path[0] == "marts"
+    ]
 
     @dg.asset(
         key=PUBLISHED_KEY,
@@ -91,4 +119,4 @@ def build_warehouse_defs(settings: Settings) -> dg.Definitions:
             }
         )
 
-    return dg.Definitions(assets=[leadhouse_dbt, published_warehouse])
+    return dg.Definitions(assets=[leadhouse_dbt, leadhouse_dbt_after_scoring, published_warehouse])

@@ -18,6 +18,32 @@ deal_values as (
     from {{ ref('int_lead_deal_values_estimated') }}
 ),
 
+model_scores as (
+    select
+        lead_id,
+        conversion_probability,
+        scored_by
+    from {{ ref('lead_scores') }}
+),
+
+valued as (
+    select
+        deal_values.lead_id,
+        coalesce(model_scores.conversion_probability, deal_values.probability) as probability,
+        case model_scores.scored_by
+            when 'model' then 'conversion_model'
+            when 'rule_fallback' then 'rule_score_calibrated'
+            else deal_values.probability_source
+        end as probability_source,
+        deal_values.expected_deal_size,
+        deal_values.deal_size_source,
+        coalesce(model_scores.conversion_probability, deal_values.probability)
+            * deal_values.expected_deal_size as expected_value
+    from deal_values
+    left join model_scores
+        on deal_values.lead_id = model_scores.lead_id
+),
+
 preferred_channels as (
     select *
     from {{ ref('int_lead_channels_ranked') }}
@@ -30,7 +56,7 @@ select
     -- bigint, as its contract says (row_number is an int on Spark)
     cast(row_number() over (
         partition by tasks.agent_id
-        order by deal_values.expected_value desc nulls last, tasks.due_at asc, tasks.task_id asc
+        order by valued.expected_value desc nulls last, tasks.due_at asc, tasks.task_id asc
     ) as bigint) as queue_rank,
     tasks.agent_source,
     tasks.lead_id,
@@ -40,11 +66,11 @@ select
     tasks.task_name,
     tasks.due_at,
     tasks.due_status,
-    deal_values.probability,
-    deal_values.probability_source,
-    deal_values.expected_deal_size,
-    deal_values.deal_size_source,
-    deal_values.expected_value,
+    valued.probability,
+    valued.probability_source,
+    valued.expected_deal_size,
+    valued.deal_size_source,
+    valued.expected_value,
     preferred_channels.channel as preferred_channel,
     preferred_channels.response_rate as preferred_channel_response_rate,
     tasks.current_status,
@@ -53,7 +79,7 @@ select
     tasks.priority,
     tasks.queued_as_of
 from tasks
-left join deal_values
-    on tasks.lead_id = deal_values.lead_id
+left join valued
+    on tasks.lead_id = valued.lead_id
 left join preferred_channels
     on tasks.lead_id = preferred_channels.lead_id

@@ -1,0 +1,202 @@
+"""Scoring every open lead: the champion's calibrated probability with its reasons, or, without a
+champion, the rule score mapped to a probability (``rule_fallback``), which every row says.
+
+The rows (``LEAD_SCORE_COLUMNS``) become ``ml.lead_scores`` (the current scores, read by the dbt
+mart ``marts.lead_scores`` and the work queue) and are appended to ``ml.lead_score_log`` (every
+scoring run, for ``marts.model_performance_over_time``). ``scored_at`` is the run's ``as_of``, so
+scoring again as of the same moment replaces that moment's rows instead of adding to them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import duckdb
+import numpy as np
+import polars as pl
+
+from ml.config import ModelConfig
+from ml.drift import drift_report
+from ml.explain import base_pipeline, explain
+from ml.train import fit_rule_calibration, model_frame
+
+LEAD_SCORE_COLUMNS = {
+    "lead_id": pl.Utf8,
+    "conversion_probability": pl.Float64,
+    "decile": pl.Int32,
+    "model_grade": pl.Utf8,
+    "model_version": pl.Utf8,
+    "scored_by": pl.Utf8,
+    "top_positive_factors": pl.Utf8,
+    "top_negative_factors": pl.Utf8,
+    "scoring_note": pl.Utf8,
+    "scored_at": pl.Datetime("us"),
+}
+FACTOR_SEPARATOR = "; "
+PROBABILITY_FLOOR = 0.001
+RULE_FALLBACK_VERSION = "rule_score"
+# Fewer labelled rows than this (or one outcome only): the rule score is read as a percentage.
+MIN_ROWS_TO_CALIBRATE_RULES = 50
+
+
+@dataclass
+class Scored:
+    scores: pl.DataFrame  # LEAD_SCORE_COLUMNS
+    drift: dict[str, float]  # PSI per feature and of the score (empty under the fallback)
+
+
+def deciles(probability: np.ndarray, lead_ids: list[str]) -> np.ndarray:
+    """1 = the 10 % most likely to convert ... 10; ties by lead id, so a rerun gives the same."""
+    n = len(probability)
+    order = sorted(range(n), key=lambda i: (-probability[i], lead_ids[i]))
+    rank = np.empty(n, dtype=np.int64)
+    rank[np.asarray(order, dtype=np.int64)] = np.arange(n)
+    return (rank * 10 // max(n, 1) + 1).astype(np.int32)
+
+
+def _finish(
+    rows: pl.DataFrame,
+    probability: np.ndarray,
+    positive: list[list[str]],
+    negative: list[list[str]],
+    config: ModelConfig,
+    version: str,
+    scored_by: str,
+    note: str,
+    scored_at: datetime,
+) -> pl.DataFrame:
+    lead_ids = rows["lead_id"].to_list()
+    return pl.DataFrame(
+        {
+            "lead_id": lead_ids,
+            "conversion_probability": probability.astype(float),
+            "decile": deciles(probability, lead_ids),
+            "model_grade": [config.grade_for(p) for p in probability],
+            "model_version": [version] * rows.height,
+            "scored_by": [scored_by] * rows.height,
+            "top_positive_factors": [FACTOR_SEPARATOR.join(f) for f in positive],
+            "top_negative_factors": [FACTOR_SEPARATOR.join(f) for f in negative],
+            "scoring_note": [note] * rows.height,
+            "scored_at": [scored_at.replace(tzinfo=None)] * rows.height,
+        },
+        schema=LEAD_SCORE_COLUMNS,
+    )
+
+
+def score_with_model(
+    rows: pl.DataFrame,
+    model: Any,
+    card: dict[str, Any],
+    reference: dict[str, Any],
+    config: ModelConfig,
+    scored_at: datetime,
+) -> Scored:
+    """The champion's probabilities, deciles, grades and factors for ``rows`` (ml.features.scoring_rows)."""
+    features = card["features"]["used"]
+    frame = model_frame(rows, features)
+    probability = model.predict_proba(frame)[:, 1] if rows.height else np.zeros(0)
+    # Isotonic calibration reaches 0 and 1 at its ends; no lead is certain either way.
+    probability = np.clip(probability, PROBABILITY_FLOOR, 1 - PROBABILITY_FLOOR)
+    positive, negative = explain(
+        base_pipeline(model),
+        rows,
+        frame,
+        reference["explain"]["importance_order"],
+        reference["explain"]["values"],
+        config.explanations.factors,
+        config.explanations.candidate_features,
+    )
+    scores = _finish(
+        rows,
+        probability,
+        positive,
+        negative,
+        config,
+        card["version"],
+        "model",
+        f"conversion model {card['version']} ({card['estimator']})",
+        scored_at,
+    )
+    return Scored(scores=scores, drift={})
+
+
+def drift_rows(examples: pl.DataFrame, reference: dict[str, Any]) -> pl.DataFrame:
+    """The newest leads as they looked at the first cutoff: the unlabelled examples (their horizon
+    has not elapsed) at the cutoff the training reference was taken at. Like with like: an open
+    lead scored today may be a year old, and no training row is."""
+    return examples.filter(
+        pl.col("label").is_null() & (pl.col("cutoff_days") == reference["drift_cutoff_days"])
+    )
+
+
+def drift_of(
+    model: Any, card: dict[str, Any], reference: dict[str, Any], rows: pl.DataFrame
+) -> dict[str, float]:
+    """PSI of each feature and of the score between the training reference and ``rows``."""
+    if rows.height == 0:
+        return {}
+    probability = model.predict_proba(model_frame(rows, card["features"]["used"]))[:, 1]
+    return drift_report(reference["drift"], rows, probability)
+
+
+def rule_factors(
+    conn: duckdb.DuckDBPyConnection, lead_ids: list[str], factors: int
+) -> dict[str, tuple[list, list]]:
+    """Per lead, the rules that added and took the most points (marts.lead_rule_score_details)."""
+    details = conn.sql(
+        "select lead_id, rule_name, points from marts.lead_rule_score_details where points <> 0"
+    ).pl()
+    details = details.filter(pl.col("lead_id").is_in(lead_ids))
+    out: dict[str, tuple[list, list]] = {}
+    for (lead_id,), group in details.group_by("lead_id"):
+        up = (
+            group.filter(pl.col("points") > 0)
+            .sort(["points", "rule_name"], descending=[True, False])
+            .head(factors)
+        )
+        down = group.filter(pl.col("points") < 0).sort(["points", "rule_name"]).head(factors)
+        out[lead_id] = (
+            [f"{r} (+{p} points)" for r, p in up.select("rule_name", "points").iter_rows()],
+            [f"{r} ({p} points)" for r, p in down.select("rule_name", "points").iter_rows()],
+        )
+    return out
+
+
+def score_with_rules(
+    conn: duckdb.DuckDBPyConnection,
+    rows: pl.DataFrame,
+    examples: pl.DataFrame,
+    config: ModelConfig,
+    scored_at: datetime,
+    reason: str,
+) -> Scored:
+    """The rule score as a probability: isotonic on the labelled examples' rule score and
+    outcome, or score / 100 with too few of them; factors are the rules that fired."""
+    labelled = examples.filter(pl.col("label").is_not_null() & pl.col("current_rule_score").is_not_null())
+    score = rows["current_rule_score"].fill_null(0).to_numpy().astype(float)
+    if labelled.height >= MIN_ROWS_TO_CALIBRATE_RULES and labelled["label"].n_unique() == 2:
+        mapping = fit_rule_calibration(
+            labelled["current_rule_score"].to_numpy().astype(float), labelled["label"].to_numpy()
+        )
+        probability = np.asarray(mapping.predict(score), dtype=float)
+        how = f"rule score calibrated on {labelled.height:,} labelled leads"
+    else:
+        probability = np.clip(score / 100.0, 0.0, 1.0)
+        how = "rule score / 100 (too few labelled leads to calibrate it)"
+    by_lead = rule_factors(conn, rows["lead_id"].to_list(), config.explanations.factors)
+    positive = [by_lead.get(lead, ([], []))[0] for lead in rows["lead_id"]]
+    negative = [by_lead.get(lead, ([], []))[1] for lead in rows["lead_id"]]
+    scores = _finish(
+        rows,
+        probability,
+        positive,
+        negative,
+        config,
+        RULE_FALLBACK_VERSION,
+        "rule_fallback",
+        f"no conversion model: {reason}; {how}",
+        scored_at,
+    )
+    return Scored(scores=scores, drift={})

@@ -1,0 +1,309 @@
+"""Training the conversion model: time-ordered slices, two candidates, calibration, the card.
+
+The labelled examples (ml.features.training_examples) are cut by the moment each lead was first
+captured, oldest first, into four slices (config ``split``): the candidates (a regularized
+logistic regression and a HistGradientBoostingClassifier, each a Pipeline behind a
+ColumnTransformer) are fitted on ``train``, the one with the higher ROC AUC on ``validation`` is
+kept, its probabilities are calibrated on ``calibration`` (isotonic or sigmoid, on the frozen
+model), and every figure of the card is measured on ``holdout``, the newest leads, beside the rule
+score's. All rows of one lead fall in one slice, so no lead is both learned and judged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+import polars as pl
+import sklearn
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.compose import ColumnTransformer
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.frozen import FrozenEstimator
+from sklearn.impute import SimpleImputer
+from sklearn.isotonic import IsotonicRegression
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, OrdinalEncoder, StandardScaler
+
+from ml.config import ModelConfig
+from ml.drift import reference_bins
+from ml.evaluate import calibration_table, probability_metrics, ranking_metrics
+from ml.explain import importance_order, reference_values
+from ml.features import FEATURE_NAMES, FEATURES_BY_NAME
+
+SLICES = ("train", "validation", "calibration", "holdout")
+# A feature known for fewer of the training rows than this is left out (the rule score before
+# its history began): a model would learn nothing from it and then meet it at every scoring.
+MIN_FEATURE_COVERAGE = 0.05
+RANDOM_STATE = 0
+
+Progress = Callable[[str], None]
+
+
+class NotEnoughHistory(Exception):
+    """Too few labelled leads or conversions to train (config ``minimum_history``)."""
+
+
+@dataclass
+class TrainedModel:
+    model: CalibratedClassifierCV  # predict_proba on a frame of ``features``
+    features: list[str]
+    reference: dict[str, Any]  # explanation references and drift bins (ml.explain, ml.drift)
+    card: dict[str, Any]  # the model card (data, features, metrics, baseline, timing)
+    holdout: pl.DataFrame  # the holdout rows with their features, label, probability, rule score
+
+
+def model_frame(frame: pl.DataFrame, features: list[str]) -> pl.DataFrame:
+    """The columns a pipeline reads: booleans as 0/1 floats, numerics as floats, text as text."""
+    columns = []
+    for name in features:
+        kind = FEATURES_BY_NAME[name].kind
+        if kind == "categorical":
+            columns.append(pl.col(name).cast(pl.Utf8))
+        else:
+            columns.append(pl.col(name).cast(pl.Float64))
+    return frame.select(columns)
+
+
+def history_counts(examples: pl.DataFrame) -> tuple[int, int]:
+    """(labelled leads, converted leads) among the examples."""
+    labelled = examples.filter(pl.col("label").is_not_null())
+    return labelled["lead_id"].n_unique(), labelled.filter(pl.col("label") == 1)["lead_id"].n_unique()
+
+
+def check_history(examples: pl.DataFrame, config: ModelConfig) -> None:
+    leads, conversions = history_counts(examples)
+    need = config.minimum_history
+    if leads < need.labelled_leads or conversions < need.conversions:
+        raise NotEnoughHistory(
+            f"{leads:,} labelled leads and {conversions:,} conversions; training needs at least "
+            f"{need.labelled_leads:,} and {need.conversions:,} (config/model.yml minimum_history)"
+        )
+
+
+def time_ordered_split(labelled: pl.DataFrame, config: ModelConfig) -> dict[str, pl.DataFrame]:
+    """The four slices, by each lead's first capture (ties by lead id), oldest leads first."""
+    leads = labelled.select("lead_id", "first_seen_at").unique("lead_id").sort("first_seen_at", "lead_id")
+    fractions = config.split.model_dump()
+    bounds = np.cumsum([fractions[name] for name in SLICES])
+    position = (np.arange(leads.height) + 0.5) / max(leads.height, 1)
+    slice_index = np.searchsorted(bounds, position, side="right").clip(max=len(SLICES) - 1)
+    assignment = leads.select("lead_id").with_columns(
+        pl.Series("slice", np.array(SLICES)[slice_index], dtype=pl.Utf8)
+    )
+    joined = labelled.join(assignment, on="lead_id", how="left")
+    return {name: joined.filter(pl.col("slice") == name).drop("slice") for name in SLICES}
+
+
+def usable_features(train: pl.DataFrame) -> tuple[list[str], dict[str, str]]:
+    """The features known often enough in ``train``, and why the others are left out."""
+    used, dropped = [], {}
+    for name in FEATURE_NAMES:
+        coverage = 1 - train[name].null_count() / max(train.height, 1)
+        if coverage < MIN_FEATURE_COVERAGE:
+            dropped[name] = f"known for {coverage:.1%} of the training rows"
+        elif train[name].n_unique() <= 1:
+            dropped[name] = "one value in every training row"
+        else:
+            used.append(name)
+    return used, dropped
+
+
+def candidate_pipelines(features: list[str], config: ModelConfig) -> dict[str, Pipeline]:
+    categorical = [f for f in features if FEATURES_BY_NAME[f].kind == "categorical"]
+    numeric = [f for f in features if FEATURES_BY_NAME[f].kind != "categorical"]
+    lr = config.candidates.logistic_regression
+    gb = config.candidates.gradient_boosting
+    linear = ColumnTransformer(
+        [
+            (
+                "numeric",
+                # arcsinh: counts and amounts grow like a log, and zero stays zero
+                make_pipeline(
+                    SimpleImputer(strategy="median", add_indicator=True),
+                    FunctionTransformer(np.arcsinh),
+                    StandardScaler(),
+                ),
+                numeric,
+            ),
+            (
+                "categorical",
+                make_pipeline(
+                    SimpleImputer(strategy="constant", fill_value="(none)"),
+                    OneHotEncoder(handle_unknown="infrequent_if_exist", min_frequency=20, max_categories=40),
+                ),
+                categorical,
+            ),
+        ]
+    )
+    trees = ColumnTransformer(
+        [
+            (
+                "categorical",
+                OrdinalEncoder(
+                    handle_unknown="use_encoded_value",
+                    unknown_value=-1,
+                    encoded_missing_value=-1,  # negative: missing, for the trees
+                    min_frequency=20,
+                    max_categories=60,
+                ),
+                categorical,
+            ),
+            ("numeric", "passthrough", numeric),
+        ]
+    )
+    return {
+        "logistic_regression": Pipeline(
+            [("features", linear), ("classifier", LogisticRegression(C=lr.C, max_iter=2000))]
+        ),
+        "gradient_boosting": Pipeline(
+            [
+                ("features", trees),
+                (
+                    "classifier",
+                    HistGradientBoostingClassifier(
+                        max_iter=gb.max_iter,
+                        learning_rate=gb.learning_rate,
+                        max_leaf_nodes=gb.max_leaf_nodes,
+                        l2_regularization=gb.l2_regularization,
+                        categorical_features=list(range(len(categorical))),
+                        random_state=RANDOM_STATE,
+                    ),
+                ),
+            ]
+        ),
+    }
+
+
+def rule_baseline(frame: pl.DataFrame) -> tuple[np.ndarray, str]:
+    """The rule score to compare with: as of each cutoff (lead_score_history) when the history
+    covers most rows, else the current rule score, which has seen what happened after the cutoff
+    (an optimistic baseline; the card says which)."""
+    at_cutoff = frame["rule_score"]
+    if at_cutoff.null_count() <= 0.5 * frame.height:
+        return at_cutoff.fill_null(0).to_numpy().astype(float), "rule score at the cutoff"
+    return (
+        frame["current_rule_score"].fill_null(0).to_numpy().astype(float),
+        "current rule score (sees events after the cutoff: an optimistic baseline)",
+    )
+
+
+def fit_rule_calibration(score: np.ndarray, y: np.ndarray) -> IsotonicRegression:
+    """The rule score as a calibrated probability (isotonic: higher score, no lower probability)."""
+    return IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(score, y)
+
+
+def data_fingerprint(labelled: pl.DataFrame) -> str:
+    """sha256 of the labelled rows' identity and label: two trainings on the same data share it."""
+    rows = labelled.select(
+        pl.concat_str(
+            [pl.col("lead_id"), pl.col("cutoff_days").cast(pl.Utf8), pl.col("label").cast(pl.Utf8)],
+            separator="|",
+        )
+    ).to_series()
+    return hashlib.sha256("\n".join(sorted(rows.to_list())).encode()).hexdigest()
+
+
+def train_conversion_model(
+    examples: pl.DataFrame,
+    config: ModelConfig,
+    *,
+    as_of: datetime,
+    code_version: str = "unknown",
+    progress: Progress = lambda _: None,
+) -> TrainedModel:
+    """Train, choose, calibrate and measure; raises NotEnoughHistory below the minimum."""
+    started = time.perf_counter()
+    check_history(examples, config)
+    labelled = examples.filter(pl.col("label").is_not_null())
+    cap = config.training_set.max_training_rows
+    if labelled.height > cap:  # the newest leads
+        labelled = labelled.sort("first_seen_at", "lead_id", "cutoff_days").tail(cap)
+    slices = time_ordered_split(labelled, config)
+    for name in SLICES:
+        if slices[name]["label"].n_unique() < 2:
+            raise NotEnoughHistory(f"the {name} slice has only one outcome; more history is needed")
+    features, dropped = usable_features(slices["train"])
+    progress(
+        f"training on {slices['train'].height:,} rows, {len(features)} features "
+        f"({', '.join(f'{k}: {v:,}' for k, v in ((n, slices[n].height) for n in SLICES))})"
+    )
+    x = {name: model_frame(slices[name], features) for name in SLICES}
+    y = {name: slices[name]["label"].to_numpy().astype(int) for name in SLICES}
+
+    validation_auc: dict[str, float] = {}
+    fitted: dict[str, Pipeline] = {}
+    for name, pipeline in candidate_pipelines(features, config).items():
+        t = time.perf_counter()
+        fitted[name] = pipeline.fit(x["train"], y["train"])
+        validation_auc[name] = float(
+            roc_auc_score(y["validation"], pipeline.predict_proba(x["validation"])[:, 1])
+        )
+        progress(f"{name}: validation ROC AUC {validation_auc[name]:.4f} ({time.perf_counter() - t:.1f} s)")
+    chosen = max(validation_auc, key=lambda name: (validation_auc[name], name))
+    model = CalibratedClassifierCV(FrozenEstimator(fitted[chosen]), method=config.calibration)
+    model.fit(x["calibration"], y["calibration"])
+    progress(f"chose {chosen}, calibrated ({config.calibration}) on {slices['calibration'].height:,} rows")
+
+    holdout_p = model.predict_proba(x["holdout"])[:, 1]
+    rule, rule_source = rule_baseline(slices["holdout"])
+    rule_calibration = fit_rule_calibration(rule_baseline(slices["calibration"])[0], y["calibration"])
+    metrics = probability_metrics(y["holdout"], holdout_p)
+    rule_metrics = ranking_metrics(y["holdout"], rule) | {
+        key: value
+        for key, value in probability_metrics(y["holdout"], rule_calibration.predict(rule)).items()
+        if key in ("brier", "log_loss", "ece")
+    }
+    progress(
+        f"holdout: ROC AUC {metrics['roc_auc']:.4f} (rule score {rule_metrics['roc_auc']:.4f}), "
+        f"ECE {metrics['ece']:.4f}"
+    )
+
+    references = reference_values(slices["train"], features)
+    order = importance_order(fitted[chosen], x["validation"], features, references)
+    # Drift compares leads as they looked at the first cutoff: the training rows here, the newest
+    # (still unlabelled) leads at scoring time (ml.scoring.drift_rows).
+    drift_cutoff = int(slices["train"]["cutoff_days"].min())
+    first = slices["train"].filter(pl.col("cutoff_days") == drift_cutoff)
+    reference = {
+        "explain": {"values": references, "importance_order": order},
+        "drift_cutoff_days": drift_cutoff,
+        "drift": reference_bins(first, features, model.predict_proba(model_frame(first, features))[:, 1]),
+    }
+    holdout = slices["holdout"].with_columns(
+        pl.Series("probability", holdout_p), pl.Series("baseline_rule_score", rule)
+    )
+    card = {
+        "model": "conversion",
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "as_of": as_of.isoformat(),
+        "estimator": chosen,
+        "calibration": config.calibration,
+        "candidates": {name: {"validation_roc_auc": auc} for name, auc in validation_auc.items()},
+        "data": {
+            "first_seen_from": str(labelled["first_seen_at"].min()),
+            "first_seen_to": str(labelled["first_seen_at"].max()),
+            "cutoff_days": config.training_set.cutoff_days,
+            "horizon_days": config.training_set.horizon_days,
+            "rows": {name: slices[name].height for name in SLICES},
+            "positives": {name: int(y[name].sum()) for name in SLICES},
+            "leads": {name: slices[name]["lead_id"].n_unique() for name in SLICES},
+            "unlabelled_rows": examples.height - examples.filter(pl.col("label").is_not_null()).height,
+            "fingerprint": data_fingerprint(labelled),
+        },
+        "features": {"used": features, "dropped": dropped, "importance_order": order},
+        "metrics": {"holdout": metrics, "calibration_curve": calibration_table(y["holdout"], holdout_p)},
+        "baseline": {"name": rule_source, "holdout": rule_metrics},
+        "training_seconds": round(time.perf_counter() - started, 2),
+        "code_version": code_version,
+        "library_versions": {"scikit-learn": sklearn.__version__, "numpy": np.__version__},
+        "config": config.model_dump(),
+    }
+    return TrainedModel(model=model, features=features, reference=reference, card=card, holdout=holdout)
