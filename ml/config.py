@@ -39,11 +39,19 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class AttributeFeature(_Strict):
+    """A source column kept in ``attributes`` (a CRM custom field), used as a feature."""
+
+    attribute: Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[^'\"\\\x00-\x1f]+$")]
+    kind: Literal["categorical", "numeric"]
+
+
 class TrainingSet(_Strict):
     cutoff_days: list[Annotated[int, Field(ge=0, le=3650)]] = Field(min_length=1)
     horizon_days: Annotated[int, Field(ge=1, le=3650)]
     recent_days: Annotated[int, Field(ge=1, le=365)] = 7
     max_training_rows: Annotated[int, Field(ge=1000)] = 600_000
+    attribute_features: list[AttributeFeature] = Field(default_factory=list)
 
 
 class MinimumHistory(_Strict):

@@ -19,8 +19,6 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from ml.features import FEATURES_BY_NAME
-
 NOT_COMPARED = frozenset({"lead_age_days"})
 TOP_CATEGORIES = 20
 MIN_SHARE = 1e-4
@@ -60,14 +58,14 @@ def psi(expected: list[float], actual: list[float]) -> float:
     )
 
 
-def reference_bins(train: pl.DataFrame, features: list[str], probabilities: np.ndarray) -> dict[str, Any]:
+def reference_bins(train: pl.DataFrame, kinds: dict[str, str], probabilities: np.ndarray) -> dict[str, Any]:
     """Each compared feature's bins and training shares, and the score's."""
     bins: dict[str, Any] = {}
-    for name in features:
+    for name, kind in kinds.items():
         if name in NOT_COMPARED:
             continue
         column = train[name]
-        if FEATURES_BY_NAME[name].kind == "categorical":
+        if kind == "categorical":
             counts = column.drop_nulls().cast(pl.Utf8).value_counts(sort=True)
             categories = counts.head(TOP_CATEGORIES).get_column(column.name).to_list()
             bins[name] = {"categories": categories, "shares": _category_shares(column, categories)}

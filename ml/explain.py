@@ -45,14 +45,14 @@ def log_odds(pipeline: Any, frame: pl.DataFrame) -> np.ndarray:
     return np.asarray(pipeline.decision_function(frame), dtype=float)
 
 
-def reference_values(train: pl.DataFrame, features: list[str]) -> dict[str, Any]:
+def reference_values(train: pl.DataFrame, kinds: dict[str, str]) -> dict[str, Any]:
     """The typical value of each feature in ``train``: median of a number, most common category."""
     values: dict[str, Any] = {}
-    for name in features:
+    for name, kind in kinds.items():
         column = train[name].drop_nulls()
         if column.is_empty():
             values[name] = None
-        elif FEATURES_BY_NAME[name].kind == "categorical":
+        elif kind == "categorical":
             values[name] = column.cast(pl.Utf8).mode().sort().first()
         else:
             values[name] = float(column.cast(pl.Float64).median())
@@ -93,8 +93,13 @@ def _money(value: float) -> str:
 
 
 def phrase(name: str, value: Any) -> str:
-    """The feature's value in words."""
-    feature = FEATURES_BY_NAME[name]
+    """The feature's value in words (a source attribute: "<its name>: <value>")."""
+    feature = FEATURES_BY_NAME.get(name)
+    if feature is None:
+        label = name.removeprefix("attr_").replace("_", " ")
+        if value is None:
+            return f"{label} unknown"
+        return f"{label}: {value:g}" if isinstance(value, float) else f"{label}: {value}"
     if name in _BOOLEAN_PHRASES:
         if value is None:
             return f"{name.replace('_', ' ')}: not asked"

@@ -27,6 +27,7 @@ database of its own) and returns a polars DataFrame.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -176,6 +177,22 @@ FEATURES: tuple[Feature, ...] = (
 )
 FEATURE_NAMES = tuple(f.name for f in FEATURES)
 FEATURES_BY_NAME = {f.name: f for f in FEATURES}
+
+
+def attribute_feature_name(attribute: str) -> str:
+    """``attr_<attribute in lower case, other characters as _>``: "Lead Origin" -> attr_lead_origin."""
+    return "attr_" + re.sub(r"[^a-z0-9]+", "_", attribute.lower()).strip("_")
+
+
+def feature_kinds(config: ModelConfig) -> dict[str, str]:
+    """Every feature's kind (numeric, categorical, boolean): the built-in ones, then the source
+    attributes config/model.yml names (``training_set.attribute_features``)."""
+    kinds = {f.name: f.kind for f in FEATURES}
+    for extra in config.training_set.attribute_features:
+        kinds[attribute_feature_name(extra.attribute)] = extra.kind
+    return kinds
+
+
 # The columns a training or scoring frame carries beside the features.
 KEY_COLUMNS = ("lead_id", "first_seen_at", "cutoff_days", "cutoff_at")
 
@@ -214,6 +231,15 @@ def feature_query(cutoffs: str, as_of: datetime, config: ModelConfig, tables: Wa
     answered = (
         "a.response_seconds is not null and a.occurred_at + to_seconds(a.response_seconds) <= c.cutoff_at"
     )
+    attribute_columns = attribute_captured = attribute_selected = ""
+    for extra in config.training_set.attribute_features:
+        name = attribute_feature_name(extra.attribute)
+        value = f"json_extract_string(r.attributes, '$.\"{extra.attribute}\"')"
+        if extra.kind == "numeric":
+            value = f"try_cast({value} as double)"
+        attribute_columns += f",\n        {value} as {name}"
+        attribute_captured += f",\n        {_first_captured(name)}"
+        attribute_selected += f"\n    p.{name},"
     return f"""
 with cutoffs as ({cutoffs}),
 records as (
@@ -228,7 +254,7 @@ records as (
             when r.job_title is not null then 'other'
         end as seniority_from_title,
         case when r.pain_points is null then null
-             else len(string_split(r.pain_points, ';')) end as pain_point_count_stated
+             else len(string_split(r.pain_points, ';')) end as pain_point_count_stated{attribute_columns}
     from cutoffs c
     join {tables.records} r on r.lead_id = c.lead_id
     where r.created_at is not null and r.created_at <= c.cutoff_at
@@ -252,7 +278,7 @@ captured as (
         {_first_captured("pain_point_count_stated", "pain_point_count")},
         bool_or(phone is not null) as has_phone,
         coalesce(bool_or(do_not_email), false) as do_not_email,
-        coalesce(bool_or(do_not_call), false) as do_not_call
+        coalesce(bool_or(do_not_call), false) as do_not_call{attribute_captured}
     from records
     group by lead_id, cutoff_at
 ),
@@ -352,7 +378,7 @@ select
     case coalesce(s.furthest_stage_rank, 1) {stage_names} else 'New' end as furthest_stage,
     cast(coalesce(s.status_changes, 0) as double) as status_changes,
     date_diff('second', coalesce(s.status_at, c.first_seen_at), c.cutoff_at) / 86400.0 as days_in_status,
-    cast(sc.rule_score as double) as rule_score,
+    cast(sc.rule_score as double) as rule_score,{attribute_selected}
     coalesce(s.status, 'New') in ({_sql_list(CLOSED_STATUSES)}) as closed_at_cutoff,
     w.won_at,
     cast(cur.score as double) as current_rule_score

@@ -54,15 +54,15 @@ def evaluate_gate(registry: ModelRegistry, version: str, config: ModelConfig) ->
     else:
         holdout = registry.holdout(version)
         champion_model = registry.load(champion)
-        features = registry.card(champion)["features"]["used"]
-        missing = [f for f in features if f not in holdout.columns]
+        kinds = registry.card(champion)["features"]["kinds"]
+        missing = [f for f in kinds if f not in holdout.columns]
         if missing:
             checks.append(
                 (False, f"champion {champion} needs features the holdout lacks: {', '.join(missing)}")
             )
         else:
             y = holdout["label"].to_numpy().astype(int)
-            champion_p = champion_model.predict_proba(model_frame(holdout, features))[:, 1]
+            champion_p = champion_model.predict_proba(model_frame(holdout, kinds))[:, 1]
             champion_auc = float(roc_auc_score(y, champion_p))
             new_auc = float(roc_auc_score(y, holdout["probability"].to_numpy()))
             floor = champion_auc - gate.auc_tolerance

@@ -94,8 +94,7 @@ def score_with_model(
     scored_at: datetime,
 ) -> Scored:
     """The champion's probabilities, deciles, grades and factors for ``rows`` (ml.features.scoring_rows)."""
-    features = card["features"]["used"]
-    frame = model_frame(rows, features)
+    frame = model_frame(rows, card["features"]["kinds"])
     probability = model.predict_proba(frame)[:, 1] if rows.height else np.zeros(0)
     # Isotonic calibration reaches 0 and 1 at its ends; no lead is certain either way.
     probability = np.clip(probability, PROBABILITY_FLOOR, 1 - PROBABILITY_FLOOR)
@@ -137,7 +136,7 @@ def drift_of(
     """PSI of each feature and of the score between the training reference and ``rows``."""
     if rows.height == 0:
         return {}
-    probability = model.predict_proba(model_frame(rows, card["features"]["used"]))[:, 1]
+    probability = model.predict_proba(model_frame(rows, card["features"]["kinds"]))[:, 1]
     return drift_report(reference["drift"], rows, probability)
 
 
@@ -158,8 +157,8 @@ def rule_factors(
         )
         down = group.filter(pl.col("points") < 0).sort(["points", "rule_name"]).head(factors)
         out[lead_id] = (
-            [f"{r} (+{p} points)" for r, p in up.select("rule_name", "points").iter_rows()],
-            [f"{r} ({p} points)" for r, p in down.select("rule_name", "points").iter_rows()],
+            [f"{r} (+{float(p):g} points)" for r, p in up.select("rule_name", "points").iter_rows()],
+            [f"{r} ({float(p):g} points)" for r, p in down.select("rule_name", "points").iter_rows()],
         )
     return out
 

@@ -36,7 +36,7 @@ from ml.config import ModelConfig
 from ml.drift import reference_bins
 from ml.evaluate import calibration_table, probability_metrics, ranking_metrics
 from ml.explain import importance_order, reference_values
-from ml.features import FEATURE_NAMES, FEATURES_BY_NAME
+from ml.features import feature_kinds
 
 SLICES = ("train", "validation", "calibration", "holdout")
 # A feature known for fewer of the training rows than this is left out (the rule score before
@@ -60,11 +60,11 @@ class TrainedModel:
     holdout: pl.DataFrame  # the holdout rows with their features, label, probability, rule score
 
 
-def model_frame(frame: pl.DataFrame, features: list[str]) -> pl.DataFrame:
-    """The columns a pipeline reads: booleans as 0/1 floats, numerics as floats, text as text."""
+def model_frame(frame: pl.DataFrame, kinds: dict[str, str]) -> pl.DataFrame:
+    """The columns a pipeline reads (``kinds``: feature -> kind, in the model's order): booleans
+    as 0/1 floats, numerics as floats, text as text."""
     columns = []
-    for name in features:
-        kind = FEATURES_BY_NAME[name].kind
+    for name, kind in kinds.items():
         if kind == "categorical":
             columns.append(pl.col(name).cast(pl.Utf8))
         else:
@@ -102,23 +102,27 @@ def time_ordered_split(labelled: pl.DataFrame, config: ModelConfig) -> dict[str,
     return {name: joined.filter(pl.col("slice") == name).drop("slice") for name in SLICES}
 
 
-def usable_features(train: pl.DataFrame) -> tuple[list[str], dict[str, str]]:
-    """The features known often enough in ``train``, and why the others are left out."""
-    used, dropped = [], {}
-    for name in FEATURE_NAMES:
+def usable_features(train: pl.DataFrame, kinds: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+    """The features (with their kinds) known often enough in ``train``, and why the others are
+    left out. A feature the data has no column for (a dataset without activities) is left out
+    without a word."""
+    used, dropped = {}, {}
+    for name, kind in kinds.items():
+        if name not in train.columns:
+            continue
         coverage = 1 - train[name].null_count() / max(train.height, 1)
         if coverage < MIN_FEATURE_COVERAGE:
             dropped[name] = f"known for {coverage:.1%} of the training rows"
         elif train[name].n_unique() <= 1:
             dropped[name] = "one value in every training row"
         else:
-            used.append(name)
+            used[name] = kind
     return used, dropped
 
 
-def candidate_pipelines(features: list[str], config: ModelConfig) -> dict[str, Pipeline]:
-    categorical = [f for f in features if FEATURES_BY_NAME[f].kind == "categorical"]
-    numeric = [f for f in features if FEATURES_BY_NAME[f].kind != "categorical"]
+def candidate_pipelines(kinds: dict[str, str], config: ModelConfig) -> dict[str, Pipeline]:
+    categorical = [f for f, kind in kinds.items() if kind == "categorical"]
+    numeric = [f for f, kind in kinds.items() if kind != "categorical"]
     lr = config.candidates.logistic_regression
     gb = config.candidates.gradient_boosting
     linear = ColumnTransformer(
@@ -230,17 +234,18 @@ def train_conversion_model(
     for name in SLICES:
         if slices[name]["label"].n_unique() < 2:
             raise NotEnoughHistory(f"the {name} slice has only one outcome; more history is needed")
-    features, dropped = usable_features(slices["train"])
+    kinds, dropped = usable_features(slices["train"], feature_kinds(config))
+    features = list(kinds)
     progress(
         f"training on {slices['train'].height:,} rows, {len(features)} features "
         f"({', '.join(f'{k}: {v:,}' for k, v in ((n, slices[n].height) for n in SLICES))})"
     )
-    x = {name: model_frame(slices[name], features) for name in SLICES}
+    x = {name: model_frame(slices[name], kinds) for name in SLICES}
     y = {name: slices[name]["label"].to_numpy().astype(int) for name in SLICES}
 
     validation_auc: dict[str, float] = {}
     fitted: dict[str, Pipeline] = {}
-    for name, pipeline in candidate_pipelines(features, config).items():
+    for name, pipeline in candidate_pipelines(kinds, config).items():
         t = time.perf_counter()
         fitted[name] = pipeline.fit(x["train"], y["train"])
         validation_auc[name] = float(
@@ -266,7 +271,7 @@ def train_conversion_model(
         f"ECE {metrics['ece']:.4f}"
     )
 
-    references = reference_values(slices["train"], features)
+    references = reference_values(slices["train"], kinds)
     order = importance_order(fitted[chosen], x["validation"], features, references)
     # Drift compares leads as they looked at the first cutoff: the training rows here, the newest
     # (still unlabelled) leads at scoring time (ml.scoring.drift_rows).
@@ -275,7 +280,7 @@ def train_conversion_model(
     reference = {
         "explain": {"values": references, "importance_order": order},
         "drift_cutoff_days": drift_cutoff,
-        "drift": reference_bins(first, features, model.predict_proba(model_frame(first, features))[:, 1]),
+        "drift": reference_bins(first, kinds, model.predict_proba(model_frame(first, kinds))[:, 1]),
     }
     holdout = slices["holdout"].with_columns(
         pl.Series("probability", holdout_p), pl.Series("baseline_rule_score", rule)
@@ -298,7 +303,7 @@ def train_conversion_model(
             "unlabelled_rows": examples.height - examples.filter(pl.col("label").is_not_null()).height,
             "fingerprint": data_fingerprint(labelled),
         },
-        "features": {"used": features, "dropped": dropped, "importance_order": order},
+        "features": {"used": features, "kinds": kinds, "dropped": dropped, "importance_order": order},
         "metrics": {"holdout": metrics, "calibration_curve": calibration_table(y["holdout"], holdout_p)},
         "baseline": {"name": rule_source, "holdout": rule_metrics},
         "training_seconds": round(time.perf_counter() - started, 2),

@@ -86,7 +86,9 @@ def test_a_feature_that_drives_the_score_is_among_the_top_factors(trained):
         (busy, 0, "6 pricing-page views in the last week"),
         (idle, 1, "no pricing-page views in the last week"),
     ):
-        factors = explain(pipeline, frame, model_frame(frame, trained.features), order, values, 3, 16)[side]
+        factors = explain(
+            pipeline, frame, model_frame(frame, trained.card["features"]["kinds"]), order, values, 3, 16
+        )[side]
         assert all(words in lead for lead in factors), factors[:3]
         assert all(len(lead) <= 3 for lead in factors)
 
