@@ -15,7 +15,7 @@ export DBT_VERSION_CHECK := false
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export LEADHOUSE_DATA_DIR := $(abspath $(DATA_DIR))
 
-.PHONY: run test lint install install-spark test-spark data manifest materialize summary dev docs lock clean bench-env bench-er bench-generator bench-ingest bench-spark bench-scoring bench-funnel
+.PHONY: run test lint install install-spark test-spark data manifest materialize summary dev docs lock clean bench-env bench-er bench-generator bench-ingest bench-spark bench-scoring bench-funnel bench-model
 
 run: install data manifest materialize summary ## set up, generate sample data, build every asset, summarize
 
@@ -122,3 +122,6 @@ bench-scoring: install manifest ## scoring, routing and follow-up marts at 1,000
 
 bench-funnel: install manifest ## funnel, conversion, pipeline, marketing and account marts at 1,000,000 leads (docs/performance.md)
 	$(PY) bench/funnel/run.py --workdir $(BENCH_DIR)/marts
+
+bench-model: install manifest ## conversion model: AUC on generated, X Education and Olist data; training and scoring at 1,000,000 leads (bench/model/run.py)
+	$(PY) bench/model/run.py --workdir $(BENCH_DIR)/model

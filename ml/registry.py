@@ -90,7 +90,8 @@ class ModelRegistry(Protocol):
 
 
 def new_version(created_at: datetime, fingerprint: str) -> str:
-    """``YYYYMMDDTHHMMSSZ-<8 hex of the data fingerprint>``: sorts by time, names the data."""
+    """``YYYYMMDDTHHMMSSZ-<8 hex of the data fingerprint>``: sorts by time, names the data (a
+    second version of the same data in the same second gets ``-2``)."""
     return f"{created_at.astimezone(UTC):%Y%m%dT%H%M%SZ}-{fingerprint[:8]}"
 
 
@@ -176,9 +177,12 @@ class LocalModelRegistry:
         plots: dict[str, bytes],
     ) -> str:
         version = new_version(datetime.fromisoformat(card["created_at"]), card["data"]["fingerprint"])
+        # The same data trained twice within a second: the second is -2, and so on.
+        base, n = version, 1
+        while (self.folder / version).exists():
+            n += 1
+            version = f"{base}-{n}"
         final = self.folder / version
-        if final.exists():
-            raise RegistryError(f"version {version} already exists in {self.folder}")
         staging = self.folder / f".{version}.tmp"
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(parents=True)

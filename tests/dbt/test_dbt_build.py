@@ -63,6 +63,7 @@ def test_build_passes_with_only_the_orphan_warnings(build):
     unit_tests = {r["unique_id"] for r in results if r["unique_id"].startswith("unit_test.")}
     assert unit_tests >= {
         "unit_test.leadhouse.dim_leads.test_dim_leads_survivorship",
+        "unit_test.leadhouse.model_performance_over_time.test_model_performance_counts_wins_after_each_scoring_within_the_horizon",
         "unit_test.leadhouse.fct_quarantine_reasons.test_quarantine_reasons_group_by_kind_without_values",
         "unit_test.leadhouse.int_er_match_weights.test_match_weights_em_recovers_known_classes",
         "unit_test.leadhouse.int_er_match_weights.test_match_weights_swapped_names_weigh_at_most_the_exact_level",

@@ -100,6 +100,36 @@ def test_jobs_schedule_sensor_and_executor():
     assert defs.executor is dg.in_process_executor
 
 
+def test_the_model_is_retrained_weekly_and_leads_rescored_hourly():
+    defs = build_definitions()
+    graph = defs.resolve_asset_graph()
+    assert defs.resolve_schedule_def("weekly_retrain").cron_schedule == "0 4 * * 1"
+    assert defs.resolve_schedule_def("hourly_rescore").cron_schedule == "30 * * * *"
+    candidate, champion = (
+        dg.AssetKey(["ml", "conversion_model_candidate"]),
+        dg.AssetKey(["ml", "conversion_model"]),
+    )
+    scores, queue = dg.AssetKey(["ml", "lead_scores"]), dg.AssetKey(["marts", "sales_work_queue"])
+
+    def keys(job: str) -> set[dg.AssetKey]:
+        return set(defs.resolve_job_def(job).asset_layer.selected_asset_keys)
+
+    refresh, retrain, rescore = (
+        keys("refresh_warehouse"),
+        keys("retrain_conversion_model"),
+        keys("rescore_leads"),
+    )
+    assert (
+        candidate not in refresh and champion not in refresh
+    )  # the landing sensor's refresh scores, never trains
+    assert {scores, queue} <= refresh
+    assert {candidate, champion, scores, queue, dg.AssetKey(["published", "warehouse"])} <= retrain
+    assert scores in rescore and queue in rescore and candidate not in rescore
+    assert dg.AssetKey(["marts", "dim_leads"]) not in rescore
+    gate = dg.AssetCheckKey(candidate, "model_gate")
+    assert graph.get_check_spec(gate).blocking
+
+
 def test_instance_config_has_telemetry_off_and_one_writer():
     text = (PROJECT_ROOT / "dagster_home" / "dagster.yaml").read_text()
     assert "enabled: false" in text and "default_limit: 1" in text
