@@ -1,5 +1,8 @@
-"""Machine learning, in plain scikit-learn (never Dagster; orchestration/ wires it into assets).
+"""Machine learning, in plain scikit-learn (never Dagster; orchestration/defs/ml/ wires it into assets).
 
-What will live here: the training set (built from the marts), training, evaluation, and access to
-the model registry (``models/``, ``LEADHOUSE_MODEL_DIR``) through which models are saved and loaded.
+The conversion-probability model (docs/model.md): ``features`` (the point-in-time training set and
+the leads to score, from the warehouse), ``train`` (candidates, time-ordered split, calibration,
+the card), ``evaluate``, ``registry`` (versions, champion, safe loading), ``gate``, ``explain``
+(reasons in words), ``scoring``, ``drift``, ``workflow`` (the steps the assets run), ``cli``
+(``leadhouse-model``). Settings: ``config/model.yml`` (``config``).
 """
