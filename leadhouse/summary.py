@@ -11,6 +11,7 @@ import duckdb
 
 from leadhouse.publish import parquet_dir
 from leadhouse.settings import Settings
+from ml.registry import LocalModelRegistry, RegistryError
 
 
 def _count(conn: duckdb.DuckDBPyConnection, table: str) -> int | None:
@@ -18,6 +19,38 @@ def _count(conn: duckdb.DuckDBPyConnection, table: str) -> int | None:
         return conn.execute(f"select count(*) from {table}").fetchone()[0]
     except duckdb.CatalogException:
         return None
+
+
+def _model_line(conn: duckdb.DuckDBPyConnection, settings: Settings) -> str:
+    """Who scored the open leads, and the champion's holdout figures from its card."""
+    scored, scored_by, version = conn.execute(
+        "select count(*), any_value(scored_by), any_value(model_version) from marts.lead_scores"
+    ).fetchone()
+    grades = ", ".join(
+        f"{grade} {n}"
+        for grade, n in conn.execute(
+            "select model_grade, count(*) from marts.lead_scores group by 1 order by 1"
+        ).fetchall()
+    )
+    if scored_by != "model":
+        return (
+            f"\nconversion model: none yet; {scored:,} open leads scored by the rule fallback, grades "
+            f"{grades} (marts.lead_scores; docs/model.md)"
+        )
+    try:
+        card = LocalModelRegistry(settings.model_dir).card(version)
+    except RegistryError:
+        figures = "its card is not in this registry"
+    else:
+        holdout, rule = card["metrics"]["holdout"], card["baseline"]["holdout"]
+        figures = (
+            f"{card['estimator']}, holdout ROC AUC {holdout['roc_auc']:.3f} (rule score "
+            f"{rule['roc_auc']:.3f}), ECE {holdout['ece']:.3f}"
+        )
+    return (
+        f"\nconversion model {version} ({figures}): {scored:,} open leads scored, grades {grades} "
+        "(marts.lead_scores; .venv/bin/leadhouse-model list)"
+    )
 
 
 def summarize(settings: Settings) -> str:
@@ -79,6 +112,8 @@ def summarize(settings: Settings) -> str:
                 + ", ".join(f"{grade} {n}" for grade, n, _ in grades)
                 + "  (how well they separate converters: .venv/bin/python -m scoring.evaluate)"
             )
+        if _count(conn, "marts.lead_scores"):
+            lines.append(_model_line(conn, settings))
         if (queued := _count(conn, "marts.sales_work_queue")) is not None:
             lines.append(f"sales work queue: {queued} open tasks (marts.sales_work_queue; docs/sales.md)")
         if _count(conn, "marts.conversion_metrics") and _count(conn, "marts.pipeline_forecast"):

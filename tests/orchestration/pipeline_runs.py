@@ -18,6 +18,7 @@ import dagster as dg
 import duckdb
 
 from ingest.raw_tables import ensure_raw_tables
+from ml.workflow import ensure_ml_tables
 from leadhouse.settings import DBT_PROJECT_DIR, PROJECT_ROOT
 
 BIN = Path(sys.executable).parent
@@ -45,6 +46,7 @@ def new_dagster_home(path: Path) -> Path:
 def pipeline_env(data_dir: Path, dagster_home: Path) -> dict[str, str]:
     return os.environ | {
         "LEADHOUSE_DATA_DIR": str(data_dir),
+        "LEADHOUSE_MODEL_DIR": str(data_dir / "models"),  # never the repository's models/
         "DAGSTER_HOME": str(dagster_home),
         # One "now" for every run, so a rerun's time-dependent marts (queues, windows) equal the
         # uninterrupted run's.
@@ -213,7 +215,7 @@ def warehouse_state(path: Path) -> WarehouseState:
 
 def expected_relations() -> frozenset[str]:
     """What the warehouse should hold: the dbt project's models and seeds (from the manifest the
-    definitions load) and the raw tables the ingestion creates."""
+    definitions load), the raw tables the ingestion creates and the conversion model's tables."""
     manifest = json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text())
     built = {
         f"{node['schema']}.{node['alias']}"
@@ -222,10 +224,11 @@ def expected_relations() -> frozenset[str]:
     }
     with duckdb.connect() as conn:
         ensure_raw_tables(conn)
+        ensure_ml_tables(conn)
         raw = {
-            f"raw.{name}"
-            for (name,) in conn.execute(
-                "select table_name from duckdb_tables() where schema_name = 'raw'"
+            f"{schema}.{name}"
+            for schema, name in conn.execute(
+                "select schema_name, table_name from duckdb_tables() where schema_name in ('raw', 'ml')"
             ).fetchall()
         }
     return frozenset(built | raw)
