@@ -119,13 +119,6 @@ class ModelConfig(_Strict):
         """What dbt reads (``vars.conversion_model``): the horizon of model_performance_over_time."""
         return {"horizon_days": self.training_set.horizon_days}
 
-    def grade_for(self, probability: float) -> str:
-        """The first grade (the file's order, highest minimum first) whose minimum is reached."""
-        for band in self.grades:
-            if probability >= band.min_probability:
-                return band.grade
-        return self.grades[-1].grade
-
 
 def _problems(config: ModelConfig) -> list[tuple[str, str]]:
     problems = []

@@ -50,10 +50,20 @@ class Scored:
 def deciles(probability: np.ndarray, lead_ids: list[str]) -> np.ndarray:
     """1 = the 10 % most likely to convert ... 10; ties by lead id, so a rerun gives the same."""
     n = len(probability)
-    order = sorted(range(n), key=lambda i: (-probability[i], lead_ids[i]))
+    order = np.lexsort((np.asarray(lead_ids, dtype=str), -np.asarray(probability, dtype=float)))
     rank = np.empty(n, dtype=np.int64)
-    rank[np.asarray(order, dtype=np.int64)] = np.arange(n)
+    rank[order] = np.arange(n)
     return (rank * 10 // max(n, 1) + 1).astype(np.int32)
+
+
+def grades(probability: np.ndarray, config: ModelConfig) -> list[str]:
+    """Each probability's grade: the first band (highest minimum first) whose minimum it reaches."""
+    bands = config.grades
+    index = np.zeros(len(probability), dtype=np.int64) + len(bands) - 1
+    for i in range(len(bands) - 1, -1, -1):
+        index[np.asarray(probability) >= bands[i].min_probability] = i
+    names = np.array([band.grade for band in bands], dtype=object)
+    return names[index].tolist()
 
 
 def _finish(
@@ -73,7 +83,7 @@ def _finish(
             "lead_id": lead_ids,
             "conversion_probability": probability.astype(float),
             "decile": deciles(probability, lead_ids),
-            "model_grade": [config.grade_for(p) for p in probability],
+            "model_grade": grades(probability, config),
             "model_version": [version] * rows.height,
             "scored_by": [scored_by] * rows.height,
             "top_positive_factors": [FACTOR_SEPARATOR.join(f) for f in positive],

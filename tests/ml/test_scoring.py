@@ -15,7 +15,7 @@ from leadhouse.settings import DBT_PROJECT_DIR
 from ml.config import load_model_config
 from ml.drift import drift_report, drift_verdict, psi, reference_bins
 from ml.registry import LocalModelRegistry
-from ml.scoring import LEAD_SCORE_COLUMNS, deciles
+from ml.scoring import LEAD_SCORE_COLUMNS, deciles, grades
 from ml.workflow import ensure_ml_tables, score_open_leads, write_scores
 from orchestration.defs.ml.assets import drift_check_result
 from tests.ml.synthetic import record, status, warehouse
@@ -136,3 +136,11 @@ def test_the_drift_check_passes_warns_and_fails(drift, passed, severity, verdict
         assert result.severity.value == severity
         assert "budget 0.150" in result.description
     assert result.metadata["max_psi"].value == max(drift.values())
+
+
+def test_grades_take_the_first_band_whose_minimum_is_reached():
+    config = load_model_config()
+    minimums = [band.min_probability for band in config.grades]
+    assert grades(np.array(minimums), config) == [band.grade for band in config.grades]
+    below = np.nextafter(np.array(minimums[:-1]), 0)
+    assert grades(below, config) == [band.grade for band in config.grades[1:]]
