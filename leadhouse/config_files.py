@@ -120,9 +120,12 @@ def write_dbt_var_block(
     lines = text.splitlines(keepends=True)
     marker = end_marker(section, config_path)
     try:
-        start = lines.index(f"  {section}:\n")
+        # "  <section>:" then its block, or "  <section>: {...}" when the settings are one small mapping
+        start = next(
+            i for i, line in enumerate(lines) if line.startswith((f"  {section}:\n", f"  {section}: "))
+        )
         end = lines.index(marker + "\n", start)
-    except ValueError:
+    except (StopIteration, ValueError):
         raise error(
             f"{dbt_project_yml}: vars.{section}: expected a block from '  {section}:' to "
             f"'{marker.strip()}'; restore it from the repository"
