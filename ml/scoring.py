@@ -104,6 +104,13 @@ def score_with_model(
     scored_at: datetime,
 ) -> Scored:
     """The champion's probabilities, deciles, grades and factors for ``rows`` (ml.features.scoring_rows)."""
+    missing = [name for name in card["features"]["kinds"] if name not in rows.columns]
+    if missing:
+        raise ValueError(
+            f"champion {card['version']} needs features the warehouse no longer gives ({', '.join(missing)}): "
+            "restore them in config/model.yml, or train a new version (retrain_conversion_model) or "
+            "roll back (leadhouse-model rollback)"
+        )
     frame = model_frame(rows, card["features"]["kinds"])
     probability = model.predict_proba(frame)[:, 1] if rows.height else np.zeros(0)
     # Isotonic calibration reaches 0 and 1 at its ends; no lead is certain either way.

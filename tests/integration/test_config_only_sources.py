@@ -57,6 +57,7 @@ def test_config_only_lead_and_activity_sources_reach_the_marts_in_one_run(tmp_pa
     env = os.environ | {
         "LEADHOUSE_DATA_DIR": str(data),
         "LEADHOUSE_SOURCES": str(sources),
+        "LEADHOUSE_MODEL_DIR": str(tmp_path / "models"),  # never the repository's registry
         "DAGSTER_HOME": str(home),
         "DO_NOT_TRACK": "1",
         "DBT_VERSION_CHECK": "false",
