@@ -11,7 +11,9 @@ One SQL query computes every feature of a lead as of a cutoff moment, for any se
 What a feature may read, as of the cutoff ``t``:
 
 - the lead's fields **as first captured**: for each field, the value of the earliest source record
-  created at or before ``t`` that has one (a later CRM update never reaches an earlier cutoff);
+  created at or before ``t`` that has one, in the version of that record first delivered
+  (``raw.lead_records``; a later re-export of a CRM record, updated after qualification, never
+  reaches an earlier cutoff); channel and campaign as staged;
 - activities that occurred at or before ``t``; a reply counts only if it came by ``t``
   (``occurred_at + response_seconds <= t``);
 - status changes at or before ``t``: the status at ``t``, the furthest stage reached;
@@ -202,6 +204,7 @@ class WarehouseTables:
     """Where the query reads; a test points these at tables of its own."""
 
     records: str = "intermediate.int_lead_records_matched"
+    raw_records: str = "raw.lead_records"
     activities: str = "marts.fct_lead_activities"
     status_changes: str = "marts.fct_lead_status_changes"
     score_history: str = "marts.lead_score_history"
@@ -242,6 +245,26 @@ def feature_query(cutoffs: str, as_of: datetime, config: ModelConfig, tables: Wa
         attribute_selected += f"\n    p.{name},"
     return f"""
 with cutoffs as ({cutoffs}),
+first_versions as (
+    -- each source record as first delivered: a later re-export (a CRM record updated after
+    -- qualification) keeps its created_at but may carry what was learned since
+    select *
+    from {tables.raw_records}
+    qualify row_number() over (
+        partition by source, source_record_id
+        order by _ingested_at asc nulls last, _file_version asc nulls last, _row_number asc nulls last
+    ) = 1
+),
+known_records as (
+    -- identity, capture time, channel and campaign as staged; the profile as first delivered
+    select
+        m.lead_id, m.source, m.source_record_id, m.created_at, m.channel, m.campaign,
+        f.industry, f.job_title, f.company_size, f.annual_revenue, f.budget, f.timeline,
+        f.product_interest, f.budget_confirmed, f.is_decision_maker, f.pain_points, f.region, f.phone,
+        f.do_not_email, f.do_not_call, f.attributes
+    from {tables.records} m
+    join first_versions f on f.source = m.source and f.source_record_id = m.source_record_id
+),
 records as (
     select
         c.lead_id, c.cutoff_at, r.*,
@@ -256,7 +279,7 @@ records as (
         case when r.pain_points is null then null
              else len(string_split(r.pain_points, ';')) end as pain_point_count_stated{attribute_columns}
     from cutoffs c
-    join {tables.records} r on r.lead_id = c.lead_id
+    join known_records r on r.lead_id = c.lead_id
     where r.created_at is not null and r.created_at <= c.cutoff_at
 ),
 captured as (

@@ -1,7 +1,7 @@
 """The champion gate: may this version score leads?
 
 A version passes when, on its own holdout (the newest labelled leads):
-- its ROC AUC beats the rule score's (``gate.beat_rule_score``);
+- its ROC AUC beats the rule score's on the holdout rows that have one (``gate.beat_rule_score``);
 - its expected calibration error is at most ``gate.max_ece``;
 - its ROC AUC is at least the current champion's on the same rows, less ``gate.auc_tolerance``
   (the champion is loaded from the registry and scores those rows itself; no champion: passes).
@@ -35,14 +35,17 @@ def evaluate_gate(registry: ModelRegistry, version: str, config: ModelConfig) ->
     auc = card["metrics"]["holdout"]["roc_auc"]
     ece = card["metrics"]["holdout"]["ece"]
     rule_auc = card["baseline"]["holdout"]["roc_auc"]
+    auc_on_rule_rows = card["baseline"]["model_roc_auc"]  # the model on the rows that have a rule score
     gate = config.gate
     checks: list[tuple[bool, str]] = []
     figures: dict[str, Any] = {"roc_auc": auc, "ece": ece, "rule_score_roc_auc": rule_auc}
     if gate.beat_rule_score:
+        beats = auc_on_rule_rows > rule_auc
         checks.append(
             (
-                auc > rule_auc,
-                f"ROC AUC {auc:.4f} {'>' if auc > rule_auc else '<='} the rule score's {rule_auc:.4f}",
+                beats,
+                f"ROC AUC {auc_on_rule_rows:.4f} {'>' if beats else '<='} the rule score's {rule_auc:.4f} "
+                f"on the {card['baseline']['rows']:,} holdout rows that have one",
             )
         )
     checks.append(

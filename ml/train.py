@@ -39,9 +39,13 @@ from ml.explain import importance_order, reference_values
 from ml.features import feature_kinds
 
 SLICES = ("train", "validation", "calibration", "holdout")
-# A feature known for fewer of the training rows than this is left out (the rule score before
-# its history began): a model would learn nothing from it and then meet it at every scoring.
+# A feature known for fewer of the training rows than this is left out: a model would learn
+# nothing from it and then meet it at every scoring.
 MIN_FEATURE_COVERAGE = 0.05
+# The rule score at the cutoff comes from lead_score_history, which starts with the first scoring
+# run: while it covers only the newer training rows, "unknown" would mean "an old lead" to the
+# model, yet every lead scored has one. It is used once it covers nearly every training row.
+REQUIRED_COVERAGE = {"rule_score": 0.9}
 RANDOM_STATE = 0
 
 Progress = Callable[[str], None]
@@ -111,7 +115,7 @@ def usable_features(train: pl.DataFrame, kinds: dict[str, str]) -> tuple[dict[st
         if name not in train.columns:
             continue
         coverage = 1 - train[name].null_count() / max(train.height, 1)
-        if coverage < MIN_FEATURE_COVERAGE:
+        if coverage < REQUIRED_COVERAGE.get(name, MIN_FEATURE_COVERAGE):
             dropped[name] = f"known for {coverage:.1%} of the training rows"
         elif train[name].n_unique() <= 1:
             dropped[name] = "one value in every training row"
@@ -186,17 +190,15 @@ def candidate_pipelines(kinds: dict[str, str], config: ModelConfig) -> dict[str,
     }
 
 
-def rule_baseline(frame: pl.DataFrame) -> tuple[np.ndarray, str]:
-    """The rule score to compare with: as of each cutoff (lead_score_history) when the history
-    covers most rows, else the current rule score, which has seen what happened after the cutoff
-    (an optimistic baseline; the card says which)."""
-    at_cutoff = frame["rule_score"]
-    if at_cutoff.null_count() <= 0.5 * frame.height:
-        return at_cutoff.fill_null(0).to_numpy().astype(float), "rule score at the cutoff"
-    return (
-        frame["current_rule_score"].fill_null(0).to_numpy().astype(float),
-        "current rule score (sees events after the cutoff: an optimistic baseline)",
-    )
+def rule_baseline(labelled: pl.DataFrame) -> tuple[str, str]:
+    """Which rule score to compare with, chosen once for every slice: (column, how the card names
+    it). As of each cutoff (``rule_score``, from lead_score_history) when the history covers
+    nearly every labelled row; else today's (``current_rule_score``), which has seen what happened
+    after the cutoff: an optimistic baseline, and the card says so."""
+    coverage = 1 - labelled["rule_score"].null_count() / max(labelled.height, 1)
+    if coverage >= REQUIRED_COVERAGE["rule_score"]:
+        return "rule_score", "rule score at the cutoff"
+    return "current_rule_score", "current rule score (sees events after the cutoff: an optimistic baseline)"
 
 
 def fit_rule_calibration(score: np.ndarray, y: np.ndarray) -> IsotonicRegression:
@@ -258,14 +260,24 @@ def train_conversion_model(
     progress(f"chose {chosen}, calibrated ({config.calibration}) on {slices['calibration'].height:,} rows")
 
     holdout_p = model.predict_proba(x["holdout"])[:, 1]
-    rule, rule_source = rule_baseline(slices["holdout"])
-    rule_calibration = fit_rule_calibration(rule_baseline(slices["calibration"])[0], y["calibration"])
     metrics = probability_metrics(y["holdout"], holdout_p)
-    rule_metrics = ranking_metrics(y["holdout"], rule) | {
+    # The rule score on the holdout rows that have one, the model on the same rows.
+    rule_column, rule_source = rule_baseline(labelled)
+    known = {name: slices[name][rule_column].is_not_null().to_numpy() for name in ("calibration", "holdout")}
+    rule = slices["holdout"][rule_column].to_numpy().astype(float)
+    rule_calibration = fit_rule_calibration(
+        slices["calibration"][rule_column].to_numpy().astype(float)[known["calibration"]],
+        y["calibration"][known["calibration"]],
+    )
+    on_rule_rows = y["holdout"][known["holdout"]]
+    rule_metrics = ranking_metrics(on_rule_rows, rule[known["holdout"]]) | {
         key: value
-        for key, value in probability_metrics(y["holdout"], rule_calibration.predict(rule)).items()
+        for key, value in probability_metrics(
+            on_rule_rows, rule_calibration.predict(rule[known["holdout"]])
+        ).items()
         if key in ("brier", "log_loss", "ece")
     }
+    model_on_rule_rows = float(roc_auc_score(on_rule_rows, holdout_p[known["holdout"]]))
     progress(
         f"holdout: ROC AUC {metrics['roc_auc']:.4f} (rule score {rule_metrics['roc_auc']:.4f}), "
         f"ECE {metrics['ece']:.4f}"
@@ -305,7 +317,13 @@ def train_conversion_model(
         },
         "features": {"used": features, "kinds": kinds, "dropped": dropped, "importance_order": order},
         "metrics": {"holdout": metrics, "calibration_curve": calibration_table(y["holdout"], holdout_p)},
-        "baseline": {"name": rule_source, "holdout": rule_metrics},
+        "baseline": {
+            "name": rule_source,
+            "column": rule_column,
+            "rows": int(known["holdout"].sum()),
+            "holdout": rule_metrics,
+            "model_roc_auc": model_on_rule_rows,  # the model on the same rows
+        },
         "training_seconds": round(time.perf_counter() - started, 2),
         "code_version": code_version,
         "library_versions": {"scikit-learn": sklearn.__version__, "numpy": np.__version__},

@@ -51,14 +51,21 @@ def examples(leads: int = 4000, seed: int = 0, driver: str = "recent_pricing_pag
 
 def warehouse(conn: duckdb.DuckDBPyConnection) -> None:
     """Empty tables with the columns ml.features reads, in the schemas it reads them from."""
-    conn.execute("create schema if not exists intermediate; create schema if not exists marts")
+    conn.execute(
+        "create schema if not exists intermediate; create schema if not exists marts; create schema raw"
+    )
     conn.execute(
         """create table intermediate.int_lead_records_matched (
             lead_id varchar, source varchar, source_record_id varchar, created_at timestamp,
             channel varchar, campaign varchar, industry varchar, job_title varchar, company_size bigint,
             annual_revenue double, budget double, timeline varchar, product_interest varchar,
             budget_confirmed boolean, is_decision_maker boolean, pain_points varchar, region varchar,
-            phone varchar, do_not_email boolean, do_not_call boolean)"""
+            phone varchar, do_not_email boolean, do_not_call boolean, attributes varchar)"""
+    )
+    conn.execute(
+        """create table raw.lead_records as
+        select * exclude (lead_id), 0 as _file_version, now() as _ingested_at, 1 as _row_number
+        from intermediate.int_lead_records_matched"""
     )
     conn.execute(
         """create table marts.fct_lead_activities (lead_id varchar, activity_type varchar,
@@ -77,17 +84,24 @@ def warehouse(conn: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def record(conn, lead_id, source, record_id, created_at, **fields) -> None:
-    columns = {
-        "lead_id": lead_id,
-        "source": source,
-        "source_record_id": record_id,
-        "created_at": created_at,
-    } | fields
-    names = ", ".join(columns)
+def record(conn, lead_id, source, record_id, created_at, version=1, **fields) -> None:
+    """A source record: its raw version ``version`` (delivered ``version`` days after 2026-01-01)
+    and the staged row, which is always the latest version (as staging keeps)."""
+    columns = {"source": source, "source_record_id": record_id, "created_at": created_at} | fields
+    raw = columns | {"_file_version": version, "_ingested_at": datetime(2026, 1, 1) + timedelta(days=version)}
     conn.execute(
-        f"insert into intermediate.int_lead_records_matched ({names}) values ({', '.join('?' * len(columns))})",
-        list(columns.values()),
+        f"insert into raw.lead_records ({', '.join(raw)}) values ({', '.join('?' * len(raw))})",
+        list(raw.values()),
+    )
+    conn.execute(
+        "delete from intermediate.int_lead_records_matched where source = ? and source_record_id = ?",
+        [source, record_id],
+    )
+    staged = {"lead_id": lead_id} | columns
+    conn.execute(
+        f"insert into intermediate.int_lead_records_matched ({', '.join(staged)}) "
+        f"values ({', '.join('?' * len(staged))})",
+        list(staged.values()),
     )
 
 

@@ -110,6 +110,28 @@ def test_nothing_after_the_cutoff_changes_a_feature(conn):
     status(conn, "A", "Closed Won", CUTOFF_3 + timedelta(days=30))
     conn.execute("update marts.lead_rule_scores set score = 99")
     conn.execute("insert into marts.lead_score_history values ('A', 90, ?, null)", [T0 + timedelta(days=20)])
+    # A re-export of the web form record, updated after qualification (same id, same created_at).
+    record(
+        conn,
+        "A",
+        "web_forms",
+        "w1",
+        T0,
+        version=2,
+        channel="web_form",
+        campaign="spring",
+        job_title="CEO",
+        company_size=120,
+        budget=500000.0,
+        timeline="immediate",
+        region="TX",
+        budget_confirmed=True,
+        is_decision_maker=True,
+        pain_points="Lease expiring; Need more space",
+        phone="+15125550100",
+        do_not_email=False,
+        do_not_call=False,
+    )
     after = cutoff_row(conn, 3)
     assert {k: v for k, v in after.items() if k in FEATURE_NAMES} == before
     assert after["label"] == 1  # only the label sees the win within the horizon
