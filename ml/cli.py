@@ -2,7 +2,7 @@
 
     leadhouse-model list                  every version, its holdout figures and gate verdict
     leadhouse-model show VERSION          a version's card (Markdown)
-    leadhouse-model promote VERSION       make VERSION the champion (--force when its gate failed)
+    leadhouse-model promote VERSION       make VERSION the champion (--force unless its gate passed)
     leadhouse-model rollback              make the previous champion the champion again
     leadhouse-model history               every promotion and rollback
 
@@ -49,7 +49,9 @@ def main(argv: list[str] | None = None) -> int:
     show.add_argument("version")
     promote = commands.add_parser("promote", help="make a version the champion")
     promote.add_argument("version")
-    promote.add_argument("--force", action="store_true", help="promote even though its gate failed")
+    promote.add_argument(
+        "--force", action="store_true", help="promote a version whose gate failed or never ran"
+    )
     promote.add_argument("--reason", default="promoted by hand")
     rollback = commands.add_parser("rollback", help="the previous champion again")
     rollback.add_argument("--reason", default="rolled back by hand")
@@ -65,12 +67,13 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "promote":
             gate = registry.card(args.version).get("gate")
-            if gate is not None and not gate["passed"] and not args.force:
-                print(
-                    f"{args.version} failed its gate ({'; '.join(r for r in gate['reasons'] if 'FAILED' in r)}); "
-                    "add --force to promote it anyway",
-                    file=sys.stderr,
+            if not args.force and (gate is None or not gate["passed"]):
+                why = (
+                    "was never judged by the champion gate"
+                    if gate is None
+                    else f"failed its gate ({'; '.join(r for r in gate['reasons'] if 'FAILED' in r)})"
                 )
+                print(f"{args.version} {why}; add --force to promote it anyway", file=sys.stderr)
                 return 1
             event = registry.promote(args.version, args.reason)
         elif args.command == "rollback":

@@ -7,6 +7,7 @@ validates the file and rewrites the copy dbt reads when it is run by hand
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -29,6 +30,11 @@ DOCS = "docs/model.md"
 
 Fraction = Annotated[float, Field(gt=0, lt=1)]
 Probability = Annotated[float, Field(ge=0, le=1)]
+
+
+def attribute_feature_name(attribute: str) -> str:
+    """``attr_<attribute in lower case, other characters as _>``: "Lead Origin" -> attr_lead_origin."""
+    return "attr_" + re.sub(r"[^a-z0-9]+", "_", attribute.lower()).strip("_")
 
 
 class ModelConfigError(ConfigFileError):
@@ -138,6 +144,17 @@ def _problems(config: ModelConfig) -> list[tuple[str, str]]:
         )
     if len({band.grade for band in config.grades}) != len(config.grades):
         problems.append(("grades", "a grade is listed twice; give each band its own name"))
+    names: dict[str, str] = {}
+    for extra in config.training_set.attribute_features:
+        name = attribute_feature_name(extra.attribute)
+        if name in names:
+            problems.append(
+                (
+                    "training_set.attribute_features",
+                    f"{names[name]!r} and {extra.attribute!r} are both the feature {name}; list one of them",
+                )
+            )
+        names[name] = extra.attribute
     if config.drift.warn_psi >= config.drift.fail_psi:
         problems.append(("drift", "warn_psi must be below fail_psi"))
     return problems

@@ -24,6 +24,8 @@ from ml.features import FEATURES_BY_NAME
 
 # A factor moves the log-odds by at least this much; smaller moves are not worth an agent's time.
 MIN_CONTRIBUTION = 0.05
+# Features whose missing value is a fact about the lead, not a gap in the data.
+KNOWN_WHEN_MISSING = frozenset({"days_since_last_touch"})
 IMPORTANCE_SAMPLE_ROWS = 5000
 
 _BOOLEAN_PHRASES = {
@@ -92,7 +94,7 @@ def _money(value: float) -> str:
     return f"${value:,.0f}"
 
 
-def phrase(name: str, value: Any) -> str:
+def phrase(name: str, value: Any, max_age: float | None = None) -> str:
     """The feature's value in words (a source attribute: "<its name>: <value>")."""
     feature = FEATURES_BY_NAME.get(name)
     if feature is None:
@@ -111,6 +113,8 @@ def phrase(name: str, value: Any) -> str:
     if feature.kind == "categorical":
         return feature.phrase.format(value=value)
     n = int(round(float(value)))
+    if name == "lead_age_days" and max_age is not None and float(value) >= max_age:
+        return f"lead {n}+ days old"  # ages are capped at the last training cutoff
     if n == 0 and feature.zero:
         return feature.zero
     text = feature.phrase.format(
@@ -127,6 +131,7 @@ def explain(
     references: dict[str, Any],
     factors: int,
     candidates: int,
+    max_age: float | None = None,
 ) -> tuple[list[list[str]], list[list[str]]]:
     """Per row of ``frame`` (the model's columns; ``rows`` has the raw values): its top
     ``factors`` positive and negative factors, in words."""
@@ -135,14 +140,16 @@ def explain(
         return [[] for _ in range(frame.height)], [[] for _ in range(frame.height)]
     contribution = contributions(pipeline, frame, names, references)
     values = {name: rows[name].to_list() for name in names}
-    # An unknown value is no reason an agent can act on ("budget unknown"): not a factor.
+    # An unknown value is no reason an agent can act on ("budget unknown"): not a factor. (No
+    # marketing touch yet is something known.)
     for j, name in enumerate(names):
-        contribution[np.asarray([v is None for v in values[name]]), j] = 0.0
+        if name not in KNOWN_WHEN_MISSING:
+            contribution[np.asarray([v is None for v in values[name]]), j] = 0.0
     order = np.argsort(-contribution, axis=1, kind="stable")
     positive, negative = [], []
     for i in range(frame.height):
         up = [j for j in order[i, :factors] if contribution[i, j] >= MIN_CONTRIBUTION]
         down = [j for j in order[i, ::-1][:factors] if contribution[i, j] <= -MIN_CONTRIBUTION]
-        positive.append([phrase(names[j], values[names[j]][i]) for j in up])
-        negative.append([phrase(names[j], values[names[j]][i]) for j in down])
+        positive.append([phrase(names[j], values[names[j]][i], max_age) for j in up])
+        negative.append([phrase(names[j], values[names[j]][i], max_age) for j in down])
     return positive, negative

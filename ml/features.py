@@ -29,14 +29,13 @@ database of its own) and returns a polars DataFrame.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
 import duckdb
 import polars as pl
 
-from ml.config import ModelConfig
+from ml.config import ModelConfig, attribute_feature_name
 
 WON_STATUS = "Closed Won"
 CLOSED_STATUSES = ("Closed Won", "Closed Lost", "Disqualified")
@@ -179,11 +178,6 @@ FEATURES: tuple[Feature, ...] = (
 )
 FEATURE_NAMES = tuple(f.name for f in FEATURES)
 FEATURES_BY_NAME = {f.name: f for f in FEATURES}
-
-
-def attribute_feature_name(attribute: str) -> str:
-    """``attr_<attribute in lower case, other characters as _>``: "Lead Origin" -> attr_lead_origin."""
-    return "attr_" + re.sub(r"[^a-z0-9]+", "_", attribute.lower()).strip("_")
 
 
 def feature_kinds(config: ModelConfig) -> dict[str, str]:

@@ -10,8 +10,8 @@ keeps it in a folder (``LEADHOUSE_MODEL_DIR``, default ``models/``)::
             reference.json                  what explanations and drift checks compare with
             holdout.parquet                 the holdout rows, their features and predictions
             calibration.png, roc.png        the card's plots
-        champion.json                       the version that scores leads
-        champion_history.jsonl              every promotion and rollback, oldest first
+        champion_history.jsonl              every promotion and rollback, oldest first: the record
+        champion.json                       the version that scores leads (the history's outcome)
 
 Models are saved with skops, never pickle: loading a pickle runs whatever code the file names.
 skops loads only the types it trusts by default plus ``TRUSTED_TYPES`` below, listed by name
@@ -82,6 +82,7 @@ class ModelRegistry(Protocol):
     def update_card(self, version: str, **fields: Any) -> None: ...
     def reference(self, version: str) -> dict[str, Any]: ...
     def holdout(self, version: str) -> pl.DataFrame: ...
+    def folder_of(self, version: str) -> Path: ...
     def load(self, version: str) -> Any: ...
     def champion(self) -> str | None: ...
     def promote(self, version: str, reason: str) -> ChampionEvent: ...
@@ -166,7 +167,11 @@ class LocalModelRegistry:
         """Every saved version, oldest first."""
         if not self.folder.exists():
             return []
-        return sorted(p.name for p in self.folder.iterdir() if p.is_dir() and (p / "card.json").exists())
+        return sorted(
+            p.name
+            for p in self.folder.iterdir()
+            if p.is_dir() and not p.name.startswith(".") and (p / "card.json").exists()
+        )
 
     def save(
         self,
@@ -226,26 +231,40 @@ class LocalModelRegistry:
         beyond skops' defaults and ``TRUSTED_TYPES``."""
         path = self._version_dir(version)
         card = self.card(version)
-        payload = (path / card["model_file"]).read_bytes()
+        payload = (path / MODEL_FILE).read_bytes()
         if hashlib.sha256(payload).hexdigest() != card["sha256"]:
             raise TamperedModel(
-                f"{path / card['model_file']}: its sha256 is not the one in card.json; the file was "
+                f"{path / MODEL_FILE}: its sha256 is not the one in card.json; the file was "
                 "changed after it was saved. Refusing to load it: retrain, or promote another version."
             )
         untrusted = sorted(set(sio.get_untrusted_types(data=payload)) - set(TRUSTED_TYPES))
         if untrusted:
             raise TamperedModel(
-                f"{path / card['model_file']}: names types nobody trusted ({', '.join(untrusted)}); "
+                f"{path / MODEL_FILE}: names types nobody trusted ({', '.join(untrusted)}); "
                 "refusing to load it."
             )
         return sio.loads(payload, trusted=list(TRUSTED_TYPES))
 
     # -- the champion ---------------------------------------------------------------------
     def champion(self) -> str | None:
-        pointer = self.folder / "champion.json"
-        if not pointer.exists():
-            return None
-        return json.loads(pointer.read_text())["version"]
+        """The version in force after the last promotion or rollback. The history is the record
+        (one appended line per change); ``champion.json`` is a copy of its outcome for people and
+        tools, so a crash between the two never leaves them disagreeing about what scores."""
+        stack = self._reigns()
+        return stack[-1] if stack else None
+
+    def _reigns(self) -> list[str]:
+        """The history replayed as a stack: a promotion pushes, a rollback pops back."""
+        stack: list[str] = []
+        for event in self.history():
+            if event.action == "rollback":
+                if stack:
+                    stack.pop()
+                if not stack or stack[-1] != event.version:
+                    stack.append(event.version)
+            else:
+                stack.append(event.version)
+        return stack
 
     def history(self) -> list[ChampionEvent]:
         path = self.folder / "champion_history.jsonl"
@@ -277,18 +296,11 @@ class LocalModelRegistry:
 
     def rollback(self, reason: str = "rollback") -> ChampionEvent:
         """Make the champion before the current one champion again."""
-        current = self.champion()
-        if current is None:
+        stack = self._reigns()
+        if not stack:
             raise RegistryError(f"no champion in {self.folder}: nothing to roll back")
-        # Replay the history as a stack: a promotion pushes, a rollback pops back to the one before.
-        stack: list[str] = []
-        for event in self.history():
-            if event.action == "rollback":
-                stack.pop()
-            else:
-                stack.append(event.version)
         if len(stack) < 2:
-            raise RegistryError(f"{current} is the first champion: there is none before it to roll back to")
+            raise RegistryError(f"{stack[-1]} is the first champion: there is none before it to roll back to")
         return self._set_champion(stack[-2], "rollback", reason)
 
 

@@ -20,7 +20,7 @@ import polars as pl
 from ml.config import ModelConfig
 from ml.drift import drift_report
 from ml.explain import base_pipeline, explain
-from ml.train import fit_rule_calibration, model_frame
+from ml.train import fit_rule_calibration, model_frame, rule_baseline
 
 LEAD_SCORE_COLUMNS = {
     "lead_id": pl.Utf8,
@@ -44,7 +44,8 @@ MIN_ROWS_TO_CALIBRATE_RULES = 50
 @dataclass
 class Scored:
     scores: pl.DataFrame  # LEAD_SCORE_COLUMNS
-    drift: dict[str, float]  # PSI per feature and of the score (empty under the fallback)
+    # PSI per feature and of the score; empty: no new leads to compare; None: no model scored
+    drift: dict[str, float] | None
 
 
 def deciles(probability: np.ndarray, lead_ids: list[str]) -> np.ndarray:
@@ -123,6 +124,7 @@ def score_with_model(
         reference["explain"]["values"],
         config.explanations.factors,
         config.explanations.candidate_features,
+        max_age=max(card["config"]["training_set"]["cutoff_days"]),
     )
     scores = _finish(
         rows,
@@ -135,7 +137,7 @@ def score_with_model(
         f"conversion model {card['version']} ({card['estimator']})",
         scored_at,
     )
-    return Scored(scores=scores, drift={})
+    return Scored(scores=scores, drift={})  # the caller measures drift (ml.workflow)
 
 
 def drift_rows(examples: pl.DataFrame, reference: dict[str, Any]) -> pl.DataFrame:
@@ -188,13 +190,21 @@ def score_with_rules(
     scored_at: datetime,
     reason: str,
 ) -> Scored:
-    """The rule score as a probability: isotonic on the labelled examples' rule score and
-    outcome, or score / 100 with too few of them; factors are the rules that fired."""
-    labelled = examples.filter(pl.col("label").is_not_null() & pl.col("current_rule_score").is_not_null())
+    """The rule score as a probability: isotonic regression of the outcome on the rule score over
+    the labelled leads (one row each, at its first cutoff; the score valid then when the score
+    history covers them, else today's, see ml.train.rule_baseline), or score / 100 with too few of
+    them; factors are the rules that added and took the most points."""
+    labelled = (
+        examples.filter(pl.col("label").is_not_null())
+        .sort("lead_id", "cutoff_days")
+        .unique("lead_id", keep="first", maintain_order=True)
+    )
+    column = rule_baseline(labelled)[0] if labelled.height else "current_rule_score"
+    labelled = labelled.filter(pl.col(column).is_not_null())
     score = rows["current_rule_score"].fill_null(0).to_numpy().astype(float)
     if labelled.height >= MIN_ROWS_TO_CALIBRATE_RULES and labelled["label"].n_unique() == 2:
         mapping = fit_rule_calibration(
-            labelled["current_rule_score"].to_numpy().astype(float), labelled["label"].to_numpy()
+            labelled[column].to_numpy().astype(float), labelled["label"].to_numpy()
         )
         probability = np.asarray(mapping.predict(score), dtype=float)
         how = f"rule score calibrated on {labelled.height:,} labelled leads"
@@ -215,4 +225,4 @@ def score_with_rules(
         f"no conversion model: {reason}; {how}",
         scored_at,
     )
-    return Scored(scores=scores, drift={})
+    return Scored(scores=scores, drift=None)

@@ -17,7 +17,7 @@ import duckdb
 import polars as pl
 
 from leadhouse.settings import PROJECT_ROOT
-from ml.config import ModelConfig
+from ml.config import ModelConfig, TrainingSet
 from ml.evaluate import save_plots
 from ml.features import WAREHOUSE, WarehouseTables, scoring_rows, training_examples
 from ml.gate import GateResult, evaluate_gate
@@ -65,7 +65,9 @@ def ensure_ml_tables(conn: duckdb.DuckDBPyConnection) -> None:
 
 
 def write_scores(conn: duckdb.DuckDBPyConnection, scores: pl.DataFrame) -> None:
-    """Replace the current scores and this ``scored_at``'s rows of the log, in one transaction."""
+    """Replace the current scores, and the log's snapshot of the day (UTC) of ``scored_at``, in one
+    transaction: the log keeps one snapshot a day, the day's last scoring run (the hourly rescore
+    would otherwise log every open lead 24 times a day)."""
     ensure_ml_tables(conn)
     scored_at = scores["scored_at"].unique().to_list()
     conn.execute("begin")
@@ -74,7 +76,10 @@ def write_scores(conn: duckdb.DuckDBPyConnection, scores: pl.DataFrame) -> None:
         conn.execute("delete from ml.lead_scores")
         conn.execute("insert into ml.lead_scores by name select * from new_scores")
         if scored_at:
-            conn.execute("delete from ml.lead_score_log where scored_at = ?", [scored_at[0]])
+            conn.execute(
+                "delete from ml.lead_score_log where cast(scored_at as date) = cast(? as date)",
+                [scored_at[0]],
+            )
         conn.execute("insert into ml.lead_score_log by name select * from new_scores")
         conn.execute("commit")
     except Exception:
@@ -127,9 +132,9 @@ def score_open_leads(
     tables: WarehouseTables = WAREHOUSE,
 ) -> Scored:
     """Every lead open at ``as_of``, scored by the champion, or by the rule fallback when there is
-    none (the reason is in every row's ``scoring_note``)."""
-    rows = scoring_rows(conn, as_of, config, tables)
-    examples = training_examples(conn, as_of, config, tables)
+    none (the reason is in every row's ``scoring_note``). The champion's features are computed
+    with the settings it was trained with (its card), so an edit of config/model.yml changes
+    nothing until a new version is trained."""
     champion = registry.champion()
     if champion is not None:
         model, card, reference = (
@@ -137,9 +142,16 @@ def score_open_leads(
             registry.card(champion),
             registry.reference(champion),
         )
+        trained_with = config.model_copy(
+            update={"training_set": TrainingSet.model_validate(card["config"]["training_set"])}
+        )
+        rows = scoring_rows(conn, as_of, trained_with, tables)
         scored = score_with_model(rows, model, card, reference, config, as_of)
+        examples = training_examples(conn, as_of, trained_with, tables)
         scored.drift = drift_of(model, card, reference, drift_rows(examples, reference))
         return scored
+    rows = scoring_rows(conn, as_of, config, tables)
+    examples = training_examples(conn, as_of, config, tables)
     leads, conversions = history_counts(examples)
     need = config.minimum_history
     if leads < need.labelled_leads or conversions < need.conversions:

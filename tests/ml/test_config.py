@@ -62,6 +62,14 @@ def test_the_shipped_config_is_valid_and_dbt_has_its_horizon():
             [{"attribute": "it's", "kind": "categorical"}],
             r"training_set.attribute_features\[0\].attribute: String should match pattern",
         ),
+        (
+            "training_set.attribute_features",
+            [
+                {"attribute": "Lead Origin", "kind": "categorical"},
+                {"attribute": "lead-origin", "kind": "numeric"},
+            ],
+            r"'Lead Origin' and 'lead-origin' are both the feature attr_lead_origin",
+        ),
     ],
 )
 def test_a_wrong_value_names_the_file_the_key_and_the_fix(path, value, message):

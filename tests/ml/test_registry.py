@@ -149,6 +149,11 @@ def test_rollback_walks_back_through_the_champions(tmp_path, good, blind):
         registry.promote(a, "again")
     with pytest.raises(RegistryError, match="no model version 'nope'"):
         registry.promote("nope", "typo")
+    (registry.folder / "champion.json").unlink()  # the pointer is a copy; the history decides
+    assert registry.champion() == a
+    (registry.folder / ".20990101T000000Z-deadbeef.tmp").mkdir()  # a save that never finished
+    ((registry.folder / ".20990101T000000Z-deadbeef.tmp") / "card.json").write_text("{}")
+    assert registry.versions() == sorted([a, b])
 
 
 def test_the_command_promotes_and_rolls_back(tmp_path, good, blind, capsys):
@@ -159,6 +164,9 @@ def test_the_command_promotes_and_rolls_back(tmp_path, good, blind, capsys):
     registry.promote(a, "gate passed")
     judge(registry, b, config)  # fails: worse than a
     args = ["--registry", str(tmp_path)]
+    unjudged = save(registry, good)
+    assert leadhouse_model([*args, "promote", unjudged]) == 1
+    assert "was never judged by the champion gate" in capsys.readouterr().err
     assert leadhouse_model([*args, "promote", b]) == 1
     assert "failed its gate" in capsys.readouterr().err
     assert registry.champion() == a

@@ -62,7 +62,7 @@ def test_too_little_history_falls_back_to_the_rule_score_and_says_so(small_wareh
     )
     assert row["top_negative_factors"] == "Asked not to be emailed (-5 points)"
     assert scores["scored_at"].to_list() == [AS_OF] * 3
-    assert scored.drift == {}
+    assert scored.drift is None
 
 
 def test_deciles_split_the_ranking_in_ten():
@@ -74,19 +74,15 @@ def test_deciles_split_the_ranking_in_ten():
     assert tied.tolist() == [4, 1, 7]  # ties broken by lead id: a, b, c
 
 
-def test_scores_are_written_once_per_as_of(small_warehouse, tmp_path):
+def test_the_log_keeps_one_snapshot_a_day(small_warehouse, tmp_path):
     registry = LocalModelRegistry(tmp_path)
     config = load_model_config()
-    for _ in range(2):  # the same as_of twice: the log keeps one copy
-        write_scores(small_warehouse, score_open_leads(small_warehouse, registry, config, AS_OF).scores)
-    write_scores(
-        small_warehouse,
-        score_open_leads(small_warehouse, registry, config, AS_OF + timedelta(hours=1)).scores,
-    )
-    count = lambda table: small_warehouse.sql(f"select count(*) from ml.{table}").fetchone()[0]  # noqa: E731
-    assert count("lead_scores") == 3
-    assert count("lead_score_log") == 6
-    assert small_warehouse.sql("select count(distinct scored_at) from ml.lead_score_log").fetchone()[0] == 2
+    for as_of in (AS_OF, AS_OF, AS_OF + timedelta(hours=1), AS_OF + timedelta(days=1)):
+        write_scores(small_warehouse, score_open_leads(small_warehouse, registry, config, as_of).scores)
+    assert small_warehouse.sql("select count(*) from ml.lead_scores").fetchone()[0] == 3
+    assert small_warehouse.sql(
+        "select scored_at, count(*) from ml.lead_score_log group by 1 order by 1"
+    ).fetchall() == [(AS_OF + timedelta(hours=1), 3), (AS_OF + timedelta(days=1), 3)]
 
 
 def test_the_dbt_source_tables_have_the_scoring_columns():
@@ -144,3 +140,9 @@ def test_grades_take_the_first_band_whose_minimum_is_reached():
     assert grades(np.array(minimums), config) == [band.grade for band in config.grades]
     below = np.nextafter(np.array(minimums[:-1]), 0)
     assert grades(below, config) == [band.grade for band in config.grades[1:]]
+
+
+def test_the_drift_check_without_a_model_or_without_new_leads():
+    assert drift_check_result(None, 0.1, 0.25).passed  # the rule fallback scored: nothing to compare
+    empty = drift_check_result({}, 0.1, 0.25)
+    assert not empty.passed and empty.severity.value == "WARN" and "no new leads" in empty.description

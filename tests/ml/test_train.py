@@ -104,6 +104,10 @@ def test_factors_read_as_words():
     assert phrase("is_decision_maker", 1.0) == "is the decision maker"
     assert phrase("days_since_last_touch", None) == "no marketing touch yet"
     assert phrase("industry", None) == "industry unknown"
+    assert phrase("lead_age_days", 45.0, max_age=45) == "lead 45+ days old"  # capped at the last cutoff
+    assert phrase("lead_age_days", 12.0, max_age=45) == "lead 12 days old"
+    assert phrase("attr_lead_origin", "API") == "lead origin: API"  # a source attribute
+    assert phrase("attr_totalvisits", 3.0) == "totalvisits: 3"
 
 
 def test_too_little_history_trains_nothing():

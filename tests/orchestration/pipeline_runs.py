@@ -18,8 +18,8 @@ import dagster as dg
 import duckdb
 
 from ingest.raw_tables import ensure_raw_tables
-from ml.workflow import ensure_ml_tables
 from leadhouse.settings import DBT_PROJECT_DIR, PROJECT_ROOT
+from ml.workflow import ensure_ml_tables
 
 BIN = Path(sys.executable).parent
 # What `make materialize` runs (the Makefile's recipe; test_makefile_recovers_before_materializing).

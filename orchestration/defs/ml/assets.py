@@ -166,8 +166,9 @@ def build_ml_defs(settings: Settings) -> dg.Definitions:
                 "score_drift",
                 asset=LEAD_SCORES_KEY,
                 description=(
-                    "Population stability index of each feature and of the score, training against the leads "
-                    "scored now: warns above config/model.yml drift.warn_psi, fails above drift.fail_psi."
+                    "Population stability index of each feature and of the score between the champion's "
+                    "training rows and the newest leads, both as they looked at the first cutoff (3 days "
+                    "after capture): warns above config/model.yml drift.warn_psi, fails above drift.fail_psi."
                 ),
             )
         ],
@@ -200,7 +201,7 @@ def build_ml_defs(settings: Settings) -> dg.Definitions:
                 "grades": dg.MetadataValue.json(
                     dict(scores.group_by("model_grade").len().sort("model_grade").iter_rows())
                 ),
-                "psi": dg.MetadataValue.json(scored.drift),
+                "psi": dg.MetadataValue.json(scored.drift or {}),
             },
         )
         yield dg.MaterializeResult(asset_key=SCORE_LOG_KEY, metadata={"rows_this_run": scores.height})
@@ -211,14 +212,24 @@ def build_ml_defs(settings: Settings) -> dg.Definitions:
     )
 
 
-def drift_check_result(drift: dict[str, float], warn: float, fail: float) -> dg.AssetCheckResult:
-    """``score_drift``: passed below ``warn``; failed as a warning up to ``fail``; failed above."""
-    if not drift:
+def drift_check_result(drift: dict[str, float] | None, warn: float, fail: float) -> dg.AssetCheckResult:
+    """``score_drift``: passed below ``warn``; failed as a warning up to ``fail``; failed above;
+    a warning too when there were no new leads to compare."""
+    if drift is None:
         return dg.AssetCheckResult(
             asset_key=LEAD_SCORES_KEY,
             check_name="score_drift",
             passed=True,
             description="no model scored (rule fallback): nothing to compare",
+        )
+    if not drift:
+        return dg.AssetCheckResult(
+            asset_key=LEAD_SCORES_KEY,
+            check_name="score_drift",
+            passed=False,
+            severity=dg.AssetCheckSeverity.WARN,
+            description="no new leads at the champion's first cutoff to compare with its training rows "
+            "(no lead captured within the horizon, or cutoff_days changed since it was trained)",
         )
     verdict, shifted = drift_verdict(drift, warn, fail)
     top = ", ".join(f"{name} {drift[name]:.3f}" for name in shifted[:8])

@@ -19,20 +19,20 @@ deal_values as (
 ),
 
 model_scores as (
+    -- the champion's probabilities only: under the rule fallback the grade's rate stays
     select
         lead_id,
-        conversion_probability,
-        scored_by
+        conversion_probability
     from {{ ref('lead_scores') }}
+    where scored_by = 'model'
 ),
 
 valued as (
     select
         deal_values.lead_id,
         coalesce(model_scores.conversion_probability, deal_values.probability) as probability,
-        case model_scores.scored_by
-            when 'model' then 'conversion_model'
-            when 'rule_fallback' then 'rule_score_calibrated'
+        case
+            when model_scores.conversion_probability is not null then 'conversion_model'
             else deal_values.probability_source
         end as probability_source,
         deal_values.expected_deal_size,
