@@ -42,10 +42,10 @@ def _model_line(conn: duckdb.DuckDBPyConnection, settings: Settings) -> str:
     except RegistryError:
         figures = "its card is not in this registry"
     else:
-        holdout, rule = card["metrics"]["holdout"], card["baseline"]["holdout"]
+        holdout, baseline = card["metrics"]["holdout"], card["baseline"]
+        rule = f" (rule score {baseline['holdout']['roc_auc']:.3f})" if baseline else ""
         figures = (
-            f"{card['estimator']}, holdout ROC AUC {holdout['roc_auc']:.3f} (rule score "
-            f"{rule['roc_auc']:.3f}), ECE {holdout['ece']:.3f}"
+            f"{card['estimator']}, holdout ROC AUC {holdout['roc_auc']:.3f}{rule}, ECE {holdout['ece']:.3f}"
         )
     return (
         f"\nconversion model {version} ({figures}): {scored:,} open leads scored, grades {grades} "

@@ -32,9 +32,10 @@ def _list(registry: LocalModelRegistry) -> int:
         holdout = card["metrics"]["holdout"]
         gate = card.get("gate")
         verdict = "not judged" if gate is None else ("passed" if gate["passed"] else "failed")
+        rule_auc = f"{card['baseline']['holdout']['roc_auc']:.4f}" if card["baseline"] else "-"
         print(
             f"{'*' if version == champion else '':2}{version:28}{card['estimator']:22}"
-            f"{holdout['roc_auc']:9.4f}{card['baseline']['holdout']['roc_auc']:9.4f}{holdout['ece']:8.4f}  {verdict}"
+            f"{holdout['roc_auc']:9.4f}{rule_auc:>9}{holdout['ece']:8.4f}  {verdict}"
         )
     print("\n* champion" if champion else "\nno champion yet: leads are scored by the rule fallback")
     return 0

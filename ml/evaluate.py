@@ -73,7 +73,7 @@ def calibration_table(y: np.ndarray, p: np.ndarray, bins: int = ECE_BINS) -> lis
 
 
 def save_plots(
-    folder: Path, y: np.ndarray, p: np.ndarray, rule_score: np.ndarray | None, title: str
+    folder: Path, y: np.ndarray, p: np.ndarray, rule: tuple[np.ndarray, np.ndarray] | None, title: str
 ) -> list[str]:
     """``calibration.png`` (observed rate against predicted probability per bin) and ``roc.png``
     (the model's ROC curve beside the rule score's) in ``folder``; returns the file names."""
@@ -103,9 +103,9 @@ def save_plots(
     fig, ax = plt.subplots(figsize=(5, 5), dpi=100)
     fpr, tpr, _ = roc_curve(y, p)
     ax.plot(fpr, tpr, label=f"model (AUC {roc_auc_score(y, p):.3f})")
-    if rule_score is not None:
-        fpr, tpr, _ = roc_curve(y, rule_score)
-        ax.plot(fpr, tpr, label=f"rule score (AUC {roc_auc_score(y, rule_score):.3f})")
+    if rule is not None:  # (outcomes, scores) of the rows that have a rule score
+        fpr, tpr, _ = roc_curve(*rule)
+        ax.plot(fpr, tpr, label=f"rule score (AUC {roc_auc_score(*rule):.3f})")
     ax.plot([0, 1], [0, 1], linestyle="--", color="grey", label="chance")
     ax.set(xlabel="false positive rate", ylabel="true positive rate")
     ax.set_title(f"ROC on the holdout\n{title}", fontsize=9)

@@ -262,7 +262,11 @@ known_records as (
 records as (
     select
         c.lead_id, c.cutoff_at, r.*,
-        strftime(r.created_at, '%Y%m%d%H%M%S') || '|' || r.source || '|' || r.source_record_id as record_order,
+        -- capture order (to the second, then source and id, so ties resolve the same every run)
+        row_number() over (
+            partition by c.lead_id, c.cutoff_at
+            order by date_trunc('second', r.created_at), r.source, r.source_record_id
+        ) as record_order,
         case
             when regexp_matches(lower(r.job_title), '\\b({EXECUTIVE_WORDS})\\b')
                 and not regexp_matches(lower(r.job_title), 'vice') then 'executive'
@@ -422,19 +426,27 @@ def training_examples(
     as_of: datetime,
     config: ModelConfig,
     tables: WarehouseTables = WAREHOUSE,
+    *,
+    cutoff_days: list[int] | None = None,
+    unlabelled_only: bool = False,
 ) -> pl.DataFrame:
     """One row per lead and cutoff age at which the lead was open, the cutoff at or before
     ``as_of``: its features, ``label`` (1 won within the horizon after the cutoff, 0 not, null
-    while the horizon has not elapsed by ``as_of``) and ``horizon_end``."""
+    while the horizon has not elapsed by ``as_of``) and ``horizon_end``. ``cutoff_days`` (default:
+    the config's) and ``unlabelled_only`` (the rows whose horizon is still running) narrow it to
+    what drift monitoring compares."""
     horizon = config.training_set.horizon_days
-    days = ", ".join(f"({d})" for d in config.training_set.cutoff_days)
+    days = ", ".join(f"({d})" for d in (cutoff_days or config.training_set.cutoff_days))
     as_of_sql = f"timestamp '{as_of:%Y-%m-%d %H:%M:%S}'"
+    running = (
+        f"and f.first_seen_at + to_days(d.cutoff_days + {horizon}) > {as_of_sql}" if unlabelled_only else ""
+    )
     cutoffs = f"""
         select f.lead_id, f.first_seen_at, d.cutoff_days,
                f.first_seen_at + to_days(d.cutoff_days) as cutoff_at
         from ({_first_seen(tables)}) f
         cross join (values {days}) as d(cutoff_days)
-        where f.first_seen_at + to_days(d.cutoff_days) <= {as_of_sql}"""
+        where f.first_seen_at + to_days(d.cutoff_days) <= {as_of_sql} {running}"""
     query = f"""
         select *,
             cutoff_at + to_days({horizon}) as horizon_end,
@@ -455,12 +467,21 @@ def scoring_rows(
     config: ModelConfig,
     tables: WarehouseTables = WAREHOUSE,
 ) -> pl.DataFrame:
-    """Every lead open at ``as_of`` (first captured by then), with its features as of ``as_of``."""
+    """Every lead open at ``as_of`` (first captured by then), with its features as of ``as_of``.
+    The closed leads are left out before any feature is computed (most leads of a mature
+    warehouse are closed)."""
     as_of_sql = f"timestamp '{as_of:%Y-%m-%d %H:%M:%S}'"
     cutoffs = f"""
-        select lead_id, first_seen_at, cast(null as integer) as cutoff_days, {as_of_sql} as cutoff_at
-        from ({_first_seen(tables)})
-        where first_seen_at <= {as_of_sql}"""
+        select f.lead_id, f.first_seen_at, cast(null as integer) as cutoff_days, {as_of_sql} as cutoff_at
+        from ({_first_seen(tables)}) f
+        anti join (
+            select lead_id
+            from {tables.status_changes}
+            where changed_at <= {as_of_sql}
+            group by lead_id
+            having arg_max(status, changed_at) in ({_sql_list(CLOSED_STATUSES)})
+        ) closed on closed.lead_id = f.lead_id
+        where f.first_seen_at <= {as_of_sql}"""
     query = f"""
         select * from ({feature_query(cutoffs, as_of, config, tables)})
         where not closed_at_cutoff

@@ -124,11 +124,11 @@ def card_markdown(card: dict[str, Any]) -> str:
         "",
         f"## Holdout (the newest {data['rows']['holdout']:,} rows)",
         "",
-        f"| metric | model | {baseline['name']} |",
+        f"| metric | model | {baseline['name'] if baseline else 'no rule score in the data'} |",
         "|---|---|---|",
         *(
             f"| {label} | {metrics[key]:.4f} | "
-            + (f"{baseline['holdout'][key]:.4f}" if key in baseline["holdout"] else "")
+            + (f"{baseline['holdout'][key]:.4f}" if baseline and key in baseline["holdout"] else "")
             + " |"
             for label, key in rows
         ),

@@ -19,7 +19,7 @@ import polars as pl
 
 from ml.config import ModelConfig
 from ml.drift import drift_report
-from ml.explain import base_pipeline, explain
+from ml.explain import FACTOR_SEPARATOR, explain
 from ml.train import fit_rule_calibration, model_frame, rule_baseline
 
 LEAD_SCORE_COLUMNS = {
@@ -34,7 +34,6 @@ LEAD_SCORE_COLUMNS = {
     "scoring_note": pl.Utf8,
     "scored_at": pl.Datetime("us"),
 }
-FACTOR_SEPARATOR = "; "
 PROBABILITY_FLOOR = 0.001
 RULE_FALLBACK_VERSION = "rule_score"
 # Fewer labelled rows than this (or one outcome only): the rule score is read as a percentage.
@@ -70,8 +69,8 @@ def grades(probability: np.ndarray, config: ModelConfig) -> list[str]:
 def _finish(
     rows: pl.DataFrame,
     probability: np.ndarray,
-    positive: list[list[str]],
-    negative: list[list[str]],
+    positive: list[str],
+    negative: list[str],
     config: ModelConfig,
     version: str,
     scored_by: str,
@@ -87,8 +86,8 @@ def _finish(
             "model_grade": grades(probability, config),
             "model_version": [version] * rows.height,
             "scored_by": [scored_by] * rows.height,
-            "top_positive_factors": [FACTOR_SEPARATOR.join(f) for f in positive],
-            "top_negative_factors": [FACTOR_SEPARATOR.join(f) for f in negative],
+            "top_positive_factors": positive,
+            "top_negative_factors": negative,
             "scoring_note": [note] * rows.height,
             "scored_at": [scored_at.replace(tzinfo=None)] * rows.height,
         },
@@ -117,11 +116,10 @@ def score_with_model(
     # Isotonic calibration reaches 0 and 1 at its ends; no lead is certain either way.
     probability = np.clip(probability, PROBABILITY_FLOOR, 1 - PROBABILITY_FLOOR)
     positive, negative = explain(
-        base_pipeline(model),
         rows,
         frame,
         reference["explain"]["importance_order"],
-        reference["explain"]["values"],
+        reference["explain"]["effects"],
         config.explanations.factors,
         config.explanations.candidate_features,
         max_age=max(card["config"]["training_set"]["cutoff_days"]),
@@ -138,15 +136,6 @@ def score_with_model(
         scored_at,
     )
     return Scored(scores=scores, drift={})  # the caller measures drift (ml.workflow)
-
-
-def drift_rows(examples: pl.DataFrame, reference: dict[str, Any]) -> pl.DataFrame:
-    """The newest leads as they looked at the first cutoff: the unlabelled examples (their horizon
-    has not elapsed) at the cutoff the training reference was taken at. Like with like: an open
-    lead scored today may be a year old, and no training row is."""
-    return examples.filter(
-        pl.col("label").is_null() & (pl.col("cutoff_days") == reference["drift_cutoff_days"])
-    )
 
 
 def drift_of(
@@ -212,8 +201,8 @@ def score_with_rules(
         probability = np.clip(score / 100.0, 0.0, 1.0)
         how = "rule score / 100 (too few labelled leads to calibrate it)"
     by_lead = rule_factors(conn, rows["lead_id"].to_list(), config.explanations.factors)
-    positive = [by_lead.get(lead, ([], []))[0] for lead in rows["lead_id"]]
-    negative = [by_lead.get(lead, ([], []))[1] for lead in rows["lead_id"]]
+    positive = [FACTOR_SEPARATOR.join(by_lead.get(lead, ([], []))[0]) for lead in rows["lead_id"]]
+    negative = [FACTOR_SEPARATOR.join(by_lead.get(lead, ([], []))[1]) for lead in rows["lead_id"]]
     scores = _finish(
         rows,
         probability,

@@ -35,7 +35,7 @@ from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, OrdinalEnc
 from ml.config import ModelConfig
 from ml.drift import reference_bins
 from ml.evaluate import calibration_table, probability_metrics, ranking_metrics
-from ml.explain import importance_order, reference_values
+from ml.explain import effect_tables, importance_order, reference_values
 from ml.features import feature_kinds
 
 SLICES = ("train", "validation", "calibration", "holdout")
@@ -201,6 +201,33 @@ def rule_baseline(labelled: pl.DataFrame) -> tuple[str, str]:
     return "current_rule_score", "current rule score (sees events after the cutoff: an optimistic baseline)"
 
 
+def rule_score_baseline(
+    labelled: pl.DataFrame, slices: dict[str, pl.DataFrame], y: dict[str, np.ndarray], holdout_p: np.ndarray
+) -> dict[str, Any] | None:
+    """The rule score's figures on the holdout rows that have one, and the model's ROC AUC on the
+    same rows; None for data without a rule score (a CRM export trained on as it is)."""
+    if not {"rule_score", "current_rule_score"} <= set(labelled.columns):
+        return None
+    column, name = rule_baseline(labelled)
+    known = {part: slices[part][column].is_not_null().to_numpy() for part in ("calibration", "holdout")}
+    if known["holdout"].sum() == 0 or len(set(y["holdout"][known["holdout"]])) < 2:
+        return None
+    rule = slices["holdout"][column].to_numpy().astype(float)[known["holdout"]]
+    mapping = fit_rule_calibration(
+        slices["calibration"][column].to_numpy().astype(float)[known["calibration"]],
+        y["calibration"][known["calibration"]],
+    )
+    outcome = y["holdout"][known["holdout"]]
+    calibrated = probability_metrics(outcome, mapping.predict(rule))
+    return {
+        "name": name,
+        "column": column,
+        "rows": int(known["holdout"].sum()),
+        "holdout": ranking_metrics(outcome, rule) | {k: calibrated[k] for k in ("brier", "log_loss", "ece")},
+        "model_roc_auc": float(roc_auc_score(outcome, holdout_p[known["holdout"]])),  # the same rows
+    }
+
+
 def fit_rule_calibration(score: np.ndarray, y: np.ndarray) -> IsotonicRegression:
     """The rule score as a calibrated probability (isotonic: higher score, no lower probability)."""
     return IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(score, y)
@@ -261,42 +288,30 @@ def train_conversion_model(
 
     holdout_p = model.predict_proba(x["holdout"])[:, 1]
     metrics = probability_metrics(y["holdout"], holdout_p)
-    # The rule score on the holdout rows that have one, the model on the same rows.
-    rule_column, rule_source = rule_baseline(labelled)
-    known = {name: slices[name][rule_column].is_not_null().to_numpy() for name in ("calibration", "holdout")}
-    rule = slices["holdout"][rule_column].to_numpy().astype(float)
-    rule_calibration = fit_rule_calibration(
-        slices["calibration"][rule_column].to_numpy().astype(float)[known["calibration"]],
-        y["calibration"][known["calibration"]],
-    )
-    on_rule_rows = y["holdout"][known["holdout"]]
-    rule_metrics = ranking_metrics(on_rule_rows, rule[known["holdout"]]) | {
-        key: value
-        for key, value in probability_metrics(
-            on_rule_rows, rule_calibration.predict(rule[known["holdout"]])
-        ).items()
-        if key in ("brier", "log_loss", "ece")
-    }
-    model_on_rule_rows = float(roc_auc_score(on_rule_rows, holdout_p[known["holdout"]]))
+    baseline = rule_score_baseline(labelled, slices, y, holdout_p)
     progress(
-        f"holdout: ROC AUC {metrics['roc_auc']:.4f} (rule score {rule_metrics['roc_auc']:.4f}), "
-        f"ECE {metrics['ece']:.4f}"
+        f"holdout: ROC AUC {metrics['roc_auc']:.4f}"
+        + (
+            f" (rule score {baseline['holdout']['roc_auc']:.4f})"
+            if baseline
+            else " (no rule score in the data)"
+        )
+        + f", ECE {metrics['ece']:.4f}"
     )
 
     references = reference_values(slices["train"], kinds)
-    order = importance_order(fitted[chosen], x["validation"], features, references)
+    tables = effect_tables(fitted[chosen], x["validation"], kinds, references)
+    order = importance_order(x["validation"], tables)
     # Drift compares leads as they looked at the first cutoff: the training rows here, the newest
-    # (still unlabelled) leads at scoring time (ml.scoring.drift_rows).
+    # (still unlabelled) leads at scoring time (ml.workflow.score_open_leads).
     drift_cutoff = int(slices["train"]["cutoff_days"].min())
     first = slices["train"].filter(pl.col("cutoff_days") == drift_cutoff)
     reference = {
-        "explain": {"values": references, "importance_order": order},
+        "explain": {"values": references, "importance_order": order, "effects": tables},
         "drift_cutoff_days": drift_cutoff,
         "drift": reference_bins(first, kinds, model.predict_proba(model_frame(first, kinds))[:, 1]),
     }
-    holdout = slices["holdout"].with_columns(
-        pl.Series("probability", holdout_p), pl.Series("baseline_rule_score", rule)
-    )
+    holdout = slices["holdout"].with_columns(pl.Series("probability", holdout_p))
     card = {
         "model": "conversion",
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -317,13 +332,7 @@ def train_conversion_model(
         },
         "features": {"used": features, "kinds": kinds, "dropped": dropped, "importance_order": order},
         "metrics": {"holdout": metrics, "calibration_curve": calibration_table(y["holdout"], holdout_p)},
-        "baseline": {
-            "name": rule_source,
-            "column": rule_column,
-            "rows": int(known["holdout"].sum()),
-            "holdout": rule_metrics,
-            "model_roc_auc": model_on_rule_rows,  # the model on the same rows
-        },
+        "baseline": baseline,
         "training_seconds": round(time.perf_counter() - started, 2),
         "code_version": code_version,
         "library_versions": {"scikit-learn": sklearn.__version__, "numpy": np.__version__},

@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import polars as pl
 
 from leadhouse.settings import PROJECT_ROOT
@@ -22,7 +23,7 @@ from ml.evaluate import save_plots
 from ml.features import WAREHOUSE, WarehouseTables, scoring_rows, training_examples
 from ml.gate import GateResult, evaluate_gate
 from ml.registry import ModelRegistry
-from ml.scoring import LEAD_SCORE_COLUMNS, Scored, drift_of, drift_rows, score_with_model, score_with_rules
+from ml.scoring import LEAD_SCORE_COLUMNS, Scored, drift_of, score_with_model, score_with_rules
 from ml.train import NotEnoughHistory, Progress, history_counts, train_conversion_model
 
 _DUCKDB_TYPES = {
@@ -110,11 +111,19 @@ def train_candidate(
             Path(folder),
             y,
             trained.holdout["probability"].to_numpy(),
-            trained.holdout["baseline_rule_score"].to_numpy(),
+            rule_scores(trained.holdout, trained.card["baseline"]),
             f"{trained.card['estimator']}, as of {as_of:%Y-%m-%d}",
         )
         plots = {name: (Path(folder) / name).read_bytes() for name in names}
     return registry.save(trained.model, trained.card, trained.reference, trained.holdout, plots)
+
+
+def rule_scores(holdout: pl.DataFrame, baseline: dict | None) -> tuple[np.ndarray, np.ndarray] | None:
+    """(outcomes, rule scores) of the holdout rows that have a rule score, for the ROC plot."""
+    if baseline is None:
+        return None
+    known = holdout.filter(pl.col(baseline["column"]).is_not_null())
+    return known["label"].to_numpy(), known[baseline["column"]].to_numpy().astype(float)
 
 
 def judge(registry: ModelRegistry, version: str, config: ModelConfig) -> GateResult:
@@ -147,8 +156,18 @@ def score_open_leads(
         )
         rows = scoring_rows(conn, as_of, trained_with, tables)
         scored = score_with_model(rows, model, card, reference, config, as_of)
-        examples = training_examples(conn, as_of, trained_with, tables)
-        scored.drift = drift_of(model, card, reference, drift_rows(examples, reference))
+        # The newest leads as they looked at the cutoff the training reference was taken at (the
+        # rows whose horizon still runs): like with like, as an open lead scored today may be a
+        # year old and no training row is.
+        newest = training_examples(
+            conn,
+            as_of,
+            trained_with,
+            tables,
+            cutoff_days=[reference["drift_cutoff_days"]],
+            unlabelled_only=True,
+        )
+        scored.drift = drift_of(model, card, reference, newest)
         return scored
     rows = scoring_rows(conn, as_of, config, tables)
     examples = training_examples(conn, as_of, config, tables)

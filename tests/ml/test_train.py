@@ -10,7 +10,7 @@ from sklearn.metrics import roc_auc_score
 
 from ml.config import load_model_config
 from ml.evaluate import expected_calibration_error, probability_metrics, top_decile
-from ml.explain import base_pipeline, explain, phrase
+from ml.explain import explain, phrase
 from ml.train import NotEnoughHistory, model_frame, time_ordered_split, train_conversion_model
 from tests.ml.synthetic import START, examples
 
@@ -79,18 +79,32 @@ def test_a_feature_that_drives_the_score_is_among_the_top_factors(trained):
     rows = examples(200, seed=5)
     busy = rows.with_columns(pl.lit(6.0).alias("recent_pricing_page_views"))
     idle = rows.with_columns(pl.lit(0.0).alias("recent_pricing_page_views"))
-    pipeline = base_pipeline(trained.model)
     order = trained.reference["explain"]["importance_order"]
-    values = trained.reference["explain"]["values"]
+    tables = trained.reference["explain"]["effects"]
+    kinds = trained.card["features"]["kinds"]
     for frame, side, words in (
         (busy, 0, "6 pricing-page views in the last week"),
         (idle, 1, "no pricing-page views in the last week"),
     ):
-        factors = explain(
-            pipeline, frame, model_frame(frame, trained.card["features"]["kinds"]), order, values, 3, 16
-        )[side]
-        assert all(words in lead for lead in factors), factors[:3]
-        assert all(len(lead) <= 3 for lead in factors)
+        factors = explain(frame, model_frame(frame, kinds), order, tables, 3, 16)[side]
+        assert all(words in lead.split("; ") for lead in factors), factors[:3]
+        assert all(len(lead.split("; ")) <= 3 for lead in factors)
+
+
+def test_the_effects_of_a_logistic_regression_are_its_own_contributions(trained):
+    """Partial dependence of an additive model: the lead's own log-odds change, exactly."""
+    from ml.explain import base_pipeline, effects, log_odds
+
+    pipeline = base_pipeline(trained.model)
+    if trained.card["estimator"] != "logistic_regression":
+        pytest.skip("the gradient-boosting candidate won on this data")
+    kinds = trained.card["features"]["kinds"]
+    rows = model_frame(examples(50, seed=9), kinds)
+    typical = rows.with_columns(pl.lit(trained.reference["explain"]["values"]["industry"]).alias("industry"))
+    exact = log_odds(pipeline, rows) - log_odds(pipeline, typical)
+    np.testing.assert_allclose(
+        effects(rows, ["industry"], trained.reference["explain"]["effects"])[:, 0], exact
+    )
 
 
 def test_factors_read_as_words():
@@ -115,3 +129,18 @@ def test_too_little_history_trains_nothing():
     few = examples(500)  # fewer than minimum_history.labelled_leads
     with pytest.raises(NotEnoughHistory, match="500 labelled leads .* needs at least 1,000 and 120"):
         train_conversion_model(few, config, as_of=START)
+
+
+def test_data_without_a_rule_score_trains_and_passes_the_gate_on_what_it_has(tmp_path):
+    """A CRM export with only its own columns (no rule score): no baseline, nothing to beat."""
+    from ml.registry import LocalModelRegistry
+    from ml.workflow import judge
+
+    frame = examples().drop("rule_score", "current_rule_score")
+    trained = train_conversion_model(frame, load_model_config(), as_of=START)
+    assert trained.card["baseline"] is None
+    registry = LocalModelRegistry(tmp_path)
+    version = registry.save(trained.model, trained.card, trained.reference, trained.holdout, {})
+    verdict = judge(registry, version, load_model_config())
+    assert verdict.passed and "passed: no rule score in the data: nothing to beat" in verdict.reasons
+    assert "no rule score in the data" in (registry.folder_of(version) / "card.md").read_text()

@@ -77,7 +77,7 @@ def build_ml_defs(settings: Settings) -> dg.Definitions:
             context.log.warning(f"no candidate trained: {exc}")
             return dg.MaterializeResult(metadata={"version": "", "reason": str(exc)})
         card = registry.card(version)
-        holdout, baseline = card["metrics"]["holdout"], card["baseline"]["holdout"]
+        holdout, baseline = card["metrics"]["holdout"], card["baseline"]
         return dg.MaterializeResult(
             metadata={
                 "version": version,
@@ -87,7 +87,7 @@ def build_ml_defs(settings: Settings) -> dg.Definitions:
                 "holdout_brier": holdout["brier"],
                 "holdout_ece": holdout["ece"],
                 "top_decile_lift": holdout["top_decile_lift"],
-                "rule_score_roc_auc": baseline["roc_auc"],
+                "rule_score_roc_auc": baseline["holdout"]["roc_auc"] if baseline else None,
                 "training_rows": card["data"]["rows"]["train"],
                 "training_seconds": card["training_seconds"],
                 "card": dg.MetadataValue.path(str(registry.folder_of(version) / "card.md")),
