@@ -115,7 +115,7 @@ class ModelConfig(_Strict):
     minimum_history: MinimumHistory = MinimumHistory()
     split: Split
     candidates: Candidates = Candidates()
-    calibration: Literal["isotonic", "sigmoid"] = "isotonic"
+    calibration: Literal["auto", "isotonic", "sigmoid"] = "auto"
     gate: Gate = Gate()
     explanations: Explanations = Explanations()
     grades: list[GradeBand] = Field(min_length=1)

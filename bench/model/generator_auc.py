@@ -112,7 +112,7 @@ def run(workdir: Path) -> list[Check]:
     ratio = model_auc / truth_auc
 
     print(f"\ngenerator sample: {LEADS:,} leads, seed {SEED}, as of {AS_OF:%Y-%m-%d}; config/model.yml")
-    holdout_summary(trained.card)
+    holdout_summary(trained.card, trained.holdout)
     figure("holdout: leads with 2+ persons", f"{card.filter(pl.col('persons') > 1).height:,}")
     figure("true propensity ROC AUC (same holdout)", f"{truth_auc:.4f}")
     checks = [

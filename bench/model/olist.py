@@ -16,7 +16,9 @@ first-contact date is ``first_seen_at``. The closed-deal columns exist only for 
 are never features.
 
 Target: holdout ROC AUC >= 0.70 (the dataset's README measured 0.69-0.71 from the lead fields on
-a random split).
+a random split). The holdout is 1,200 MQLs with about 120 wins: its AUC moves by about +-0.05 (the
+part prints a bootstrap interval). No tuning: a more regularized logistic regression (C 0.05,
+the best of 0.01-0.2 on the validation slice) did no better on the holdout.
 """
 
 from __future__ import annotations
@@ -147,7 +149,7 @@ def run(workdir: Path, tuning: dict | None = None) -> list[Check]:
     print(f"\nOlist marketing funnel ({DATASETS / 'olist_funnel'}), as of {AS_OF:%Y-%m-%d}")
     figure("rows (labelled)", f"{labelled.height:,}")
     figure("positives (won within the horizon)", f"{int(labelled['label'].sum()):,}")
-    holdout_summary(trained.card)
+    holdout_summary(trained.card, trained.holdout)
     checks = [at_least("holdout ROC AUC", metrics["roc_auc"], TARGET_AUC)]
     show(checks)
     return checks

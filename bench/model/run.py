@@ -51,7 +51,7 @@ def run_part(part: str, args: argparse.Namespace) -> bool:
     elif part == "x_education":
         from bench.model import x_education
 
-        checks = x_education.run(workdir)
+        checks = x_education.run(workdir, without_asymmetrique=args.no_asymmetrique)
     elif part == "olist":
         from bench.model import olist
 
@@ -77,6 +77,11 @@ def main() -> int:
         default=None,
         help="the work folder of bench/marts_sample.py's cached 1,000,000-lead warehouse "
         "(default: WORKDIR/../marts, shared with make bench-scoring and bench-funnel)",
+    )
+    parser.add_argument(
+        "--no-asymmetrique",
+        action="store_true",
+        help="x_education: leave out the Asymmetrique scores too (information; the target keeps them)",
     )
     parser.add_argument("--in-process", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -106,6 +111,8 @@ def main() -> int:
         command += ["--workdir", str(args.workdir)]
         if args.marts_workdir:
             command += ["--marts-workdir", str(args.marts_workdir)]
+        if args.no_asymmetrique:
+            command += ["--no-asymmetrique"]
         code = subprocess.run(command, cwd=ROOT).returncode
         results[part] = {0: "pass", 1: "MISSED"}.get(code, f"FAILED (exit {code})")
         print(f"=== {part}: {results[part]} ({time.perf_counter() - started:.0f} s)", flush=True)

@@ -148,6 +148,7 @@ def run(workdir: Path, marts_workdir: Path) -> list[Check]:
                 (ml.workflow, "training_examples"),
                 (ml.workflow, "train_conversion_model"),
                 (ml.workflow, "save_plots"),
+                (ml.train, "effect_tables"),
                 (ml.train, "importance_order"),
                 (ml.train, "reference_bins"),
                 (ml.train, "data_fingerprint"),
@@ -187,7 +188,7 @@ def run(workdir: Path, marts_workdir: Path) -> list[Check]:
     model, reference = registry.load(version), registry.reference(version)
     print(f"score_with_model on {million.height:,} rows ...", flush=True)
     with stopwatch([(ml.scoring, "model_frame"), (ml.scoring, "explain"), (ml.scoring, "_finish")]) as spent:
-        with stopwatch([(ml.explain, "contributions")]) as inner:
+        with stopwatch([(ml.explain, "effects")]) as inner:
             started = time.perf_counter()
             million_scored = score_with_model(
                 million, model, card | {"version": version}, reference, config, AS_OF

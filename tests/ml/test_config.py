@@ -46,7 +46,7 @@ def test_the_shipped_config_is_valid_and_dbt_has_its_horizon():
             0,
             r"training_set.horizon_days: Input should be greater than or equal to 1",
         ),
-        ("calibration", "platt", r"calibration: Input should be 'isotonic' or 'sigmoid'"),
+        ("calibration", "platt", r"calibration: Input should be 'auto', 'isotonic' or 'sigmoid'"),
         ("gate.max_ece", 2, r"gate.max_ece: Input should be less than or equal to 1"),
         ("grades.4.min_probability", 0.01, r"grades: the last grade needs min_probability: 0"),
         ("grades.0.min_probability", 0.1, r"grades: list the grades from the highest min_probability down"),
