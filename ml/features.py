@@ -78,6 +78,9 @@ FEATURES: tuple[Feature, ...] = (
     Feature("first_source", "categorical", "came in through {value}", "source of the lead's first record"),
     Feature("first_channel", "categorical", "first touch: {value}", "channel of the first record"),
     Feature("first_campaign", "categorical", "campaign: {value}", "campaign of the first record"),
+    Feature(
+        "capture_weekday", "categorical", "first came in on a {value}", "weekday of the first capture (UTC)"
+    ),
     Feature("industry", "categorical", "industry: {value}", "industry, as first captured"),
     Feature("seniority", "categorical", "seniority: {value}", "from the job title, as first captured"),
     Feature("company_size", "numeric", "{n} employee{s}", "company head-count, as first captured"),
@@ -364,6 +367,7 @@ scores as (
 )
 select
     c.lead_id, c.first_seen_at, c.cutoff_days, c.cutoff_at,
+    dayname(c.first_seen_at) as capture_weekday,
     p.first_source, p.first_channel, p.first_campaign, p.industry, p.seniority,
     cast(p.company_size as double) as company_size, cast(p.annual_revenue as double) as annual_revenue,
     cast(p.budget as double) as budget, p.timeline, p.product_interest, p.region,

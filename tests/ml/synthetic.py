@@ -14,7 +14,7 @@ from ml.features import FEATURES
 START = datetime(2025, 1, 1)
 
 
-def examples(leads: int = 4000, seed: int = 0, driver: str = "recent_pricing_page_views") -> pl.DataFrame:
+def examples(leads: int = 8000, seed: int = 0, driver: str = "recent_pricing_page_views") -> pl.DataFrame:
     """One row per lead (cutoff 7 days), first captured a day apart in lead order; ``driver`` (a
     count) and ``industry`` carry the signal: P(win) = logistic(-2.2 + 0.9 x driver + 0.8 x tech)."""
     rng = np.random.default_rng(seed)
@@ -30,8 +30,8 @@ def examples(leads: int = 4000, seed: int = 0, driver: str = "recent_pricing_pag
         "cutoff_at": pl.Series([t + timedelta(days=7) for t in first_seen]),
     }
     for feature in FEATURES:
-        if feature.kind == "categorical":
-            columns[feature.name] = pl.Series(feature.name, rng.choice(["a", "b"], leads), dtype=pl.Utf8)
+        if feature.kind == "categorical":  # one value: left out by training ("one value in every row")
+            columns[feature.name] = pl.Series(feature.name, ["a"] * leads, dtype=pl.Utf8)
         elif feature.kind == "boolean":
             columns[feature.name] = pl.Series(feature.name, rng.random(leads) < 0.5)
         else:
