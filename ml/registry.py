@@ -35,7 +35,6 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import polars as pl
-import skops.io as sio
 
 MODEL_NAME = "conversion"
 MODEL_FILE = "model.skops"
@@ -191,6 +190,8 @@ class LocalModelRegistry:
         staging = self.folder / f".{version}.tmp"
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(parents=True)
+        import skops.io as sio  # here, not at import: it imports all of scikit-learn (3 s)
+
         payload = sio.dumps(model)
         card = card | {
             "version": version,
@@ -237,6 +238,8 @@ class LocalModelRegistry:
                 f"{path / MODEL_FILE}: its sha256 is not the one in card.json; the file was "
                 "changed after it was saved. Refusing to load it: retrain, or promote another version."
             )
+        import skops.io as sio
+
         untrusted = sorted(set(sio.get_untrusted_types(data=payload)) - set(TRUSTED_TYPES))
         if untrusted:
             raise TamperedModel(

@@ -16,8 +16,6 @@ from dagster_duckdb import DuckDBResource
 from leadhouse.settings import Settings
 from ml.config import load_model_config
 from ml.drift import drift_verdict
-from ml.train import NotEnoughHistory
-from ml.workflow import judge, score_open_leads, train_candidate, write_scores
 from orchestration.lib.resources import WAREHOUSE_WRITER_POOL, ModelRegistryResource
 
 CANDIDATE_KEY = dg.AssetKey(["ml", "conversion_model_candidate"])
@@ -65,6 +63,9 @@ def build_ml_defs(settings: Settings) -> dg.Definitions:
     def conversion_model_candidate(
         context: dg.AssetExecutionContext, duckdb: DuckDBResource, model_registry: ModelRegistryResource
     ) -> dg.MaterializeResult:
+        from ml.train import NotEnoughHistory  # scikit-learn: imported by the step, not the code location
+        from ml.workflow import train_candidate
+
         if settings.engine == "spark":
             context.log.warning(SPARK_NOTE)
             return dg.MaterializeResult(metadata={"version": "", "reason": SPARK_NOTE})
@@ -112,6 +113,8 @@ def build_ml_defs(settings: Settings) -> dg.Definitions:
                 severity=dg.AssetCheckSeverity.WARN,  # nothing to promote; the champion stays
                 description="no candidate was trained this time (see the candidate's reason)",
             )
+        from ml.workflow import judge
+
         result = judge(model_registry.registry(), version, load_model_config())
         return dg.AssetCheckResult(
             passed=result.passed,
@@ -177,6 +180,8 @@ def build_ml_defs(settings: Settings) -> dg.Definitions:
     def lead_scores(
         context: dg.AssetExecutionContext, duckdb: DuckDBResource, model_registry: ModelRegistryResource
     ):
+        from ml.workflow import score_open_leads, write_scores
+
         config = load_model_config()
         if settings.engine == "spark":
             context.log.warning(SPARK_NOTE)
