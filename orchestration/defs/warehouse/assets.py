@@ -1,6 +1,10 @@
 """The dbt warehouse as assets (staging, intermediate, marts; dbt tests as asset checks) and the
 published read-only copy for BI tools."""
 
+import os
+import shutil
+from pathlib import Path
+
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 from dagster_duckdb import DuckDBResource
@@ -20,6 +24,20 @@ from orchestration.lib.resources import WAREHOUSE_WRITER_POOL
 PUBLISHED_KEY = dg.AssetKey(["published", "warehouse"])
 # The dbt nodes that read the conversion model's scores (the source `ml`), and everything after them.
 AFTER_SCORING = "source:ml+"
+
+
+def share_parse(run_target: Path) -> None:
+    """Leave this dbt command's parse where the next one starts from (dagster-dbt copies the
+    project target's partial_parse.msgpack into each command's own target folder). The pipeline
+    runs dbt twice, before and after the scoring; when the project was parsed with another profile
+    (another data folder), the second would otherwise parse the whole project again."""
+    fresh = run_target / "partial_parse.msgpack"
+    if fresh.exists():
+        project = dbt_project()
+        shared = Path(project.project_dir) / project.target_path / "partial_parse.msgpack"
+        temporary = shared.with_name(f".{shared.name}.{os.getpid()}.tmp")
+        shutil.copyfile(fresh, temporary)
+        os.replace(temporary, shared)
 
 
 def build_warehouse_defs(settings: Settings) -> dg.Definitions:
@@ -47,6 +65,7 @@ def build_warehouse_defs(settings: Settings) -> dg.Definitions:
         invocation.termination_timeout_seconds = STOP_GRACE_SECONDS  # its wait after forwarding an interrupt
         with ends_with_this_process(invocation.process):
             yield from invocation.stream()
+        share_parse(invocation.target_path)
 
     # Two definitions, because the conversion model's scoring (orchestration/defs/ml/) sits between
     # them: it reads the marts of the first and writes the dbt source `ml`, which the second reads
