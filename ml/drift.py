@@ -1,5 +1,5 @@
 """Drift: the population stability index (PSI) of each feature and of the score, between the
-data a model was trained on and the leads it scores now.
+training rows and the newest leads, both as they looked at the first cutoff (ml.workflow.score_open_leads).
 
 PSI = sum over bins of (now - then) x ln(now / then), with each share floored at 0.0001 so an empty
 bin counts without dividing by zero. Bins: a number's deciles in the training data (plus one bin
@@ -7,8 +7,7 @@ for missing), a category's 20 most common training values (plus "other" and miss
 reading: below 0.1 stable, 0.1-0.25 a shift worth a look, above 0.25 a population the model was
 not trained on (config ``drift``).
 
-``lead_age_days`` is not compared: training takes leads at the cutoff ages by construction, while
-the open leads scored now have every age.
+``lead_age_days`` is not compared: on both sides it is that cutoff.
 """
 
 from __future__ import annotations

@@ -2,9 +2,9 @@
 champion, the rule score mapped to a probability (``rule_fallback``), which every row says.
 
 The rows (``LEAD_SCORE_COLUMNS``) become ``ml.lead_scores`` (the current scores, read by the dbt
-mart ``marts.lead_scores`` and the work queue) and are appended to ``ml.lead_score_log`` (every
-scoring run, for ``marts.model_performance_over_time``). ``scored_at`` is the run's ``as_of``, so
-scoring again as of the same moment replaces that moment's rows instead of adding to them.
+mart ``marts.lead_scores`` and the work queue) and the day's snapshot in ``ml.lead_score_log`` (for
+``marts.model_performance_over_time``; ml.workflow.write_scores). ``scored_at`` is the run's
+``as_of``, so scoring again as of the same moment gives the same rows.
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ from ml.features import WAREHOUSE, WarehouseTables, scoring_rows, training_examp
 from ml.gate import GateResult, evaluate_gate
 from ml.registry import ModelRegistry
 from ml.scoring import LEAD_SCORE_COLUMNS, Scored, drift_of, score_with_model, score_with_rules
-from ml.train import NotEnoughHistory, Progress, history_counts, train_conversion_model
+from ml.train import Progress, history_counts, train_conversion_model
 
 _DUCKDB_TYPES = {
     pl.Utf8: "varchar",
@@ -181,13 +181,3 @@ def score_open_leads(
     else:
         reason = "no version has passed the champion gate yet"
     return score_with_rules(conn, rows, examples, config, as_of, reason)
-
-
-__all__ = [
-    "NotEnoughHistory",
-    "ensure_ml_tables",
-    "judge",
-    "score_open_leads",
-    "train_candidate",
-    "write_scores",
-]
