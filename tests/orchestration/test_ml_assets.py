@@ -137,14 +137,10 @@ def test_a_failed_gate_leaves_the_champion(first_run, monkeypatch):
     assert len(registry.versions()) == 2
     assert registry.champion() == champion
     assert registry.card(registry.versions()[-1])["gate"]["passed"] is False
-    materialized = (
-        {e.asset_key for e in result.get_asset_materialization_events()}
-        if result.success
-        else {
-            e.event_specific_data.materialization.asset_key
-            for e in result.all_events
-            if e.event_type_value == "ASSET_MATERIALIZATION"
-        }
-    )
+    materialized = {
+        e.event_specific_data.materialization.asset_key
+        for e in result.all_events
+        if e.event_type_value == "ASSET_MATERIALIZATION"
+    }
     assert CANDIDATE_KEY in materialized
     assert CHAMPION_KEY not in materialized and LEAD_SCORES_KEY not in materialized
