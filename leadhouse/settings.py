@@ -4,6 +4,7 @@
   ``warehouse/leadhouse.duckdb``, ``published/`` and ``exports/``.
 - ``LEADHOUSE_SOURCES`` (default ``config/sources``): the source definitions.
 - ``LEADHOUSE_MODEL_DIR`` (default ``models``): the model registry.
+- ``LEADHOUSE_EXPORTS`` (default ``config/exports``): the reverse-ETL syncs (``exports``).
 - ``LEADHOUSE_ENGINE`` (default ``duckdb``; or ``spark``): the engine dbt builds on
   (``leadhouse.engines``, docs/scale-out.md).
 - ``LEADHOUSE_AS_OF`` (default: the moment each dbt command starts): the "now" of the marts that
@@ -30,6 +31,7 @@ _DEFAULTS = {
     "LEADHOUSE_DATA_DIR": "data",
     "LEADHOUSE_SOURCES": "config/sources",
     "LEADHOUSE_MODEL_DIR": "models",
+    "LEADHOUSE_EXPORTS": "config/exports",
 }
 
 
@@ -63,6 +65,7 @@ class Settings:
     data_dir: Path
     sources_dir: Path
     model_dir: Path
+    exports_config_dir: Path = PROJECT_ROOT / "config" / "exports"
     engine: str = "duckdb"
     as_of: datetime | None = None  # UTC; None: each dbt command's start
 
@@ -73,6 +76,7 @@ class Settings:
             data_dir=_path("LEADHOUSE_DATA_DIR", environ),
             sources_dir=_path("LEADHOUSE_SOURCES", environ),
             model_dir=_path("LEADHOUSE_MODEL_DIR", environ),
+            exports_config_dir=_path("LEADHOUSE_EXPORTS", environ),
             engine=engine_from_env(environ),
             as_of=parse_as_of(environ["LEADHOUSE_AS_OF"], "LEADHOUSE_AS_OF")
             if environ.get("LEADHOUSE_AS_OF")
@@ -97,5 +101,6 @@ class Settings:
 
     @property
     def exports_dir(self) -> Path:
-        """Where the reverse-ETL exports (``exports/``, not yet built) will write files."""
+        """Where the reverse-ETL file destinations write (``exports.destinations``), unless a sync
+        names another directory."""
         return self.data_dir / "exports"
