@@ -602,3 +602,32 @@ def last_run(conn: duckdb.DuckDBPyConnection, sync: str) -> dict | None:
         [sync],
     ).pl()
     return frame.to_dicts()[0] if frame.height else None
+
+
+@dataclass(frozen=True)
+class DeliveryVerdict:
+    passed: bool
+    description: str
+    failed_rate: float | None
+
+
+def judge_delivery(run: dict | None, max_failed_rate: float) -> DeliveryVerdict:
+    """Whether a sync's newest run delivered well enough: its invalid + rejected rows are at most
+    ``max_failed_rate`` of the rows it tried; a run that could not deliver fails; a skipped run
+    (no destination here) passes and says why."""
+    if run is None:
+        return DeliveryVerdict(True, "the sync has not run yet", None)
+    status = run["status"]
+    if status == "skipped":
+        return DeliveryVerdict(True, f"skipped: {run['message']}", None)
+    if status != "succeeded":
+        return DeliveryVerdict(False, f"the run {status}: {run['message'] or 'no message'}", None)
+    attempted = sum(run[c] or 0 for c in ("rows_added", "rows_changed", "rows_removed", "rows_invalid"))
+    refused = (run["rows_invalid"] or 0) + (run["rows_rejected"] or 0)
+    rate = refused / attempted if attempted else 0.0
+    passed = rate <= max_failed_rate
+    return DeliveryVerdict(
+        passed,
+        f"{refused:,} of {attempted:,} rows invalid or rejected ({rate:.2%}; at most {max_failed_rate:.2%})",
+        rate,
+    )
