@@ -19,6 +19,8 @@ from exports.delivery import Delivery, DestinationError, TransientError
 from exports.destinations import KEY, Rejections, required_env
 
 _BATCH_TABLE = "leadhouse_sync_batch"
+# The key as the warehouse sent it: PostgreSQL would answer with its own spelling (a uuid lower-cased).
+_SENT_KEY = "leadhouse_sent_key"
 
 
 def _first_line(error: Exception) -> str:
@@ -84,12 +86,12 @@ class PostgresTable:
         if mode == "update_only":
             assignments = sql.SQL(", ").join(sql.SQL("{0} = b.{0}").format(sql.Identifier(f)) for f in fields)
             return sql.SQL(
-                "update {t} as t set {a} from {b} as b where t.{k} = b.{k} returning t.{k}::text"
-            ).format(t=table, a=assignments, b=batch, k=key)
+                "update {t} as t set {a} from {b} as b where t.{k} = b.{k} returning b.{sent}"
+            ).format(t=table, a=assignments, b=batch, k=key, sent=sql.Identifier(_SENT_KEY))
         if mode == "delete":
             return sql.SQL(
-                "delete from {t} as t using {b} as b where t.{k} = b.{k} returning t.{k}::text"
-            ).format(t=table, b=batch, k=key)
+                "delete from {t} as t using {b} as b where t.{k} = b.{k} returning b.{sent}"
+            ).format(t=table, b=batch, k=key, sent=sql.Identifier(_SENT_KEY))
         conflict = (
             sql.SQL("do nothing")
             if mode == "insert_only"
@@ -97,33 +99,38 @@ class PostgresTable:
                 sql.SQL(", ").join(sql.SQL("{0} = excluded.{0}").format(sql.Identifier(f)) for f in fields)
             )
         )
-        return sql.SQL(
-            "insert into {t} ({c}) select {c} from {b} on conflict ({k}) {conflict} returning {k}::text"
-        ).format(t=table, c=self._identifiers(columns), b=batch, k=key, conflict=conflict)
+        return sql.SQL("insert into {t} ({c}) select {c} from {b} on conflict ({k}) {conflict}").format(
+            t=table, c=self._identifiers(columns), b=batch, k=key, conflict=conflict
+        )
 
     def _apply(self, batch: pl.DataFrame, mode: str, fields: list[str]) -> set[str]:
         """One transaction: the batch into a temporary table, then the statement; the keys it touched."""
         conn = self._connect()
         columns = [self.destination.key_column, *fields]
         data = io.BytesIO()
-        batch.select(KEY, *fields).write_csv(data, include_header=False)
+        batch.select(KEY, *fields, pl.col(KEY).alias(_SENT_KEY)).write_csv(data, include_header=False)
         table = sql.Identifier(self.destination.db_schema, self.destination.table)
         try:
             with conn.transaction():
                 with conn.cursor() as cur:
                     cur.execute(
                         sql.SQL(
-                            "create temp table {b} on commit drop as select {c} from {t} with no data"
-                        ).format(b=sql.Identifier(_BATCH_TABLE), c=self._identifiers(columns), t=table)
+                            "create temp table {b} on commit drop as select {c}, ''::text as {s} from {t} with no data"
+                        ).format(
+                            b=sql.Identifier(_BATCH_TABLE),
+                            c=self._identifiers(columns),
+                            s=sql.Identifier(_SENT_KEY),
+                            t=table,
+                        )
                     )
                     with cur.copy(
                         sql.SQL("copy {b} ({c}) from stdin (format csv)").format(
-                            b=sql.Identifier(_BATCH_TABLE), c=self._identifiers(columns)
+                            b=sql.Identifier(_BATCH_TABLE), c=self._identifiers([*columns, _SENT_KEY])
                         )
                     ) as copy:
                         copy.write(data.getvalue())
                     cur.execute(self._statement(mode, fields))
-                    return {row[0] for row in cur.fetchall()}
+                    return {row[0] for row in cur.fetchall()} if cur.description else set()
         except (psycopg.OperationalError, psycopg.errors.ConnectionException) as exc:
             if self._conn is not None and not self._conn.closed:
                 self._conn.close()
