@@ -374,7 +374,7 @@ class SyncRun:
         self.conn.execute(
             """
             insert into exports.sync_log
-            select ?, ?, sync_key, 'send', 'invalid', invalid_reason, null, ?
+            select ?, ?, sync_key, 'check', 'invalid', invalid_reason, null, ?
             from sync_diff where operation = 'invalid'
             """,
             [self.report.sync, self.report.run_id, _now()],
@@ -390,7 +390,7 @@ class SyncRun:
             logs.append(
                 frame.select(
                     pl.col(KEY).alias("key"),
-                    pl.col("operation").replace({"add": "insert", "change": "update"}),
+                    pl.col("operation"),
                     pl.when(pl.col("refused"))
                     .then(pl.lit("rejected"))
                     .otherwise(pl.lit("sent"))
@@ -448,7 +448,7 @@ class SyncRun:
         self.report.failed += frame.height
         failed = frame.select(
             pl.col(KEY).alias("key"),
-            pl.col("operation").replace({"add": "insert", "change": "update"}),
+            pl.col("operation"),
         )
         self.conn.register("batch_failed", failed)
         self.conn.execute(

@@ -181,7 +181,7 @@ def test_failures_clear_then_the_crm_holds_exactly_the_rows_and_every_fate_is_lo
     assert api.records["L0042"]["probability"] == 0.99
     assert warehouse.execute(
         "select key, operation, status from exports.sync_log where run_id = ?", [fourth.run_id]
-    ).fetchall() == [("L0042", "update", "sent")]
+    ).fetchall() == [("L0042", "change", "sent")]
 
 
 def test_an_api_that_stays_down_fails_the_run_and_loses_nothing(warehouse, api, tmp_path):
