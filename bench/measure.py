@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import resource
 import subprocess
 import threading
 import time
@@ -51,3 +53,25 @@ def timed(command: list[str], env: dict[str, str]) -> tuple[float, float]:
     if code:
         raise SystemExit(f"{' '.join(command[:2])} failed (exit {code})")
     return time.perf_counter() - started, peak
+
+
+def peak_mib() -> float:
+    """This process's peak resident memory (MiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def json_child(command: list[str], cwd: Path) -> dict:
+    """Run a benchmark's measuring step in a process of its own (so it has its own peak memory):
+    echo what it prints and return the JSON object of its last line."""
+    result = subprocess.run(
+        command,
+        cwd=cwd,
+        check=True,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=os.environ | {"POLARS_VERBOSE": "0"},
+    )
+    lines = result.stdout.splitlines()
+    for line in lines[:-1]:
+        print(line, flush=True)
+    return json.loads(lines[-1])

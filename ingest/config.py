@@ -7,6 +7,7 @@ takes a config file and nothing else. Errors name the file, the key and the fix.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -53,6 +54,61 @@ class SplitName(BaseModel):
     order: Literal["first_last", "last_first"] = "first_last"
 
 
+SQL_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
+
+
+class ExtractConfig(BaseModel):
+    """Where an extracted source's rows come from (``ingest.crm_database``): a PostgreSQL table (or
+    a query over it) read incrementally by a timestamp cursor into ``landing/<source>/``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    kind: Literal["postgres"]
+    # The environment variable holding the connection string (never the string itself: it may
+    # carry a password, and configs are committed).
+    dsn_env: str = Field("LEADHOUSE_CRM_DSN", pattern=r"^[A-Z_][A-Z0-9_]*$")
+    pg_schema: str = Field("public", alias="schema", pattern=SQL_NAME)
+    table: str = Field(pattern=SQL_NAME)
+    # A timestamp column the source system sets on every insert and update (never null).
+    cursor: str = Field("updated_at", pattern=SQL_NAME)
+    # The row's id: with the cursor, what tells rows extracted before from new ones.
+    key: str = Field("id", pattern=SQL_NAME)
+    # Rows whose cursor is at most this much older than the watermark are read again (and those
+    # already extracted at the same key and cursor left out): a transaction that commits after an
+    # extraction a row stamped before its watermark still arrives.
+    lookback_seconds: float = Field(300.0, ge=0)
+    # The rows, when not the table as it is: a select over `{table}` returning the key and cursor
+    # columns (e.g. several status records per lead row).
+    query: str | None = None
+    # jsonb columns whose keys become columns of their own (kept in `attributes` unless mapped).
+    json_columns: list[str] = []
+    # The record_deletion source that receives a record for every row deleted from the table.
+    deletions: str | None = Field(None, pattern=r"^[a-z][a-z0-9_]*$")
+    connect_timeout_seconds: float = Field(10.0, gt=0)
+
+    @field_validator("json_columns")
+    @classmethod
+    def _json_columns_are_names(cls, value: list[str]) -> list[str]:
+        for column in value:
+            if not re.match(SQL_NAME, column):
+                raise ValueError(f"'{column}' is not a column name (letters, digits and _)")
+        return value
+
+    @field_validator("query")
+    @classmethod
+    def _query_reads_the_table(cls, value: str | None) -> str | None:
+        if value is not None and "{table}" not in value:
+            raise ValueError(
+                "the query must read the table as {table} (replaced by the quoted schema.table); "
+                "e.g. select ... from {table} as l"
+            )
+        return value
+
+    @property
+    def relation(self) -> str:
+        return f"{self.pg_schema}.{self.table}"
+
+
 class SourceConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -78,6 +134,9 @@ class SourceConfig(BaseModel):
     # A file not ending in a newline and modified less than this many seconds ago may still be
     # being written: it waits for the next run.
     settle_seconds: float = Field(60.0, ge=0)
+    # A source whose rows are read from a database by Leadhouse itself (ingest.crm_database)
+    # before they are ingested, instead of being dropped into its landing folder by someone else.
+    extract: ExtractConfig | None = None
     path: Path | None = Field(None, exclude=True)
 
     @property
@@ -160,7 +219,27 @@ class SourceConfig(BaseModel):
                 raise ValueError(f"require_any: '{key}' is not a column of the {schema.name} schema")
         if self.split_name and self.entity != "lead":
             raise ValueError("split_name: only lead sources have first_name/last_name")
+        if self.extract:
+            if self.format != "csv":
+                raise ValueError(
+                    "format: an extracted source is written as CSV by its extraction; use format: csv"
+                )
+            if self.files is not None or self.csv != CsvOptions():
+                raise ValueError(
+                    "extract: the extraction names and writes the files of its source; remove files and csv"
+                )
+            if self.extract.deletions == self.name:
+                raise ValueError(
+                    f"extract.deletions: '{self.name}' is this source; name the record_deletion source"
+                )
         return self
+
+
+_PATTERN_FIXES = {
+    SQL_NAME: "use a plain SQL name: letters, digits and _, not starting with a digit",
+    r"^[a-z][a-z0-9_]*$": "use lower_snake_case: a-z, 0-9 and _, starting with a letter",
+    r"^[A-Z_][A-Z0-9_]*$": "name an environment variable: A-Z, 0-9 and _, e.g. LEADHOUSE_CRM_DSN",
+}
 
 
 def _format_validation_error(path: Path, error: ValidationError) -> str:
@@ -172,6 +251,11 @@ def _format_validation_error(path: Path, error: ValidationError) -> str:
             message = "unknown key; remove it or check its spelling (docs/adding_a_source.md)"
         elif item["type"] == "missing":
             message = "required key is missing"
+        elif item["type"] == "string_pattern_mismatch":
+            pattern = item["ctx"]["pattern"]
+            message = f"{item['input']!r} is not allowed here; " + _PATTERN_FIXES.get(
+                pattern, f"it must match {pattern}"
+            )
         lines.append(f"  {key}: {message}")
     return f"{path}: invalid source config\n" + "\n".join(lines)
 
@@ -205,4 +289,27 @@ def load_source_configs(directory: Path) -> list[SourceConfig]:
     configs = [load_source_config(p) for p in paths]
     if not configs:
         raise SourceConfigError(f"{directory}: no source configs (*.yml) found (LEADHOUSE_SOURCES)")
+    by_name = {c.name: c for c in configs}
+    for config in configs:
+        target = config.extract.deletions if config.extract else None
+        if target is None:
+            continue
+        if target not in by_name:
+            raise SourceConfigError(
+                f"{config.path}: extract.deletions: '{target}' is not a source in {directory}; add "
+                f"{target}.yml (entity: record_deletion, format: csv) or remove the key"
+            )
+        if by_name[target].entity != "record_deletion" or by_name[target].extract:
+            raise SourceConfigError(
+                f"{config.path}: extract.deletions: '{target}' is a {by_name[target].entity} source; name "
+                "a source with entity: record_deletion and no extract section"
+            )
     return configs
+
+
+def extracted_sources(configs: list[SourceConfig]) -> set[str]:
+    """The sources whose landing files an extraction writes: the extracted ones and the
+    record_deletion sources they feed."""
+    return {c.name for c in configs if c.extract} | {
+        c.extract.deletions for c in configs if c.extract and c.extract.deletions
+    }

@@ -292,8 +292,32 @@ MATCH_DECISION = Entity(
     ),
 )
 
+RECORD_DELETION = Entity(
+    name="record_deletion",
+    table="record_deletions",
+    description="A record its source system deleted, found by an extraction that no longer sees it "
+    "(ingest.crm_database). The record stays in the warehouse, marked deleted (marts.lead_identity_map, "
+    "marts.dim_leads); a record extracted again after its deletion is no longer deleted.",
+    required=("record_source", "record_id", "deleted_at"),
+    columns=(
+        Column(
+            "source_record_id",
+            pl.String(),
+            "The deletion's id: `<record_source>:<record_id>` (a record deleted again replaces it).",
+        ),
+        Column("record_source", pl.String(), "Source (config name) of the deleted record."),
+        Column("record_id", pl.String(), "source_record_id of the deleted record."),
+        Column(
+            "deleted_at",
+            pl.Datetime("us", "UTC"),
+            "When the deletion was found (UTC): the snapshot of the first extraction without the record.",
+            "datetime",
+        ),
+    ),
+)
+
 ENTITIES: dict[str, Entity] = {
-    e.name: e for e in (LEAD, ACTIVITY, STATUS_CHANGE, AGENT, AD_SPEND, MATCH_DECISION)
+    e.name: e for e in (LEAD, ACTIVITY, STATUS_CHANGE, AGENT, AD_SPEND, MATCH_DECISION, RECORD_DELETION)
 }
 
 # Lineage columns every raw table carries, so every warehouse number traces back to a file row.

@@ -100,6 +100,12 @@ class Settings:
         return self.published_dir / "leadhouse.duckdb"
 
     @property
+    def extract_state_dir(self) -> Path:
+        """What the database extractions remember between runs (ingest.crm_database): one folder
+        per extracted source, with its watermark and key set."""
+        return self.data_dir / "extract"
+
+    @property
     def exports_dir(self) -> Path:
         """Where the reverse-ETL file destinations write (``exports.destinations``), unless a sync
         names another directory."""

@@ -6,7 +6,8 @@ One SQL query computes every feature of a lead as of a cutoff moment, for any se
 - the training set (``training_examples``): each lead at each age of
   ``training_set.cutoff_days`` at which it was still open, with its label, converted (Closed Won)
   within ``horizon_days`` after the cutoff, or null while that horizon has not elapsed;
-- the leads to score (``scoring_rows``): every lead open at ``as_of``, as of ``as_of``.
+- the leads to score (``scoring_rows``): every lead open at ``as_of`` and not deleted in its
+  sources, as of ``as_of``.
 
 What a feature may read, as of the cutoff ``t``:
 
@@ -471,9 +472,10 @@ def scoring_rows(
     config: ModelConfig,
     tables: WarehouseTables = WAREHOUSE,
 ) -> pl.DataFrame:
-    """Every lead open at ``as_of`` (first captured by then), with its features as of ``as_of``.
-    The closed leads are left out before any feature is computed (most leads of a mature
-    warehouse are closed)."""
+    """Every lead open at ``as_of`` (first captured by then, not deleted in its sources), with its
+    features as of ``as_of``. The closed leads are left out before any feature is computed (most
+    leads of a mature warehouse are closed); so are the deleted ones (every record deleted in its
+    source, ``is_deleted``: a lead the CRM deleted is nobody's work)."""
     as_of_sql = f"timestamp '{as_of:%Y-%m-%d %H:%M:%S}'"
     cutoffs = f"""
         select f.lead_id, f.first_seen_at, cast(null as integer) as cutoff_days, {as_of_sql} as cutoff_at
@@ -485,6 +487,12 @@ def scoring_rows(
             group by lead_id
             having arg_max(status, changed_at) in ({_sql_list(CLOSED_STATUSES)})
         ) closed on closed.lead_id = f.lead_id
+        anti join (
+            select lead_id
+            from {tables.records}
+            group by lead_id
+            having bool_and(coalesce(is_deleted, false))
+        ) deleted on deleted.lead_id = f.lead_id
         where f.first_seen_at <= {as_of_sql}"""
     query = f"""
         select * from ({feature_query(cutoffs, as_of, config, tables)})

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import signal
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -50,3 +52,32 @@ def built_sample(tmp_path_factory):
     from tests.sample_build import build_sample
 
     return build_sample(tmp_path_factory.mktemp("sample-data"), tmp_path_factory.mktemp("sample-project"))
+
+
+# The PostgreSQL server the CRM tests use (the demo's by default); each test gets a schema of its own.
+TEST_POSTGRES_DSN = (
+    os.environ.get("LEADHOUSE_TEST_POSTGRES_DSN") or "postgresql://postgres@127.0.0.1:5432/test"
+)
+
+
+@pytest.fixture
+def crm_postgres() -> Iterator[tuple[str, str]]:
+    """``(dsn, schema)``: a new, empty PostgreSQL schema with a unique name on the server of
+    LEADHOUSE_TEST_POSTGRES_DSN (default: the demo's, postgresql://postgres@127.0.0.1:5432/test),
+    dropped with everything in it afterwards. Create the CRM's tables in it with
+    ``sample_data.crm_database.create_crm_tables(conn, schema)``. Skips when the server cannot be
+    reached, and fails instead under CI=true."""
+    import psycopg
+
+    schema = f"leadhouse_test_{uuid.uuid4().hex[:12]}"
+    try:
+        conn = psycopg.connect(TEST_POSTGRES_DSN, autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError as exc:
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        need(False, f"no PostgreSQL server for the CRM tests (LEADHOUSE_TEST_POSTGRES_DSN): {first_line}")
+    with conn:
+        conn.execute(f'create schema "{schema}"')
+        try:
+            yield TEST_POSTGRES_DSN, schema
+        finally:
+            conn.execute(f'drop schema if exists "{schema}" cascade')

@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -29,12 +28,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from bench.measure import json_child, peak_mib  # noqa: E402
+
 TARGET_SECONDS = 60.0
 TARGET_PEAK_GIB = 4.0
-
-
-def peak_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def ensure_sample(data: Path, leads: int, seed: int) -> None:
@@ -125,29 +122,8 @@ def run_floor(data: Path, warehouse: Path, sources: Path) -> dict:
 def child(kind: str, data: Path, workdir: Path, sources: Path) -> dict:
     warehouse = workdir / f"{kind}.duckdb"
     warehouse.unlink(missing_ok=True)
-    result = subprocess.run(
-        [
-            sys.executable,
-            __file__,
-            "--child",
-            kind,
-            "--data",
-            str(data),
-            "--workdir",
-            str(workdir),
-            "--sources",
-            str(sources),
-        ],
-        cwd=ROOT,
-        check=True,
-        stdout=subprocess.PIPE,
-        text=True,
-        env=os.environ | {"POLARS_VERBOSE": "0"},
-    )
-    lines = result.stdout.splitlines()
-    for line in lines[:-1]:
-        print(line, flush=True)
-    return json.loads(lines[-1])
+    arguments = ["--child", kind, "--data", str(data), "--workdir", str(workdir), "--sources", str(sources)]
+    return json_child([sys.executable, __file__, *arguments], ROOT)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,7 +10,9 @@ cover what the warehouse must get right:
 - Bob Smith (call_center CALL-1) has no email: a lead of his own, disqualified.
 - Carla Gomez comes from referrals R-1 and from trade_show TS-1; trade_show has no staging model
   (a source added with a YAML config only) and must flow through the catch-all.
-- trade_show TS-2 has neither email nor capture time: a lead of its own.
+- trade_show TS-2 has neither email nor capture time: a lead of its own, deleted in its source.
+- Record deletions: TS-2 and TS-1 deleted (Carla's lead keeps R-1), WF-1 deleted between its
+  two versions (the later version is not deleted).
 - Activities and status changes for those leads, including an activity from a config-only
   activity source (expo_app), an activity delivered in two files (the later one wins), and an
   activity and a status change of a lead record that was never ingested (WF-404).
@@ -375,6 +377,37 @@ AD_SPEND = [
     },
 ]
 
+# Deletions found by database extractions (ingest.crm_database). TS-2 is deleted (its lead has no
+# other record: the lead is deleted); TS-1 too, by a config-only deletion source (Carla keeps her
+# referral: her lead is not); WF-1 was deleted between its two versions, so version 2 (extracted
+# again after) is not deleted.
+RECORD_DELETIONS = [
+    {
+        "source": "crm_database_deletions",
+        "source_record_id": "trade_show:TS-2",
+        "record_source": "trade_show",
+        "record_id": "TS-2",
+        "deleted_at": at("2025-03-06 12:00:00"),
+        **lineage("crm_database_leads_000003.csv", 1, "2025-03-06 13:00:00"),
+    },
+    {
+        "source": "crm_database_deletions",
+        "source_record_id": "web_forms:WF-1",
+        "record_source": "web_forms",
+        "record_id": "WF-1",
+        "deleted_at": at("2025-03-02 11:00:00"),
+        **lineage("crm_database_leads_000002.csv", 1, "2025-03-02 12:00:00"),
+    },
+    {
+        "source": "trade_show_deletions",
+        "source_record_id": "TS-1",
+        "record_source": "trade_show",
+        "record_id": "TS-1",
+        "deleted_at": at("2025-03-06 12:00:00"),
+        **lineage("removed_badges.csv", 1, "2025-03-06 13:00:00"),
+    },
+]
+
 QUARANTINE = [
     {
         "source": "web_forms",
@@ -465,6 +498,7 @@ RAW_ROWS: dict[str, list[dict[str, Any]]] = {
     ENTITIES["ad_spend"].table: AD_SPEND,
     # Reviewer decisions across runs: test_entity_resolution_runs.py.
     ENTITIES["match_decision"].table: [],
+    ENTITIES["record_deletion"].table: RECORD_DELETIONS,
 }
 
 

@@ -63,6 +63,9 @@ def test_build_passes_with_only_the_orphan_warnings(build):
     unit_tests = {r["unique_id"] for r in results if r["unique_id"].startswith("unit_test.")}
     assert unit_tests >= {
         "unit_test.leadhouse.dim_leads.test_dim_leads_survivorship",
+        "unit_test.leadhouse.dim_leads.test_dim_leads_deleted_only_when_every_record_is_deleted",
+        "unit_test.leadhouse.int_lead_records_deleted.test_records_deleted_only_by_a_deletion_after_their_latest_version",
+        "unit_test.leadhouse.int_sales_leads_joined.test_sales_leads_leave_out_deleted_leads",
         "unit_test.leadhouse.model_performance_over_time.test_model_performance_counts_wins_after_each_scoring_within_the_horizon",
         "unit_test.leadhouse.fct_quarantine_reasons.test_quarantine_reasons_group_by_kind_without_values",
         "unit_test.leadhouse.int_er_match_weights.test_match_weights_em_recovers_known_classes",
@@ -110,6 +113,32 @@ def test_identity_map_holds_every_lead_record_once(warehouse):
         ("trade_show", "TS-2", "single_record"),
         ("web_forms", "WF-1", "fellegi_sunter"),
     ]
+
+
+def test_records_deleted_in_their_source_are_marked_and_their_lead_only_when_all_are(warehouse):
+    deleted = rows(
+        warehouse,
+        "select source_record_id, is_deleted, cast(deleted_at as varchar) as deleted_at "
+        "from marts.lead_identity_map order by 1",
+    )
+    assert [(r["source_record_id"], r["is_deleted"], r["deleted_at"]) for r in deleted] == [
+        ("AL-7", False, None),
+        ("CALL-1", False, None),
+        ("R-1", False, None),
+        ("TS-1", True, "2025-03-06 12:00:00"),  # deleted by a config-only deletion source
+        ("TS-2", True, "2025-03-06 12:00:00"),
+        ("WF-1", False, None),  # extracted again after its deletion
+    ]
+    lead = leads_by_record(warehouse)
+    marks = {
+        record: rows(
+            warehouse, f"select is_deleted, deleted_at from marts.dim_leads where lead_id = '{lead[record]}'"
+        )[0]
+        for record in ("TS-1", "TS-2", "WF-1")
+    }
+    assert marks["TS-2"]["is_deleted"] and str(marks["TS-2"]["deleted_at"]) == "2025-03-06 12:00:00"
+    assert (marks["TS-1"]["is_deleted"], marks["TS-1"]["deleted_at"]) == (False, None)  # R-1 keeps Carla's
+    assert (marks["WF-1"]["is_deleted"], marks["WF-1"]["deleted_at"]) == (False, None)
 
 
 def test_records_of_one_person_share_a_lead_id_from_their_smallest_record_key(warehouse):
@@ -438,6 +467,7 @@ def test_staging_exposes_every_canonical_column(warehouse):
         "agent": "stg_other_sources__agents",
         "ad_spend": "stg_other_sources__ad_spend",
         "match_decision": "stg_match_reviews__decisions",
+        "record_deletion": "stg_other_sources__record_deletions",
     }
     for name, entity in ENTITIES.items():
         expected = [renamed.get(name, {}).get(c, c) for c in raw_schema(entity)]

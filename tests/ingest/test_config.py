@@ -28,6 +28,11 @@ def test_every_committed_config_loads():
         "crm_agents",
         "ad_spend",
         "match_reviews",
+        "crm_database_leads",
+        "crm_database_activities",
+        "crm_database_status_changes",
+        "crm_database_agents",
+        "crm_database_deletions",
     }
     lead_channels = {c.defaults.get("channel") for c in configs if c.entity == "lead"}
     assert lead_channels == {

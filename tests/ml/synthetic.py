@@ -60,11 +60,12 @@ def warehouse(conn: duckdb.DuckDBPyConnection) -> None:
             channel varchar, campaign varchar, industry varchar, job_title varchar, company_size bigint,
             annual_revenue double, budget double, timeline varchar, product_interest varchar,
             budget_confirmed boolean, is_decision_maker boolean, pain_points varchar, region varchar,
-            phone varchar, do_not_email boolean, do_not_call boolean, attributes varchar)"""
+            phone varchar, do_not_email boolean, do_not_call boolean, attributes varchar,
+            is_deleted boolean)"""
     )
     conn.execute(
         """create table raw.lead_records as
-        select * exclude (lead_id), 0 as _file_version, now() as _ingested_at, 1 as _row_number
+        select * exclude (lead_id, is_deleted), 0 as _file_version, now() as _ingested_at, 1 as _row_number
         from intermediate.int_lead_records_matched"""
     )
     conn.execute(

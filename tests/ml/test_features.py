@@ -158,8 +158,14 @@ def test_labels_follow_the_horizon(conn):
 def test_scoring_rows_are_the_open_leads_as_of_now(conn):
     record(conn, "W", "web_forms", "W1", T0, channel="web_form")
     status(conn, "W", "Closed Won", T0 + timedelta(days=40))
+    record(conn, "X", "crm_database_leads", "X1", T0, channel="crm")  # deleted from the CRM
+    record(conn, "Y", "crm_database_leads", "Y1", T0, channel="crm")  # deleted there, but also
+    record(conn, "Y", "web_forms", "Y2", T0, channel="web_form")  # a web form's: still open work
+    conn.execute(
+        "update intermediate.int_lead_records_matched set is_deleted = true where source_record_id in ('X1', 'Y1')"
+    )
     rows = scoring_rows(conn, AS_OF, load_model_config())
-    assert rows["lead_id"].to_list() == ["A"]  # W is closed
+    assert rows["lead_id"].to_list() == ["A", "Y"]  # W is closed, X deleted
     row = rows.row(0, named=True)
     assert row["cutoff_at"] == AS_OF
     assert row["answered_outbound"] == 2  # both replies have come by now

@@ -48,3 +48,18 @@ def test_landing_sensor_waits_for_a_file_still_being_written(tmp_path):
     os.utime(partial, (settled, settled))
     second = sensor.evaluate_tick(dg.build_sensor_context(cursor=first.cursor))
     assert [r.tags["leadhouse/changed_files"] for r in second.run_requests] == ["web_forms/a.csv"]
+
+
+def test_landing_sensor_leaves_the_files_of_database_extractions_to_their_runs(tmp_path):
+    """An extraction's files are ingested by the run that wrote them: a refresh per extraction
+    would extract again, and again while the CRM keeps changing."""
+    settings = Settings(
+        data_dir=tmp_path, sources_dir=PROJECT_ROOT / "config" / "sources", model_dir=tmp_path / "m"
+    )
+    sensor = build_definitions(settings).resolve_sensor_def("landing_files_sensor")
+    for source in ("crm_database_leads", "crm_database_deletions"):
+        folder = tmp_path / "landing" / source
+        folder.mkdir(parents=True)
+        (folder / f"{source}_000001.csv").write_text("id\n1\n")
+    tick = sensor.evaluate_tick(dg.build_sensor_context(cursor=None))
+    assert tick.skip_message == "no new or changed landing files"

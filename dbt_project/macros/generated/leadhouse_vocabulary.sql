@@ -11,5 +11,6 @@
         'agent': {'table': 'agents', 'all_sources': 'agents', 'columns': [['source_record_id', 'text'], ['agent_name', 'text'], ['email', 'email'], ['territory', 'text'], ['specializations', 'text'], ['price_min', 'float'], ['price_max', 'float'], ['capacity', 'int'], ['active', 'bool']]},
         'ad_spend': {'table': 'ad_spend', 'all_sources': 'ad_spend_all_sources', 'columns': [['source_record_id', 'text'], ['spend_date', 'date'], ['channel', 'text'], ['platform', 'text'], ['campaign', 'text'], ['spend', 'float'], ['currency', 'text'], ['impressions', 'int'], ['clicks', 'int']]},
         'match_decision': {'table': 'match_decisions', 'all_sources': 'match_decisions', 'columns': [['source_record_id', 'text'], ['left_source', 'text'], ['left_record_id', 'text'], ['right_source', 'text'], ['right_record_id', 'text'], ['decision', 'text'], ['reviewer', 'text'], ['decided_at', 'datetime'], ['note', 'text']]},
+        'record_deletion': {'table': 'record_deletions', 'all_sources': 'record_deletions', 'columns': [['source_record_id', 'text'], ['record_source', 'text'], ['record_id', 'text'], ['deleted_at', 'datetime']]},
     }) }}
 {%- endmacro %}

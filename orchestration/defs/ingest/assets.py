@@ -1,10 +1,12 @@
 """One ingestion asset per source config (``raw/<source>``), each with a blocking check that the
-rows it read are all in the warehouse: loaded or quarantined."""
+rows it read are all in the warehouse: loaded or quarantined. A source read from a database (an
+``extract:`` section) is extracted into its landing folder first (ingest.crm_database)."""
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from ingest.config import SourceConfig, load_source_configs
+from ingest.crm_database import ExtractionResult, extract
 from ingest.pipeline import Ingestor, SourceReport
 from ingest.reconcile import reconcile
 from ingest.schemas import ENTITIES
@@ -40,18 +42,45 @@ def _report_metadata(report: SourceReport) -> dict:
     }
 
 
-def build_ingest_asset(config: SourceConfig, settings: Settings) -> dg.AssetsDefinition:
+def _extraction_metadata(result: ExtractionResult) -> dict:
+    if result.skipped:
+        return {"skipped": result.reason}
+    return {
+        "extracted_rows": result.rows,
+        "extracted_deletions": result.deletions,
+        "extracted_files": dg.MetadataValue.json(result.files),
+        "watermark": dg.MetadataValue.json(result.watermark),
+        "extract_seconds": round(result.seconds, 2),
+    }
+
+
+def build_ingest_asset(
+    config: SourceConfig, settings: Settings, deps: list[dg.AssetKey] | None = None
+) -> dg.AssetsDefinition:
+    extract_note = (
+        f" Extracted first from the PostgreSQL table `{config.extract.relation}` (incremental on "
+        f"`{config.extract.cursor}`; connection string from `{config.extract.dsn_env}`, skipped without it)."
+        if config.extract
+        else ""
+    )
+
     @dg.asset(
         key=dg.AssetKey(["raw", config.name]),
         group_name="ingest",
         description=f"{config.description}\n\nConfig: `{config.path}`; files: "
-        f"`landing/{config.name}/{config.file_glob}`; table: `raw.{config.schema.table}`.",
-        kinds={"polars", "duckdb"},
+        f"`landing/{config.name}/{config.file_glob}`; table: `raw.{config.schema.table}`.{extract_note}",
+        kinds={"polars", "duckdb"} | ({"postgres"} if config.extract else set()),
         pool=WAREHOUSE_WRITER_POOL,
+        deps=deps,
         tags={"entity": config.entity},
         metadata={"entity": config.entity, "format": config.format},
     )
     def ingest_source(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
+        extracted = {}
+        if config.extract:
+            result = extract(config, settings.landing_dir, settings.extract_state_dir)
+            (context.log.warning if result.skipped else context.log.info)(result.describe())
+            extracted = _extraction_metadata(result)
         with duckdb.get_connection() as conn:
             report = Ingestor(conn, settings.landing_dir, batch_id=context.run_id).ingest(config)
         for file in report.new_files:
@@ -59,7 +88,7 @@ def build_ingest_asset(config: SourceConfig, settings: Settings) -> dg.AssetsDef
                 f"{file.file} (v{file.file_version}): {file.status}, {file.rows_read} read, "
                 f"{file.rows_loaded} loaded, {file.rows_quarantined} quarantined {file.message}"
             )
-        return dg.MaterializeResult(metadata=_report_metadata(report))
+        return dg.MaterializeResult(metadata=extracted | _report_metadata(report))
 
     @dg.asset_check(
         asset=ingest_source,
@@ -114,9 +143,20 @@ def all_sources_specs(configs: list[SourceConfig]) -> list[dg.AssetSpec]:
     ]
 
 
+def extraction_feeders(configs: list[SourceConfig]) -> dict[str, list[dg.AssetKey]]:
+    """Each record_deletion source and the extracted sources that write its files: it is
+    ingested after them, so a run ingests the deletions its extractions found."""
+    feeders: dict[str, list[dg.AssetKey]] = {}
+    for config in configs:
+        if config.extract and config.extract.deletions:
+            feeders.setdefault(config.extract.deletions, []).append(dg.AssetKey(["raw", config.name]))
+    return feeders
+
+
 def build_ingest_defs(settings: Settings) -> dg.Definitions:
     configs = load_source_configs(settings.sources_dir)
+    feeders = extraction_feeders(configs)
     return dg.Definitions.merge(
-        *(build_ingest_asset(config, settings) for config in configs),
+        *(build_ingest_asset(config, settings, feeders.get(config.name)) for config in configs),
         dg.Definitions(assets=all_sources_specs(configs)),
     )

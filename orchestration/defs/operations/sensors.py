@@ -7,7 +7,7 @@ import json
 
 import dagster as dg
 
-from ingest.config import load_source_configs
+from ingest.config import extracted_sources, load_source_configs
 from ingest.pipeline import landing_files, still_being_written
 from leadhouse.settings import Settings
 from orchestration.defs.operations.jobs import refresh_warehouse
@@ -26,7 +26,14 @@ def build_landing_files_sensor(settings: Settings) -> dg.SensorDefinition:
     def landing_files_sensor(context: dg.SensorEvaluationContext):
         seen = json.loads(context.cursor) if context.cursor else {}
         current = {}
-        for config in load_source_configs(settings.sources_dir):
+        configs = load_source_configs(settings.sources_dir)
+        # Files an extraction writes are ingested by the run that extracted them; seeing them
+        # here would start a refresh per extraction, which extracts again (a loop while the
+        # database keeps changing).
+        written_by_runs = extracted_sources(configs)
+        for config in configs:
+            if config.name in written_by_runs:
+                continue
             for path in landing_files(config, settings.landing_dir):
                 if still_being_written(path, config.settle_seconds):
                     continue  # seen again on a later tick, once it has settled

@@ -9,5 +9,6 @@
     ref('stg_chat__leads'),
     ref('stg_walk_ins__leads'),
     ref('stg_crm_export__leads'),
+    ref('stg_crm_database_leads__leads'),
     ref('stg_other_sources__leads'),
 ]) }}

@@ -2,7 +2,8 @@
     One row per lead first seen by as_of: what routing, the follow-up queues and the work queue
     read about it (status and owner from dim_leads, fields from lead_enrichment, score from
     lead_rule_scores), its latest activities up to as_of, and when its current owner got it. A
-    lead without a status yet is New.
+    lead without a status yet is New. A lead deleted in its sources (dim_leads.is_deleted) is left
+    out: nobody works a lead the CRM deleted.
 #}
 
 with
@@ -20,6 +21,7 @@ leads as (
         first_seen_at
     from {{ ref('dim_leads') }}
     where first_seen_at <= {{ as_of() }}
+        and not is_deleted
 ),
 
 enrichment as (

@@ -61,7 +61,10 @@ lead_record_summaries as (
         count(distinct source) as source_count,
         {{ sorted_distinct_string_agg('source', ',') }} as sources,
         coalesce({{ dbt.bool_or('do_not_email') }}, false) as do_not_email,
-        coalesce({{ dbt.bool_or('do_not_call') }}, false) as do_not_call
+        coalesce({{ dbt.bool_or('do_not_call') }}, false) as do_not_call,
+        -- Deleted: every record of the lead deleted in its source (one kept record keeps it).
+        count(case when not coalesce(is_deleted, false) then 1 end) = 0 as is_deleted,
+        max(deleted_at) as last_deleted_at
     from lead_records
     group by lead_id
 ),
@@ -130,6 +133,8 @@ select
     lead_record_summaries.sources,
     lead_record_summaries.do_not_email,
     lead_record_summaries.do_not_call,
+    lead_record_summaries.is_deleted,
+    case when lead_record_summaries.is_deleted then lead_record_summaries.last_deleted_at end as deleted_at,
     current_statuses.current_status,
     current_statuses.current_status_at,
     current_statuses.owner_agent_id,

@@ -3,6 +3,7 @@ with
 activities as (
     {{ union_staged_records('activity', [
         ref('stg_crm_activities__activities'),
+        ref('stg_crm_database_activities__activities'),
         ref('stg_other_sources__activities'),
     ]) }}
 ),

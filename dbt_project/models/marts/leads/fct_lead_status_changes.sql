@@ -3,6 +3,7 @@ with
 status_changes as (
     {{ union_staged_records('status_change', [
         ref('stg_crm_status_changes__status_changes'),
+        ref('stg_crm_database_status_changes__status_changes'),
         ref('stg_other_sources__status_changes'),
     ]) }}
 ),

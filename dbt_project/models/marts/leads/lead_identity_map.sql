@@ -4,5 +4,7 @@ select
     lead_id,
     match_rule,
     match_probability,
-    matched_by
+    matched_by,
+    is_deleted,
+    deleted_at
 from {{ ref('int_lead_records_matched') }}

@@ -3,6 +3,7 @@ with
 agents as (
     {{ union_staged_records('agent', [
         ref('stg_crm_agents__agents'),
+        ref('stg_crm_database_agents__agents'),
         ref('stg_other_sources__agents'),
     ]) }}
 ),
@@ -22,7 +23,7 @@ owned_leads as (
     select
         owner_agent_id as agent_id,
         count(*) as owned_lead_count,
-        count(case when not is_closed then lead_id end) as open_lead_count,
+        count(case when not is_closed and not is_deleted then lead_id end) as open_lead_count,
         count(case when is_won then lead_id end) as won_lead_count
     from {{ ref('dim_leads') }}
     where owner_agent_id is not null

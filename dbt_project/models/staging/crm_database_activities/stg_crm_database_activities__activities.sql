@@ -1,0 +1,1 @@
+{{ stage_source_records('crm_database_activities') }}

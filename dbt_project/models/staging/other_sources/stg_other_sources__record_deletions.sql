@@ -1,0 +1,1 @@
+{{ stage_other_sources('record_deletion') }}
