@@ -15,7 +15,7 @@ export DBT_VERSION_CHECK := false
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export LEADHOUSE_DATA_DIR := $(abspath $(DATA_DIR))
 
-.PHONY: run test lint install install-spark test-spark data manifest materialize summary dev docs lock clean bench-env bench-er bench-generator bench-ingest bench-spark bench-scoring bench-funnel bench-model
+.PHONY: run test lint install install-spark test-spark data manifest materialize summary dev docs lock clean bench-env bench-er bench-generator bench-ingest bench-spark bench-scoring bench-funnel bench-model bench-crm-extract bench-crm bench-crm-send crm-demo
 
 run: install data manifest materialize summary ## set up, generate sample data, build every asset, summarize
 
@@ -68,6 +68,17 @@ materialize: install manifest ## materialize every asset (in-process) into the w
 	$(PY) -m orchestration.recover
 	exec $(VENV)/bin/dagster asset materialize --select '*' -m orchestration.definitions
 
+# The round trip on this machine's PostgreSQL (docs/exports.md): the CRM's tables and the sample's
+# CRM records in the database LEADHOUSE_CRM_DSN names, the pipeline (extraction, warehouse, scores,
+# the syncs that write the scores back), then what changed in the CRM.
+CRM_DSN ?= $(or $(LEADHOUSE_CRM_DSN),postgresql://postgres@127.0.0.1:5432/test)
+crm-demo: export LEADHOUSE_CRM_DSN = $(CRM_DSN)
+crm-demo: export LEADHOUSE_AS_OF ?= $(SAMPLE_AS_OF)
+crm-demo: install data manifest ## CRM -> warehouse -> scores -> CRM on the local PostgreSQL (LEADHOUSE_CRM_DSN)
+	$(PY) -m leadhouse.crm_demo load
+	$(MAKE) --no-print-directory materialize
+	$(PY) -m leadhouse.crm_demo report
+
 summary: install ## what is in the warehouse
 	$(PY) -m leadhouse.summary
 
@@ -114,7 +125,7 @@ lock: ## re-resolve requirements.lock from pyproject.toml (needs uv)
 	uvx --from uv uv pip compile pyproject.toml --extra dev --python-version 3.11 --no-header --annotation-style line -o requirements.lock
 
 clean: ## remove runtime data (warehouse, landing, Dagster history); keeps the environment
-	rm -rf "$(DATA_DIR)"/landing "$(DATA_DIR)"/ground_truth "$(DATA_DIR)"/warehouse "$(DATA_DIR)"/published "$(DATA_DIR)"/exports "$(DATA_DIR)"/.sample-*
+	rm -rf "$(DATA_DIR)"/landing "$(DATA_DIR)"/ground_truth "$(DATA_DIR)"/warehouse "$(DATA_DIR)"/published "$(DATA_DIR)"/exports "$(DATA_DIR)"/extract "$(DATA_DIR)"/.sample-*
 	find dagster_home -mindepth 1 ! -name dagster.yaml -exec rm -rf {} +
 
 bench-scoring: install manifest ## scoring, routing and follow-up marts at 1,000,000 leads, 10,000,000 activities (docs/performance.md)
@@ -122,6 +133,15 @@ bench-scoring: install manifest ## scoring, routing and follow-up marts at 1,000
 
 bench-funnel: install manifest ## funnel, conversion, pipeline, marketing and account marts at 1,000,000 leads (docs/performance.md)
 	$(PY) bench/funnel/run.py --workdir $(BENCH_DIR)/marts
+
+bench-crm: bench-crm-extract bench-crm-send ## the CRM round trip at 1,000,000 leads: extract, diff and send (docs/performance.md)
+
+bench-crm-send: install ## diff and send 1,000,000 scores to PostgreSQL and to a CSV file (bench/crm/send.py)
+	$(PY) bench/crm/send.py --workdir $(BENCH_DIR)/crm-send
+
+CRM_LEADS ?= 1000000
+bench-crm-extract: install ## the CRM database source: 1,000,000 leads extracted from PostgreSQL and ingested (bench/crm/extract.py)
+	$(PY) bench/crm/extract.py --leads $(CRM_LEADS) --workdir $(BENCH_DIR)/crm-extract
 
 bench-model: install manifest ## conversion model: AUC on generated, X Education and Olist data; training and scoring at 1,000,000 leads (bench/model/run.py)
 	$(PY) bench/model/run.py --workdir $(BENCH_DIR)/model

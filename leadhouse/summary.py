@@ -9,6 +9,8 @@ import sys
 
 import duckdb
 
+from ingest.config import SourceConfigError, load_source_configs
+from ingest.crm_database import summary_line
 from leadhouse.publish import parquet_dir
 from leadhouse.settings import Settings
 from ml.registry import LocalModelRegistry, RegistryError
@@ -53,6 +55,48 @@ def _model_line(conn: duckdb.DuckDBPyConnection, settings: Settings) -> str:
     )
 
 
+def _crm_database_line(settings: Settings) -> str | None:
+    """Whether the sources read from the CRM's database were extracted, or why not."""
+    try:
+        configs = load_source_configs(settings.sources_dir)
+    except SourceConfigError:
+        return None
+    return summary_line(configs, settings.extract_state_dir)
+
+
+def _exports_lines(settings: Settings) -> list[str]:
+    """Each sync's last run (exports.sync_runs, in the pipeline's warehouse: not published)."""
+    if not settings.warehouse_path.exists():
+        return []
+    try:
+        with duckdb.connect(str(settings.warehouse_path), read_only=True) as conn:
+            runs = conn.execute(
+                """
+                select sync, status, rows_sent, rows_unchanged, rows_rejected, rows_invalid, rows_excluded,
+                       message, output_path
+                from exports.sync_runs
+                qualify row_number() over (partition by sync order by started_at desc) = 1
+                order by sync
+                """
+            ).fetchall()
+    except duckdb.Error:  # no sync has run, or a writer holds the file
+        return []
+    if not runs:
+        return []
+    lines = ["\nreverse ETL, last run of each sync (exports.sync_runs, exports.sync_log; docs/exports.md):"]
+    for sync, status, sent, unchanged, rejected, invalid, excluded, message, output in runs:
+        if status == "skipped":
+            lines.append(f"  {sync}: skipped: {message.removeprefix('destination not configured here: ')}")
+            continue
+        figures = f"{sent or 0:,} sent, {unchanged or 0:,} unchanged, {rejected or 0:,} rejected, "
+        figures += f"{invalid or 0:,} invalid"
+        if excluded:
+            figures += f", {excluded:,} excluded by consent"
+        where = f" -> {output}" if output else ""
+        lines.append(f"  {sync}: {status}: {figures}{where}" + (f" ({message})" if message else ""))
+    return lines
+
+
 def summarize(settings: Settings) -> str:
     path = settings.published_path if settings.published_path.exists() else settings.warehouse_path
     if not path.exists():
@@ -69,16 +113,20 @@ def summarize(settings: Settings) -> str:
             ).fetchall()
         except duckdb.CatalogException:
             return f"The warehouse at {path} has no marts yet. Run `make materialize`."
+        width = max([22] + [len(row[0]) + 1 for row in per_source])  # crm_database_status_changes
         lines.append(
-            f"{'source':<22}{'entity':<15}{'files':>6}{'read':>10}{'loaded':>10}{'quarantined':>13}{'field issues':>14}"
+            f"{'source':<{width}}{'entity':<16}{'files':>6}{'read':>10}{'loaded':>10}{'quarantined':>13}"
+            f"{'field issues':>14}"
         )
         for source, entity, files, read, loaded, quarantined, issues, rejected in per_source:
             note = f"  ({rejected} file(s) rejected)" if rejected else ""
             lines.append(
-                f"{source:<22}{entity:<15}{files:>6}{read:>10}{loaded:>10}{quarantined:>13}{issues:>14}{note}"
+                f"{source:<{width}}{entity:<16}{files:>6}{read:>10}{loaded:>10}{quarantined:>13}{issues:>14}{note}"
             )
         totals = [sum(r[i] for r in per_source) for i in (3, 4, 5, 6)]
-        lines.append(f"{'total':<43}{totals[0]:>10}{totals[1]:>10}{totals[2]:>13}{totals[3]:>14}")
+        lines.append(f"{'total':<{width + 22}}{totals[0]:>10}{totals[1]:>10}{totals[2]:>13}{totals[3]:>14}")
+        if crm := _crm_database_line(settings):
+            lines.append(crm)
 
         reasons = conn.execute(
             "select reason_kind, sum(quarantined_row_count) as n from marts.fct_quarantine_reasons "
@@ -133,6 +181,7 @@ def summarize(settings: Settings) -> str:
                     "(marts.conversion_metrics, marts.pipeline_forecast; docs/funnels.md)"
                 )
 
+    lines += _exports_lines(settings)
     lines += [
         "",
         f"warehouse (pipeline's, single writer): {settings.warehouse_path}",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dagster as dg
 
 from leadhouse.settings import Settings
+from orchestration.defs.exports.assets import build_exports_defs
 from orchestration.defs.ingest.assets import build_ingest_defs
 from orchestration.defs.ml.assets import build_ml_defs
 from orchestration.defs.operations.jobs import refresh_warehouse, rescore_leads, retrain_conversion_model
@@ -22,6 +23,7 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
         build_warehouse_defs(settings),
         build_ml_defs(settings),
         build_report_defs(settings),
+        build_exports_defs(settings),
         dg.Definitions(
             jobs=[refresh_warehouse, retrain_conversion_model, rescore_leads],
             schedules=[daily_refresh, weekly_retrain, hourly_rescore],

@@ -28,7 +28,12 @@ def load(tmp_path, **changes):
 
 def test_the_shipped_syncs_load():
     configs = {c.name: c for c in load_sync_configs(PROJECT_ROOT / "config" / "exports")}
-    assert set(configs) == {"crm_database_scores", "crm_api_hot_leads", "hubspot_lead_scores", "salesforce_lead_scores"}
+    assert set(configs) == {
+        "crm_database_scores",
+        "crm_api_hot_leads",
+        "hubspot_lead_scores",
+        "salesforce_lead_scores",
+    }
     assert configs["crm_database_scores"].mode == "update_only"
     assert configs["crm_api_hot_leads"].filters[0].in_ == ["A", "B"]
 
@@ -54,7 +59,10 @@ def test_the_shipped_syncs_load():
             {"mode": "mirror", "destination": {"kind": "file"}},
             "mode: a file destination cannot mirror; use upsert or insert_only",
         ),
-        ({"filters": [{"column": "model_grade"}]}, "filter on model_grade needs `in: [...]` or `not_null: true`"),
+        (
+            {"filters": [{"column": "model_grade"}]},
+            "filter on model_grade needs `in: [...]` or `not_null: true`",
+        ),
         ({"model": "lead_score_exports"}, "model: String should match pattern"),
     ],
 )

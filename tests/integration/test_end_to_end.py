@@ -38,6 +38,10 @@ def built(tmp_path_factory):
         data_dir=data, sources_dir=PROJECT_ROOT / "config" / "sources", model_dir=data / "models"
     )
     instance = dg.DagsterInstance.ephemeral()
+    # scikit-learn sets KMP_* variables when it is first imported (the ml steps import it): a
+    # library's own doing, not a run's, and whether it already happened depends on the tests before.
+    import sklearn  # noqa: F401
+
     environment = dict(os.environ)
     first = materialize_everything(settings, instance)
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as conn:

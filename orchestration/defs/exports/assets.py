@@ -57,7 +57,7 @@ def build_sync_asset(sync_config: SyncConfig, settings: Settings) -> dg.Definiti
                 conn,
                 sync_config,
                 settings.exports_dir,
-                run_id=context.run_id[:12],
+                run_id=context.run_id.split("-")[0],
                 full_resync=config.full_resync,
                 dry_run=config.dry_run,
                 progress=context.log.info,
