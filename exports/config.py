@@ -158,6 +158,11 @@ class SyncConfig(_Strict):
             raise ValueError(
                 f"mode: a file destination cannot {self.mode.replace('_', ' ')}; use upsert or insert_only"
             )
+        if isinstance(destination, HttpDestination) and self.mode in ("update_only", "insert_only"):
+            raise ValueError(
+                f"mode: a batch upsert API cannot {self.mode.replace('_', ' ')} (it creates or updates); "
+                "use upsert or mirror"
+            )
         if isinstance(destination, PostgresDestination) and destination.key_column in self.fields:
             raise ValueError(
                 f"fields.{destination.key_column}: the key column is written from `key`; remove it from fields"

@@ -43,7 +43,6 @@ SQL_TYPES = {
     "timestamp": "timestamptz",
     "date": "date",
 }
-SENDING = ("add", "change")
 COUNTED = (
     "queried",
     "added",
@@ -182,12 +181,13 @@ def plan_sql(config: SyncConfig) -> str:
     for condition in config.filters:
         column = _quote(condition.column)
         if condition.in_ is not None:
-            where.append(
-                f"cast({column} as varchar) in ({', '.join(_literal(str(v)) for v in condition.in_)})"
+            values = ", ".join(
+                _literal(str(v).lower() if isinstance(v, bool) else str(v)) for v in condition.in_
             )
+            where.append(f"cast({column} as varchar) in ({values})")
         if condition.not_null:
             where.append(f"{column} is not null")
-    consent = " or ".join(f"coalesce({_quote(c)}, false)" for c in CONSENT_COLUMNS)
+    consent = " or ".join(f"coalesce({_quote(c)}, true)" for c in CONSENT_COLUMNS)  # unknown: not sent
     fingerprint = ", ".join(f"coalesce(cast(f{i} as varchar), chr(0))" for i in range(len(fields)))
     return f"""
         with model_rows as (
@@ -251,6 +251,8 @@ class SyncRun:
         sleep: Callable[[float], None] = time.sleep,
     ):
         self.conn = conn
+        # Timestamps are typed, fingerprinted and sent in UTC whatever the host's zone.
+        conn.execute("set TimeZone = 'UTC'")
         self.config = config
         self.exports_dir = exports_dir
         self.full_resync = full_resync
@@ -469,7 +471,11 @@ class SyncRun:
     def dry_run(self, sample_size: int = 10) -> SyncReport:
         """The counts and a sample of the diff; nothing sent, nothing recorded."""
         ensure_export_tables(self.conn)
-        identity = destination_identity(self.config, self.exports_dir)
+        try:
+            identity = destination_identity(self.config, self.exports_dir)
+        except DestinationUnavailable as exc:
+            self.report.status, self.report.message = "skipped", f"destination not configured here: {exc}"
+            return self.report
         self.report.destination = identity
         self._plan(identity)
         sample = self._rows_to_send().head(sample_size).drop("fingerprint")
@@ -495,6 +501,10 @@ class SyncRun:
         except DestinationUnavailable as exc:
             self._start(None, "skipped")
             self._finish("skipped", f"destination not configured here: {exc}")
+            return report
+        except DestinationError as exc:
+            self._start(None)
+            self._finish("failed", str(exc))
             return report
         report.destination = identity
         self._start(identity)
@@ -522,6 +532,10 @@ class SyncRun:
             destination.discard()
             self._finish("failed", str(exc))
             return report
+        except Exception as exc:  # a bug or an error nobody foresaw: recorded, then raised as it is
+            destination.discard()
+            self._finish("failed", f"unexpected {type(exc).__name__}; see the run's log")
+            raise
         finally:
             destination.close()
             report.seconds = round(time.perf_counter() - began, 3)

@@ -137,6 +137,11 @@ def last_runs(configs: list[SourceConfig], state_root: Path) -> dict[str, dict |
     }
 
 
+def _position(cursor_and_key: tuple[str, str]) -> tuple[datetime, str]:
+    """Where a (cursor, key) pair sits in the extraction order (the cursor as a time, not as text)."""
+    return datetime.fromisoformat(cursor_and_key[0]), cursor_and_key[1]
+
+
 def summary_line(configs: list[SourceConfig], state_root: Path) -> str | None:
     """One line on the database sources' last extractions (None when no source is extracted)."""
     runs = last_runs(configs, state_root)
@@ -310,7 +315,12 @@ class _Extraction:
             if last:
                 rows = self._copy_rows(columns, increment)
                 files.append(f"{self.config.name}/{self.file_name}")
-            watermark = {"cursor": last[0], "key": last[1]} if last else self.state.get("watermark")
+            watermark = self.state.get("watermark")
+            # Only late rows (committed below the watermark): the watermark stays where it was.
+            if last and (
+                watermark is None or _position(last) > _position((watermark["cursor"], watermark["key"]))
+            ):
+                watermark = {"cursor": last[0], "key": last[1]}
             recent = self._recent_keys(watermark, cursor_type, increment)
             key_set, deleted = self._deletions(snapshot_at) if spec.deletions else (None, 0)
             if deleted:

@@ -20,6 +20,7 @@ import duckdb
 import polars as pl
 import psycopg
 
+from exports.destinations import postgres_location
 from leadhouse.settings import Settings
 from sample_data.crm_database import DEMO_DSN, load_sample
 
@@ -36,11 +37,6 @@ SNAPSHOT = "crm-demo-before.parquet"
 
 def _dsn() -> str:
     return os.environ.get("LEADHOUSE_CRM_DSN") or DEMO_DSN
-
-
-def _where(dsn: str) -> str:
-    info = psycopg.conninfo.conninfo_to_dict(dsn)
-    return f"{info.get('host') or 'localhost'}:{info.get('port') or 5432}/{info.get('dbname') or ''}"
 
 
 def _crm_leads(conn: psycopg.Connection) -> pl.DataFrame:
@@ -60,13 +56,13 @@ def load(settings: Settings) -> int:
     except psycopg.OperationalError as exc:
         first = (str(exc).strip().splitlines() or ["unreachable"])[0]
         print(
-            f"crm-demo: cannot reach PostgreSQL at {_where(dsn)} (LEADHOUSE_CRM_DSN): {first}",
+            f"crm-demo: cannot reach PostgreSQL at {postgres_location(dsn)} (LEADHOUSE_CRM_DSN): {first}",
             file=sys.stderr,
         )
         return 2
     before.write_parquet(settings.data_dir / SNAPSHOT)
     print(
-        f"CRM database {_where(dsn)}, schema public: "
+        f"CRM database {postgres_location(dsn)}, schema public: "
         + ", ".join(f"{table} +{n:,}" for table, n in counts.items())
         + f"; {before.height:,} leads, {before['scored_at'].is_not_null().sum():,} with a score written back"
     )
@@ -83,7 +79,7 @@ def report(settings: Settings) -> int:
     changed = joined.filter(
         pl.any_horizontal(pl.col(c).ne_missing(pl.col(f"{c}_before")) for c in WRITTEN_BACK)
     )
-    print(f"\nthe CRM ({_where(dsn)}, public.leads): {after.height:,} leads")
+    print(f"\nthe CRM ({postgres_location(dsn)}, public.leads): {after.height:,} leads")
     print(
         f"  written back by this run: {changed.height:,} leads changed (score, grade, probability, factors, agent)"
     )
@@ -91,7 +87,8 @@ def report(settings: Settings) -> int:
         grades = changed.group_by("grade").len().sort("grade")
         print("  by grade: " + ", ".join(f"{g} {n:,}" for g, n in grades.iter_rows()))
         print("  for example:")
-        sample = changed.sort("conversion_probability", descending=True, nulls_last=True).head(5)
+        people = changed.sort("conversion_probability", descending=True, nulls_last=True)
+        sample = people.unique(["first_name", "last_name"], keep="first", maintain_order=True).head(5)
         for row in sample.iter_rows(named=True):
             probability = row["conversion_probability"]
             shown = f"{probability:.0%}" if probability is not None else "-"

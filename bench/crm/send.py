@@ -38,8 +38,8 @@ select
     n,
     substr(hex_id, 1, 8) || '-' || substr(hex_id, 9, 4) || '-' || substr(hex_id, 13, 4) || '-'
         || substr(hex_id, 17, 4) || '-' || substr(hex_id, 21, 12) as crm_lead_id,
-    cast((n * 7919) % 101 as integer) as rule_score,
-    ['A', 'B', 'C', 'D', 'F'][(n % 5) + 1] as rule_grade,
+    cast((n * 7919) % 101 as integer) as score,
+    ['A', 'B', 'C', 'D', 'E'][(n % 5) + 1] as grade,
     ((n * 104729) % 10000) / 10000.0 as conversion_probability,
     'bench-model-v1' as model_version,
     'opened 3 emails in the last week; visited the pricing page | against: lead 45+ days old' as top_factors,
@@ -51,8 +51,8 @@ from numbered;
 """
 
 FIELDS = {
-    "score": {"column": "rule_score", "type": "integer"},
-    "grade": "rule_grade",
+    "score": {"column": "score", "type": "integer"},
+    "grade": "grade",
     "conversion_probability": {"column": "conversion_probability", "type": "number"},
     "model_version": "model_version",
     "top_factors": "top_factors",
@@ -138,7 +138,7 @@ def main() -> int:
         results["postgres, first run (all rows)"] = run(args.workdir, env, "bench_postgres")
         with duckdb.connect(str(warehouse)) as conn:
             conn.execute(
-                "update marts.crm_lead_score_updates set rule_score = rule_score + 1 where n % 100 = 0"
+                "update marts.crm_lead_score_updates set score = score + 1 where n % 100 = 0"
             )
         results["postgres, 1 % changed"] = run(args.workdir, env, "bench_postgres")
         results["csv file, first run (all rows)"] = run(args.workdir, env, "bench_csv")

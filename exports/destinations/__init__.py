@@ -11,14 +11,16 @@ the destination as sending it once would.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
+from urllib.parse import urlsplit
 
 import polars as pl
 
 from exports.config import FileDestination, HttpDestination, PostgresDestination, SyncConfig
-from exports.delivery import Delivery, DestinationUnavailable
+from exports.delivery import Delivery, DestinationError, DestinationUnavailable
 
 KEY = "__key"
 Rejections = dict[str, str]  # key -> the destination's reason
@@ -34,6 +36,10 @@ class Destination(Protocol):
     def upsert(self, batch: pl.DataFrame, mode: str) -> Rejections: ...
 
     def delete(self, keys: list[str]) -> Rejections: ...
+
+    def finish(self) -> None: ...  # deferred destinations: make the output durable before the commit
+
+    def output_path(self) -> str | None: ...
 
     def publish(self) -> str | None: ...
 
@@ -62,17 +68,34 @@ def http_url(destination: HttpDestination) -> str:
     url = (os.environ.get(destination.url_env) if destination.url_env else None) or destination.url
     if not url:
         raise DestinationUnavailable(f"{destination.url_env} is not set (the CRM API's endpoint)")
+    parts = urlsplit(url)
+    if parts.username or parts.password or re.search(r"(token|key|secret|password)=", parts.query, re.I):
+        # never echoed: the URL would end up in run records and logs
+        raise DestinationError(
+            f"{destination.url_env or 'url'}: the endpoint carries a credential; put the token in the "
+            "variable token_env names"
+        )
     return url.rstrip("/")
+
+
+def postgres_location(dsn: str) -> str:
+    """host:port/database of a connection string, never its password; a string libpq cannot read
+    is refused without being echoed (its error message would quote it)."""
+    from psycopg import ProgrammingError
+    from psycopg.conninfo import conninfo_to_dict
+
+    try:
+        info = conninfo_to_dict(dsn)
+    except ProgrammingError:
+        raise DestinationError("the connection string is not one PostgreSQL can read") from None
+    return f"{info.get('host') or 'localhost'}:{info.get('port') or 5432}/{info.get('dbname') or ''}"
 
 
 def destination_identity(config: SyncConfig, exports_dir: Path) -> str:
     """Where ``config`` delivers, without credentials (a password or token never appears)."""
     destination = config.destination
     if isinstance(destination, PostgresDestination):
-        from psycopg.conninfo import conninfo_to_dict
-
-        info = conninfo_to_dict(required_env(destination.dsn_env, "the CRM database's connection string"))
-        where = f"{info.get('host') or 'localhost'}:{info.get('port') or 5432}/{info.get('dbname') or ''}"
+        where = postgres_location(required_env(destination.dsn_env, "the CRM database's connection string"))
         return f"postgres://{where}/{destination.db_schema}.{destination.table}"
     if isinstance(destination, HttpDestination):
         return f"http:{http_url(destination)}"

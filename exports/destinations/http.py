@@ -50,6 +50,20 @@ def _named_errors(response: httpx.Response) -> dict[str, str]:
     return named
 
 
+def _sent_keys(named: dict[str, str], records: list[dict]) -> dict[str, str]:
+    """The API's errors by the keys as they were sent (an API may answer an id in another case or
+    with spaces). An error naming a record that was not sent is the API's mistake: the sync stops
+    rather than record a refused row as delivered."""
+    sent = {str(r["id"]).strip().lower(): r["id"] for r in records}
+    keyed = {}
+    for name, message in named.items():
+        key = sent.get(name.strip().lower())
+        if key is None:
+            raise DestinationError(f"the API refused a record it was not sent ({name[:60]!r}): {message}")
+        keyed[key] = message
+    return keyed
+
+
 class HttpBatchApi:
     deferred = False
 
@@ -91,14 +105,12 @@ class HttpBatchApi:
         rejected: Rejections = {}
         while records:
             response = self.delivery.call(functools.partial(self._post, path, records))
-            named = _named_errors(response)
+            named = _sent_keys(_named_errors(response), records)
             if response.is_success:
                 rejected.update({k: f"refused by the API: {m}" for k, m in named.items()})
                 return rejected
             if response.status_code not in _REFUSING:
                 raise DestinationError(f"{self.url}{path} answered HTTP {response.status_code}")
-            sent = {r["id"] for r in records}
-            named = {k: m for k, m in named.items() if k in sent}
             if not named:  # refused without saying which record: all of them
                 reason = f"HTTP {response.status_code}: {response.text[:300]}"
                 rejected.update({r["id"]: f"refused by the API: {reason}" for r in records})

@@ -39,8 +39,12 @@ class PostgresTable:
         self.identity = identity
         self._dsn = required_env(destination.dsn_env, "the CRM database's connection string")
         self._conn: psycopg.Connection | None = None
-        self._connect()
-        self._check_table()
+        try:
+            delivery.call(self._connect)
+            self._check_table()
+        except BaseException:
+            self.close()
+            raise
 
     # -- connection ---------------------------------------------------------------------------
 
@@ -57,11 +61,14 @@ class PostgresTable:
 
     def _check_table(self) -> None:
         conn = self._connect()
-        rows = conn.execute(
-            "select column_name from information_schema.columns where table_schema = %s and table_name = %s",
-            (self.destination.db_schema, self.destination.table),
-        ).fetchall()
-        conn.rollback()
+        try:
+            rows = conn.execute(
+                "select column_name from information_schema.columns where table_schema = %s and table_name = %s",
+                (self.destination.db_schema, self.destination.table),
+            ).fetchall()
+            conn.rollback()
+        except psycopg.Error as exc:
+            raise DestinationError(f"{self.identity}: {_first_line(exc)}") from None
         columns = {r[0] for r in rows}
         if not columns:
             raise DestinationError(f"{self.identity}: no such table (or no privilege to see it)")
@@ -135,6 +142,10 @@ class PostgresTable:
             if self._conn is not None and not self._conn.closed:
                 self._conn.close()
             raise TransientError(f"{self.identity}: {_first_line(exc)}") from None
+        except (psycopg.DataError, psycopg.IntegrityError):
+            raise  # this batch's rows: _write isolates them
+        except psycopg.Error as exc:  # a privilege, a missing table: no row of any batch will pass
+            raise DestinationError(f"{self.identity}: {_first_line(exc)}") from None
 
     def _write(self, batch: pl.DataFrame, mode: str, fields: list[str]) -> tuple[set[str], Rejections]:
         try:

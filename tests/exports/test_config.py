@@ -64,6 +64,10 @@ def test_the_shipped_syncs_load():
             "filter on model_grade needs `in: [...]` or `not_null: true`",
         ),
         ({"model": "lead_score_exports"}, "model: String should match pattern"),
+        (
+            {"mode": "update_only"},
+            "mode: a batch upsert API cannot update only (it creates or updates); use upsert",
+        ),
     ],
 )
 def test_mistakes_name_the_file_the_key_and_the_fix(tmp_path, changes, message):

@@ -370,3 +370,51 @@ def test_a_killed_file_run_is_finished_or_discarded_by_the_next(warehouse, tmp_p
     second = run_sync(warehouse, config, tmp_path)
     assert second.recovered == [f"{first.run_id}.csv.partial -> {final.name} (committed before the crash)"]
     assert final.exists() and second.sent == 0
+
+
+def test_boolean_filters_and_unknown_consent(warehouse, api, tmp_path):
+    rows = model_rows(6, L0001={"is_do_not_contact": None}, L0002={"is_erased": None})
+    write_model(warehouse, rows)
+    warehouse.execute("alter table marts.lead_score_exports add column is_hot boolean")
+    warehouse.execute("update marts.lead_score_exports set is_hot = lead_id in ('L0000', 'L0001', 'L0003')")
+    config = http_sync(api.url, filters=[{"column": "is_hot", "in": [True]}])
+    report = run_sync(warehouse, config, tmp_path)
+    # L0001's consent is unknown: not sent; L0002 is not hot.
+    assert (report.queried, report.excluded, report.sent) == (3, 1, 2)
+    assert set(api.records) == {"L0000", "L0003"}
+
+
+def test_an_api_error_is_matched_to_the_key_sent_and_an_unknown_one_stops_the_sync(warehouse, api, tmp_path):
+    write_model(warehouse, model_rows(5))
+    api.script = [("partial", ["l0002 "])]  # the API spells the id its own way
+    report = run_sync(warehouse, http_sync(api.url), tmp_path)
+    assert (report.sent, report.rejected) == (4, 1)
+    query = "select key, status from exports.sync_log where run_id = ?"
+    assert dict(warehouse.execute(query, [report.run_id]).fetchall())["L0002"] == "rejected"
+
+    api.script = [("partial", ["SOMEONE-ELSE"])]
+    failed = run_sync(warehouse, http_sync(api.url), tmp_path)
+    assert failed.status == "failed"
+    assert "the API refused a record it was not sent ('SOMEONE-ELSE')" in failed.message
+    assert warehouse.execute("select count(*) from exports.sync_state where key = 'L0002'").fetchone() == (0,)
+
+
+def test_a_dry_run_without_its_destination_says_it_is_skipped(warehouse, tmp_path, monkeypatch):
+    write_model(warehouse, model_rows(3))
+    monkeypatch.delenv("NO_SUCH_URL", raising=False)
+    config = http_sync("http://unused", destination={"kind": "http", "url_env": "NO_SUCH_URL"})
+    report = run_sync(warehouse, config, tmp_path, dry_run=True)
+    assert (report.status, report.message) == (
+        "skipped",
+        "destination not configured here: NO_SUCH_URL is not set (the CRM API's endpoint)",
+    )
+
+
+def test_an_endpoint_carrying_a_credential_is_refused_without_echoing_it(warehouse, tmp_path, monkeypatch):
+    write_model(warehouse, model_rows(3))
+    monkeypatch.setenv("CRM_URL", "https://user:hunter2@crm.example/api")
+    config = http_sync("http://unused", destination={"kind": "http", "url_env": "CRM_URL"})
+    report = run_sync(warehouse, config, tmp_path)
+    assert report.status == "failed"
+    assert "carries a credential" in report.message
+    assert "hunter2" not in str(warehouse.execute("from exports.sync_runs").fetchall())

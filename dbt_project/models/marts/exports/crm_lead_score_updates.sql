@@ -23,10 +23,10 @@ lead_exports as (
 select
     crm_records.crm_lead_id,
     crm_records.lead_id,
-    lead_exports.rule_score,
-    lead_exports.rule_grade,
+    -- One scale for the agent: the CRM's score is the probability in points, its grade the model's.
+    cast(round(lead_exports.conversion_probability * 100) as integer) as score,
+    lead_exports.model_grade as grade,
     lead_exports.conversion_probability,
-    lead_exports.model_grade,
     lead_exports.model_version,
     {{ dbt.concat([
         "coalesce(lead_exports.top_positive_factors, '')",

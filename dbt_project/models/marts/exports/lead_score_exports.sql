@@ -45,7 +45,8 @@ select
     scores.top_positive_factors,
     scores.top_negative_factors,
     scores.scored_at,
-    leads.do_not_email and leads.do_not_call as is_do_not_contact,
+    -- Either opt-out: a sync may carry the email or the phone, and it cannot know which the tool uses.
+    leads.do_not_email or leads.do_not_call as is_do_not_contact,
     leads.is_deleted as is_erased
 from scores
 inner join leads
