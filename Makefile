@@ -24,8 +24,11 @@ run: install data manifest materialize summary ## set up, generate sample data, 
 SAMPLE_AS_OF := 2026-11-01
 run: export LEADHOUSE_AS_OF ?= $(SAMPLE_AS_OF)
 
+# Two workers, one test file each at a time (module fixtures, such as a pipeline run every test of a
+# file reads, are built once). PYTEST_ARGS= runs it in one process.
+PYTEST_ARGS ?= -n 2 --dist loadfile
 test: install manifest ## run the test suite
-	$(PY) -m pytest
+	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install ## ruff: lint and formatting (what CI runs before the tests)
 	$(VENV)/bin/ruff check .
@@ -71,7 +74,7 @@ materialize: install manifest ## materialize every asset (in-process) into the w
 # The round trip on this machine's PostgreSQL (docs/exports.md): the CRM's tables and the sample's
 # CRM records in the database LEADHOUSE_CRM_DSN names, the pipeline (extraction, warehouse, scores,
 # the syncs that write the scores back), then what changed in the CRM.
-CRM_DSN ?= $(or $(LEADHOUSE_CRM_DSN),postgresql://postgres@127.0.0.1:5432/test)
+CRM_DSN := $(or $(LEADHOUSE_CRM_DSN),postgresql://postgres@127.0.0.1:5432/test)
 crm-demo: export LEADHOUSE_CRM_DSN = $(CRM_DSN)
 crm-demo: export LEADHOUSE_AS_OF ?= $(SAMPLE_AS_OF)
 crm-demo: install data manifest ## CRM -> warehouse -> scores -> CRM on the local PostgreSQL (LEADHOUSE_CRM_DSN)

@@ -39,20 +39,20 @@ def _dsn() -> str:
     return os.environ.get("LEADHOUSE_CRM_DSN") or DEMO_DSN
 
 
-def _crm_leads(conn: psycopg.Connection) -> pl.DataFrame:
+def _crm_leads(conn: psycopg.Connection, schema: str) -> pl.DataFrame:
     columns = ", ".join(["id::text as id", "first_name", "last_name", *WRITTEN_BACK, "scored_at"])
     with conn.cursor() as cur:
-        cur.execute(f"select {columns} from public.leads order by id")
+        cur.execute(f'select {columns} from "{schema}".leads order by id')
         names = [d.name for d in cur.description]
         return pl.DataFrame(cur.fetchall(), schema=names, orient="row", infer_schema_length=None)
 
 
-def load(settings: Settings) -> int:
+def load(settings: Settings, schema: str = "public") -> int:
     dsn = _dsn()
     try:
         with psycopg.connect(dsn, autocommit=True, connect_timeout=10) as conn:
-            counts = load_sample(conn, settings.data_dir)
-            before = _crm_leads(conn)
+            counts = load_sample(conn, settings.data_dir, schema)
+            before = _crm_leads(conn, schema)
     except psycopg.OperationalError as exc:
         first = (str(exc).strip().splitlines() or ["unreachable"])[0]
         print(
@@ -62,24 +62,24 @@ def load(settings: Settings) -> int:
         return 2
     before.write_parquet(settings.data_dir / SNAPSHOT)
     print(
-        f"CRM database {postgres_location(dsn)}, schema public: "
+        f"CRM database {postgres_location(dsn)}, schema {schema}: "
         + ", ".join(f"{table} +{n:,}" for table, n in counts.items())
         + f"; {before.height:,} leads, {before['scored_at'].is_not_null().sum():,} with a score written back"
     )
     return 0
 
 
-def report(settings: Settings) -> int:
+def report(settings: Settings, schema: str = "public") -> int:
     dsn = _dsn()
     with psycopg.connect(dsn, connect_timeout=10) as conn:
-        after = _crm_leads(conn)
+        after = _crm_leads(conn, schema)
     snapshot = settings.data_dir / SNAPSHOT
     before = pl.read_parquet(snapshot) if snapshot.exists() else after.clear()
     joined = after.join(before.select("id", *WRITTEN_BACK), on="id", how="left", suffix="_before")
     changed = joined.filter(
         pl.any_horizontal(pl.col(c).ne_missing(pl.col(f"{c}_before")) for c in WRITTEN_BACK)
     )
-    print(f"\nthe CRM ({postgres_location(dsn)}, public.leads): {after.height:,} leads")
+    print(f"\nthe CRM ({postgres_location(dsn)}, {schema}.leads): {after.height:,} leads")
     print(
         f"  written back by this run: {changed.height:,} leads changed (score, grade, probability, factors, agent)"
     )

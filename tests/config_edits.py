@@ -5,7 +5,15 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-DROP = object()  # as the value: remove the key
+
+class _Drop:
+    """The value that removes a key; its repr is the same in every process (test ids name it)."""
+
+    def __repr__(self) -> str:
+        return "DROP"
+
+
+DROP = _Drop()  # as the value: remove the key
 
 
 def changed(shipped: dict, path: str, value: Any) -> dict:

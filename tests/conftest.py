@@ -81,3 +81,12 @@ def crm_postgres() -> Iterator[tuple[str, str]]:
             yield TEST_POSTGRES_DSN, schema
         finally:
             conn.execute(f'drop schema if exists "{schema}" cascade')
+
+
+def pytest_collection_modifyitems(config, items):
+    """The slow files first (the ones that run the whole pipeline, longest first): make test runs
+    two workers that take a file at a time, and a long file started last would keep one of them
+    busy long after the other ran out of work."""
+    slow = sorted({item.path for item in items if item.get_closest_marker("slow")}, reverse=True)
+    rank = {path: i for i, path in enumerate(slow)}
+    items.sort(key=lambda item: rank.get(item.path, len(slow)))  # stable: the rest keep their order

@@ -17,6 +17,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from exports.engine import ensure_export_tables
 from ingest.raw_tables import ensure_raw_tables
 from leadhouse.settings import DBT_PROJECT_DIR, PROJECT_ROOT
 from ml.workflow import ensure_ml_tables
@@ -225,10 +226,11 @@ def expected_relations() -> frozenset[str]:
     with duckdb.connect() as conn:
         ensure_raw_tables(conn)
         ensure_ml_tables(conn)
+        ensure_export_tables(conn)
         raw = {
             f"{schema}.{name}"
             for schema, name in conn.execute(
-                "select schema_name, table_name from duckdb_tables() where schema_name in ('raw', 'ml')"
+                "select schema_name, table_name from duckdb_tables() where schema_name in ('raw', 'ml', 'exports')"
             ).fetchall()
         }
     return frozenset(built | raw)
