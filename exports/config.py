@@ -13,8 +13,9 @@ import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from leadhouse.config_files import ConfigFileError, read_yaml
 
 IDENTIFIER = r"^[A-Za-z_][A-Za-z0-9_]*$"
 FIELD_TYPES = ("string", "integer", "number", "boolean", "timestamp", "date")
@@ -23,7 +24,7 @@ MODES = ("upsert", "update_only", "insert_only", "mirror")
 CONSENT_COLUMNS = ("is_do_not_contact", "is_erased")
 
 
-class SyncConfigError(ValueError):
+class SyncConfigError(ConfigFileError):
     """A sync config is wrong; the message names the file, the key and the fix."""
 
 
@@ -196,10 +197,7 @@ def _format_validation_error(path: Path, error: ValidationError) -> str:
 
 def load_sync_config(path: Path) -> SyncConfig:
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise SyncConfigError(f"{path}: not valid YAML: {exc}") from exc
+    data = read_yaml(path, "sync config", SyncConfigError)
     if not isinstance(data, dict):
         raise SyncConfigError(
             f"{path}: expected a mapping of keys (name, model, key, fields, destination, ...)"

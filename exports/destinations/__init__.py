@@ -50,6 +50,28 @@ class Destination(Protocol):
     def close(self) -> None: ...
 
 
+class DeliversAtOnce:
+    """A destination whose writes count as delivered when they return (a database, an API): nothing
+    to finish, publish or recover after a crash."""
+
+    deferred = False
+
+    def finish(self) -> None:
+        return None
+
+    def output_path(self) -> str | None:
+        return None
+
+    def publish(self) -> str | None:
+        return None
+
+    def discard(self) -> None:
+        return None
+
+    def recover(self, committed_output: Callable[[str], str | None]) -> list[str]:
+        return []
+
+
 def required_env(name: str, what: str) -> str:
     value = os.environ.get(name)
     if not value:

@@ -25,7 +25,7 @@ import polars as pl
 
 from exports.config import HttpDestination
 from exports.delivery import Delivery, DestinationError, TransientError, parse_retry_after
-from exports.destinations import KEY, Rejections, required_env
+from exports.destinations import KEY, DeliversAtOnce, Rejections, required_env
 
 _REFUSING = (400, 409, 422)
 _TRANSIENT = (408, 425, 429)
@@ -64,9 +64,7 @@ def _sent_keys(named: dict[str, str], records: list[dict]) -> dict[str, str]:
     return keyed
 
 
-class HttpBatchApi:
-    deferred = False
-
+class HttpBatchApi(DeliversAtOnce):
     def __init__(self, destination: HttpDestination, delivery: Delivery, url: str):
         self.destination = destination
         self.delivery = delivery
@@ -140,12 +138,3 @@ class HttpBatchApi:
                 self.destination.delete_path, [{"id": k} for k in keys[start : start + size]]
             )
         return rejected
-
-    def publish(self) -> None:
-        return None
-
-    def discard(self) -> None:
-        return None
-
-    def recover(self, committed_output) -> list[str]:
-        return []

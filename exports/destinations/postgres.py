@@ -16,7 +16,7 @@ from psycopg import sql
 
 from exports.config import PostgresDestination, SyncConfig
 from exports.delivery import Delivery, DestinationError, TransientError
-from exports.destinations import KEY, Rejections, required_env
+from exports.destinations import KEY, DeliversAtOnce, Rejections, required_env
 
 _BATCH_TABLE = "leadhouse_sync_batch"
 # The key as the warehouse sent it: PostgreSQL would answer with its own spelling (a uuid lower-cased).
@@ -27,9 +27,7 @@ def _first_line(error: Exception) -> str:
     return (str(error).strip().splitlines() or [type(error).__name__])[0]
 
 
-class PostgresTable:
-    deferred = False
-
+class PostgresTable(DeliversAtOnce):
     def __init__(
         self, destination: PostgresDestination, config: SyncConfig, delivery: Delivery, identity: str
     ):
@@ -170,12 +168,3 @@ class PostgresTable:
     def delete(self, keys: list[str]) -> Rejections:
         _, rejected = self._write(pl.DataFrame({KEY: keys}, schema={KEY: pl.String}), "delete", [])
         return rejected  # a row already gone is what a delete wants
-
-    def publish(self) -> None:
-        return None
-
-    def discard(self) -> None:
-        return None
-
-    def recover(self, committed_output) -> list[str]:
-        return []
