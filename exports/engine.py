@@ -476,6 +476,9 @@ class SyncRun:
         except DestinationUnavailable as exc:
             self.report.status, self.report.message = "skipped", f"destination not configured here: {exc}"
             return self.report
+        except DestinationError as exc:
+            self.report.status, self.report.message = "failed", str(exc)
+            return self.report
         self.report.destination = identity
         self._plan(identity)
         sample = self._rows_to_send().head(sample_size).drop("fingerprint")
@@ -508,6 +511,7 @@ class SyncRun:
             return report
         report.destination = identity
         self._start(identity)
+        self.committed = False  # a deferred destination's rows are recorded as delivered
         try:
             destination = open_destination(self.config, report.run_id, self.exports_dir, self.delivery)
         except DestinationUnavailable as exc:
@@ -516,6 +520,11 @@ class SyncRun:
         except (DestinationError, TransientError) as exc:
             self._finish("failed", str(exc))
             return report
+        except Exception as exc:
+            self._finish(
+                "failed", f"unexpected {type(exc).__name__} opening the destination; see the run's log"
+            )
+            raise
         try:
             report.recovered = destination.recover(self.committed_output)
             for line in report.recovered:
@@ -533,8 +542,11 @@ class SyncRun:
             self._finish("failed", str(exc))
             return report
         except Exception as exc:  # a bug or an error nobody foresaw: recorded, then raised as it is
-            destination.discard()
-            self._finish("failed", f"unexpected {type(exc).__name__}; see the run's log")
+            if not self.committed:
+                destination.discard()
+                self._finish("failed", f"unexpected {type(exc).__name__}; see the run's log")
+            # else: the run is committed as succeeded and its file waits as .partial: the next run's
+            # recover() gives it its final name (discarding it would lose rows the state calls sent)
             raise
         finally:
             destination.close()
@@ -587,6 +599,7 @@ class SyncRun:
             destination.finish()
             self.deferred_finish = mark_succeeded
             self._record(identity, pending)
+            self.committed = True
             self.deferred_finish = None
             if pending:
                 destination.publish()

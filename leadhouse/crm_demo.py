@@ -20,6 +20,7 @@ import duckdb
 import polars as pl
 import psycopg
 
+from exports.delivery import DestinationError
 from exports.destinations import postgres_location
 from leadhouse.settings import Settings
 from sample_data.crm_database import DEMO_DSN, load_sample
@@ -35,8 +36,16 @@ WRITTEN_BACK = [
 SNAPSHOT = "crm-demo-before.parquet"
 
 
-def _dsn() -> str:
-    return os.environ.get("LEADHOUSE_CRM_DSN") or DEMO_DSN
+def _dsn() -> tuple[str, str]:
+    """The connection string and where it points (host:port/db); a malformed one stops the demo
+    without echoing it (it may hold a password)."""
+    dsn = os.environ.get("LEADHOUSE_CRM_DSN") or DEMO_DSN
+    try:
+        return dsn, postgres_location(dsn)
+    except DestinationError:
+        raise SystemExit(
+            "crm-demo: LEADHOUSE_CRM_DSN is not a connection string PostgreSQL can read"
+        ) from None
 
 
 def _crm_leads(conn: psycopg.Connection, schema: str) -> pl.DataFrame:
@@ -48,7 +57,7 @@ def _crm_leads(conn: psycopg.Connection, schema: str) -> pl.DataFrame:
 
 
 def load(settings: Settings, schema: str = "public") -> int:
-    dsn = _dsn()
+    dsn, where = _dsn()
     try:
         with psycopg.connect(dsn, autocommit=True, connect_timeout=10) as conn:
             counts = load_sample(conn, settings.data_dir, schema)
@@ -56,13 +65,13 @@ def load(settings: Settings, schema: str = "public") -> int:
     except psycopg.OperationalError as exc:
         first = (str(exc).strip().splitlines() or ["unreachable"])[0]
         print(
-            f"crm-demo: cannot reach PostgreSQL at {postgres_location(dsn)} (LEADHOUSE_CRM_DSN): {first}",
+            f"crm-demo: cannot reach PostgreSQL at {where} (LEADHOUSE_CRM_DSN): {first}",
             file=sys.stderr,
         )
         return 2
     before.write_parquet(settings.data_dir / SNAPSHOT)
     print(
-        f"CRM database {postgres_location(dsn)}, schema {schema}: "
+        f"CRM database {where}, schema {schema}: "
         + ", ".join(f"{table} +{n:,}" for table, n in counts.items())
         + f"; {before.height:,} leads, {before['scored_at'].is_not_null().sum():,} with a score written back"
     )
@@ -70,16 +79,21 @@ def load(settings: Settings, schema: str = "public") -> int:
 
 
 def report(settings: Settings, schema: str = "public") -> int:
-    dsn = _dsn()
-    with psycopg.connect(dsn, connect_timeout=10) as conn:
-        after = _crm_leads(conn, schema)
+    dsn, where = _dsn()
+    try:
+        with psycopg.connect(dsn, connect_timeout=10) as conn:
+            after = _crm_leads(conn, schema)
+    except psycopg.Error as exc:
+        first = (str(exc).strip().splitlines() or ["unreachable"])[0]
+        print(f"crm-demo: cannot read the CRM at {where}: {first}", file=sys.stderr)
+        return 2
     snapshot = settings.data_dir / SNAPSHOT
     before = pl.read_parquet(snapshot) if snapshot.exists() else after.clear()
     joined = after.join(before.select("id", *WRITTEN_BACK), on="id", how="left", suffix="_before")
     changed = joined.filter(
         pl.any_horizontal(pl.col(c).ne_missing(pl.col(f"{c}_before")) for c in WRITTEN_BACK)
     )
-    print(f"\nthe CRM ({postgres_location(dsn)}, {schema}.leads): {after.height:,} leads")
+    print(f"\nthe CRM ({where}, {schema}.leads): {after.height:,} leads")
     print(
         f"  written back by this run: {changed.height:,} leads changed (score, grade, probability, factors, agent)"
     )

@@ -13,6 +13,10 @@ import pytest
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("DBT_VERSION_CHECK", "false")
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+# A developer's own CRM never reaches the tests: the pipeline runs would extract from it and write
+# scores back into it. The tests that use a CRM set these to the one they create.
+for _variable in ("LEADHOUSE_CRM_DSN", "LEADHOUSE_CRM_API_URL", "LEADHOUSE_CRM_API_TOKEN"):
+    os.environ.pop(_variable, None)
 
 # A suite started in the background by a non-interactive shell (`make test &`, nohup) inherits
 # SIGINT ignored. Dagster's in-process runs then set SIGTERM to SIGINT's handler when they end
@@ -84,9 +88,9 @@ def crm_postgres() -> Iterator[tuple[str, str]]:
 
 
 def pytest_collection_modifyitems(config, items):
-    """The slow files first (the ones that run the whole pipeline, longest first): make test runs
-    two workers that take a file at a time, and a long file started last would keep one of them
-    busy long after the other ran out of work."""
+    """The slow files first (the ones that run the whole pipeline; in reverse path order, which
+    starts the two longest, tests/orchestration's, together): make test runs two workers that take
+    a file at a time, and a long file started last would keep one busy after the other ran out."""
     slow = sorted({item.path for item in items if item.get_closest_marker("slow")}, reverse=True)
     rank = {path: i for i, path in enumerate(slow)}
     items.sort(key=lambda item: rank.get(item.path, len(slow)))  # stable: the rest keep their order

@@ -19,6 +19,15 @@ from exports.delivery import Delivery, DestinationError, TransientError
 from exports.destinations import KEY, DeliversAtOnce, Rejections, required_env
 
 _BATCH_TABLE = "leadhouse_sync_batch"
+# Refusals that are about a row although psycopg classes them otherwise: a CRM trigger's RAISE
+# EXCEPTION (P0001) and a value beyond a limit, such as an index row too large (54000).
+_ROW_REFUSALS = ("P0001", "54000")
+
+
+class _RowRefused(Exception):
+    """PostgreSQL refused this batch because of some of its rows (``_ROW_REFUSALS``)."""
+
+
 # The key as the warehouse sent it: PostgreSQL would answer with its own spelling (a uuid lower-cased).
 _SENT_KEY = "leadhouse_sent_key"
 
@@ -136,19 +145,22 @@ class PostgresTable(DeliversAtOnce):
                         copy.write(data.getvalue())
                     cur.execute(self._statement(mode, fields))
                     return {row[0] for row in cur.fetchall()} if cur.description else set()
-        except (psycopg.OperationalError, psycopg.errors.ConnectionException) as exc:
+        except (psycopg.DataError, psycopg.IntegrityError):
+            raise  # this batch's rows: _write isolates them
+        except psycopg.Error as exc:
+            if exc.sqlstate in _ROW_REFUSALS:
+                raise _RowRefused(_first_line(exc)) from None
+            if not isinstance(exc, psycopg.OperationalError | psycopg.errors.ConnectionException):
+                # a privilege, a missing column: no row of any batch will pass
+                raise DestinationError(f"{self.identity}: {_first_line(exc)}") from None
             if self._conn is not None and not self._conn.closed:
                 self._conn.close()
             raise TransientError(f"{self.identity}: {_first_line(exc)}") from None
-        except (psycopg.DataError, psycopg.IntegrityError):
-            raise  # this batch's rows: _write isolates them
-        except psycopg.Error as exc:  # a privilege, a missing table: no row of any batch will pass
-            raise DestinationError(f"{self.identity}: {_first_line(exc)}") from None
 
     def _write(self, batch: pl.DataFrame, mode: str, fields: list[str]) -> tuple[set[str], Rejections]:
         try:
             return self.delivery.call(lambda: self._apply(batch, mode, fields)), {}
-        except (psycopg.DataError, psycopg.IntegrityError) as exc:
+        except (psycopg.DataError, psycopg.IntegrityError, _RowRefused) as exc:
             if batch.height == 1:
                 return set(), {batch[KEY][0]: f"refused by {self.identity}: {_first_line(exc)}"}
         half = batch.height // 2

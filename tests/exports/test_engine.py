@@ -418,3 +418,28 @@ def test_an_endpoint_carrying_a_credential_is_refused_without_echoing_it(warehou
     assert report.status == "failed"
     assert "carries a credential" in report.message
     assert "hunter2" not in str(warehouse.execute("from exports.sync_runs").fetchall())
+
+
+def test_a_file_whose_rename_fails_after_the_commit_is_finished_by_the_next_run(
+    warehouse, tmp_path, monkeypatch
+):
+    from exports.destinations.files import ImportFile
+
+    write_model(warehouse, model_rows(10))
+    publish = ImportFile.publish
+
+    def disk_full(self):
+        raise OSError("no space left on device")
+
+    monkeypatch.setattr(ImportFile, "publish", disk_full)
+    with pytest.raises(OSError):
+        run_sync(warehouse, file_sync(), tmp_path)
+    (run_id, status) = warehouse.execute("select run_id, status from exports.sync_runs").fetchone()
+    assert status == "succeeded"  # its rows are recorded as delivered: the file must not be lost
+    assert [p.name for p in (tmp_path / "hubspot_import").iterdir()] == [f"{run_id}.csv.partial"]
+
+    monkeypatch.setattr(ImportFile, "publish", publish)
+    second = run_sync(warehouse, file_sync(), tmp_path)
+    assert second.sent == 0 and len(second.recovered) == 1
+    (final,) = (tmp_path / "hubspot_import").iterdir()
+    assert final.name.endswith(f"_{run_id}.csv") and len(final.read_text().splitlines()) == 11

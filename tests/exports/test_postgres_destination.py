@@ -152,6 +152,35 @@ def test_update_only_writes_existing_rows_isolates_refused_ones_and_then_sends_o
     warehouse.close()
 
 
+def test_a_row_a_crm_trigger_refuses_is_rejected_and_the_rest_written(crm, tmp_path):
+    dsn, schema = crm
+    seed_crm(dsn, schema, 40)
+    with psycopg.connect(dsn, autocommit=True) as pg:
+        pg.execute(
+            f"""
+            create function {schema}.no_grade_f() returns trigger language plpgsql as $$
+            begin
+                if new.grade = 'F' then raise exception 'grade F is not allowed here'; end if;
+                return new;
+            end $$;
+            create trigger no_grade_f before update on {schema}.leads
+                for each row execute function {schema}.no_grade_f();
+            """
+        )
+    warehouse = duckdb.connect(str(tmp_path / "leadhouse.duckdb"))
+    write_updates(warehouse, 40)
+    report = run_sync(warehouse, SyncConfig(**sync_config(schema)), tmp_path)
+    assert (report.status, report.sent, report.rejected) == ("succeeded", 32, 8)  # every fifth grade is F
+    messages = {
+        m
+        for (m,) in warehouse.execute(
+            "select message from exports.sync_log where status = 'rejected'"
+        ).fetchall()
+    }
+    assert messages == {f"refused by {report.destination}: grade F is not allowed here"}
+    warehouse.close()
+
+
 def test_upsert_insert_only_and_mirror(crm, tmp_path):
     dsn, schema = crm
     warehouse = duckdb.connect(str(tmp_path / "leadhouse.duckdb"))

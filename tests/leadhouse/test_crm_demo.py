@@ -34,7 +34,10 @@ def test_load_then_report_what_the_write_back_changed(crm_postgres, tmp_path, mo
             )
     assert f"leads +{leads:,}" in loaded and "0 with a score written back" in loaded
     assert load(settings, schema) == 0  # loading again adds nothing
-    assert f"leads +0, lead_activities +0; {leads:,} leads, 2 with a score written back" in capsys.readouterr().out
+    assert (
+        f"leads +0, lead_activities +0; {leads:,} leads, 2 with a score written back"
+        in capsys.readouterr().out
+    )
 
     settings.warehouse_path.parent.mkdir(parents=True)
     with duckdb.connect(str(settings.warehouse_path)) as conn:

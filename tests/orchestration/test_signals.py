@@ -57,7 +57,11 @@ def test_sigterm_stops_make_materialize_while_dbt_builds(sample_landing, tmp_pat
     interrupt; dbt is stopped even when the interrupt lands between two of its events."""
     shutil.copytree(sample_landing, tmp_path / "landing")
     home = new_dagster_home(tmp_path / "dagster_home")
-    make = Started(["make", "materialize", f"DAGSTER_HOME={home}"], pipeline_env(tmp_path, home))
+    # -o manifest: make test parsed the project already; a dbt parse here would rewrite the manifest
+    # other tests (another xdist worker) are reading.
+    make = Started(
+        ["make", "-o", "manifest", "materialize", f"DAGSTER_HOME={home}"], pipeline_env(tmp_path, home)
+    )
     make.wait_for("Materialized value staging ")
     assert any("/dbt build " in command for _, command in session_processes(make.pid))
     seconds = stop(make, lambda: os.kill(make.pid, signal.SIGTERM))
@@ -90,7 +94,7 @@ def test_sigterm_stops_make_dev_and_the_run_in_progress(sample_landing, tmp_path
     shutil.copytree(sample_landing, tmp_path / "landing")
     home = new_dagster_home(tmp_path / "dagster_home")
     env = pipeline_env(tmp_path, home)
-    dev = Started(["make", "dev", f"DAGSTER_HOME={home}", f"DEV_PORT={free_port()}"], env)
+    dev = Started(["make", "-o", "manifest", "dev", f"DAGSTER_HOME={home}", f"DEV_PORT={free_port()}"], env)
     try:
         dev.wait_for("Serving dagster-webserver on http://127.0.0.1:")
         deadline = time.monotonic() + 90
