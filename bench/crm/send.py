@@ -137,9 +137,7 @@ def main() -> int:
     try:
         results["postgres, first run (all rows)"] = run(args.workdir, env, "bench_postgres")
         with duckdb.connect(str(warehouse)) as conn:
-            conn.execute(
-                "update marts.crm_lead_score_updates set score = score + 1 where n % 100 = 0"
-            )
+            conn.execute("update marts.crm_lead_score_updates set score = score + 1 where n % 100 = 0")
         results["postgres, 1 % changed"] = run(args.workdir, env, "bench_postgres")
         results["csv file, first run (all rows)"] = run(args.workdir, env, "bench_csv")
         with psycopg.connect(dsn) as pg:
