@@ -130,7 +130,7 @@ class SyncReport:
 
     @property
     def failed_rate(self) -> float:
-        return (self.invalid + self.rejected) / self.attempted if self.attempted else 0.0
+        return failed_rate(self.invalid, self.rejected, self.attempted)
 
     def as_dict(self) -> dict:
         return asdict(self) | {"failed_rate": self.failed_rate}
@@ -144,16 +144,17 @@ class SyncReport:
         )
 
 
+def failed_rate(invalid: int, rejected: int, attempted: int) -> float:
+    """The share of the rows a run tried (sent or found invalid) that were invalid or rejected."""
+    return (invalid + rejected) / attempted if attempted else 0.0
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _literal(value) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    return "'" + str(value).replace("'", "''") + "'"
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _quote(name: str) -> str:
@@ -174,7 +175,7 @@ def plan_sql(config: SyncConfig) -> str:
         typed.append(f"({column} is not null and try_cast({column} as {sql_type}) is null) as bad{i}")
         typed.append(f"cast({column} as varchar) as raw{i}")
         checks.append(
-            f"case when bad{i} then {_literal(name + ': ')} || {_literal(chr(39))} || left(raw{i}, 80) || "
+            f"case when bad{i} then {_literal(f'{name}: ' + chr(39))} || left(raw{i}, 80) || "
             f"{_literal(chr(39) + ' is not ' + ('an ' if mapping.type == 'integer' else 'a ') + mapping.type)} end"
         )
     where = []
@@ -382,8 +383,11 @@ class SyncRun:
             [self.report.sync, self.report.run_id, _now()],
         )
 
-    def _record(self, identity: str, outcomes: list[tuple[int, pl.DataFrame, dict[str, str]]]) -> None:
-        """The fate of delivered batches and the state they leave, in one transaction."""
+    def _record(
+        self, identity: str, outcomes: list[tuple[int, pl.DataFrame, dict[str, str]]], run_done: bool = False
+    ) -> None:
+        """The fate of delivered batches and the state they leave, in one transaction (with
+        ``run_done``, the run's success too: a deferred destination's rows count all at once)."""
         now = _now()
         logs, accepted, removed = [], [], []
         for batch, frame, rejected in outcomes:
@@ -439,8 +443,8 @@ class SyncRun:
                     [report.sync, identity],
                 )
                 self.conn.unregister("batch_removed")
-            if self.deferred_finish is not None:
-                self.deferred_finish()
+            if run_done:
+                self._finish("succeeded")
             self.conn.commit()
         except BaseException:
             self.conn.rollback()
@@ -498,7 +502,6 @@ class SyncRun:
         ensure_export_tables(self.conn)
         report = self.report
         began = time.perf_counter()
-        self.deferred_finish = None
         try:
             identity = destination_identity(self.config, self.exports_dir)
         except DestinationUnavailable as exc:
@@ -592,15 +595,9 @@ class SyncRun:
             )
         if destination.deferred:
             report.output_path = destination.output_path() if pending else None
-
-            def mark_succeeded() -> None:
-                self._finish("succeeded")
-
             destination.finish()
-            self.deferred_finish = mark_succeeded
-            self._record(identity, pending)
+            self._record(identity, pending, run_done=True)
             self.committed = True
-            self.deferred_finish = None
             if pending:
                 destination.publish()
         else:
@@ -651,7 +648,7 @@ def judge_delivery(run: dict | None, max_failed_rate: float) -> DeliveryVerdict:
         return DeliveryVerdict(False, f"the run {status}: {run['message'] or 'no message'}", None)
     attempted = sum(run[c] or 0 for c in ("rows_added", "rows_changed", "rows_removed", "rows_invalid"))
     refused = (run["rows_invalid"] or 0) + (run["rows_rejected"] or 0)
-    rate = refused / attempted if attempted else 0.0
+    rate = failed_rate(run["rows_invalid"] or 0, run["rows_rejected"] or 0, attempted)
     passed = rate <= max_failed_rate
     return DeliveryVerdict(
         passed,
