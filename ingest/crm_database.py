@@ -42,13 +42,13 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import quote
 
 import polars as pl
 import psycopg
 from psycopg import errors, sql
 
 from ingest.config import ExtractConfig, SourceConfig
+from leadhouse.postgres_dsn import masked_error
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +117,12 @@ def extract(
                     application_name="leadhouse-extract",
                 )
             except psycopg.Error as exc:
-                reason = _connection_failure(spec, dsn, exc)
+                reason = (
+                    f"the server of {spec.dsn_env} is unreachable: {masked_error(dsn, exc)}"
+                    if isinstance(exc, psycopg.OperationalError)
+                    # libpq's message on a string it cannot read would quote parts of it
+                    else f"{spec.dsn_env} is not a valid PostgreSQL connection string"
+                )
         if conn is None:
             result = ExtractionResult(config.name, "skipped", reason=reason, at=_now_iso())
             result.watermark = state.get("watermark")
@@ -179,25 +184,6 @@ def _spec(config: SourceConfig) -> ExtractConfig:
 
 def _now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-def _connection_failure(spec: ExtractConfig, dsn: str, exc: psycopg.Error) -> str:
-    """Why the connection failed, without the connection string or its password. A string libpq
-    cannot parse is not quoted at all (its message would echo parts of it)."""
-    if not isinstance(exc, psycopg.OperationalError):
-        return f"{spec.dsn_env} is not a valid PostgreSQL connection string"
-    message = " ".join(str(exc).split())
-    secrets = [dsn]
-    try:
-        password = psycopg.conninfo.conninfo_to_dict(dsn).get("password")
-    except psycopg.Error:
-        password = None
-    if password:
-        secrets += [str(password), quote(str(password), safe="")]
-    for secret in sorted(set(secrets), key=len, reverse=True):
-        if secret:
-            message = message.replace(secret, "***")
-    return f"the server of {spec.dsn_env} is unreachable: {message}"
 
 
 class _StateStore:

@@ -21,6 +21,7 @@ import polars as pl
 
 from exports.config import FileDestination, HttpDestination, PostgresDestination, SyncConfig
 from exports.delivery import Delivery, DestinationError, DestinationUnavailable
+from leadhouse.postgres_dsn import UnreadableDsn, location
 
 KEY = "__key"
 Rejections = dict[str, str]  # key -> the destination's reason
@@ -101,16 +102,11 @@ def http_url(destination: HttpDestination) -> str:
 
 
 def postgres_location(dsn: str) -> str:
-    """host:port/database of a connection string, never its password; a string libpq cannot read
-    is refused without being echoed (its error message would quote it)."""
-    from psycopg import ProgrammingError
-    from psycopg.conninfo import conninfo_to_dict
-
+    """host:port/database of a connection string (leadhouse.postgres_dsn), never its password."""
     try:
-        info = conninfo_to_dict(dsn)
-    except ProgrammingError:
-        raise DestinationError("the connection string is not one PostgreSQL can read") from None
-    return f"{info.get('host') or 'localhost'}:{info.get('port') or 5432}/{info.get('dbname') or ''}"
+        return location(dsn)
+    except UnreadableDsn as exc:
+        raise DestinationError(str(exc)) from None
 
 
 def destination_identity(config: SyncConfig, exports_dir: Path) -> str:

@@ -17,6 +17,7 @@ from psycopg import sql
 from exports.config import PostgresDestination, SyncConfig
 from exports.delivery import Delivery, DestinationError, TransientError
 from exports.destinations import KEY, DeliversAtOnce, Rejections, required_env
+from leadhouse.postgres_dsn import masked_error
 
 _BATCH_TABLE = "leadhouse_sync_batch"
 # Refusals that are about a row although psycopg classes them otherwise: a CRM trigger's RAISE
@@ -62,8 +63,8 @@ class PostgresTable(DeliversAtOnce):
                     self._dsn, connect_timeout=10, application_name="leadhouse-export"
                 )
             except psycopg.OperationalError as exc:
-                # psycopg's message names host and port, never the password
-                raise TransientError(f"cannot connect to the CRM database: {_first_line(exc)}") from None
+                message = masked_error(self._dsn, exc)
+                raise TransientError(f"cannot connect to the CRM database: {message}") from None
         return self._conn
 
     def _check_table(self) -> None:
