@@ -15,9 +15,9 @@ export DBT_VERSION_CHECK := false
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export LEADHOUSE_DATA_DIR := $(abspath $(DATA_DIR))
 
-.PHONY: run test lint install install-spark test-spark data manifest materialize summary dev docs lock clean bench-env bench-er bench-generator bench-ingest bench-spark bench-scoring bench-funnel bench-model bench-crm-extract bench-crm bench-crm-send crm-demo
+.PHONY: run test lint install install-spark test-spark data manifest materialize backfill summary dev docs lock clean bench-env bench-er bench-generator bench-ingest bench-spark bench-scoring bench-funnel bench-model bench-crm-extract bench-crm bench-crm-send crm-demo
 
-run: install data manifest materialize summary ## set up, generate sample data, build every asset, summarize
+run: install data manifest materialize backfill summary ## set up, generate sample data, build every asset, summarize
 
 # The sample is generated as of this date, and `make run` scores and queues it as of then (the
 # marts' "now", LEADHOUSE_AS_OF; unset elsewhere, so a run takes its own start as "now").
@@ -66,10 +66,19 @@ manifest: install ## dbt parse with the project's vars: the manifest the Dagster
 	$(PY) -m leadhouse.dbt_invocation parse --quiet
 
 # First repairs what a killed run left (orchestration/recover.py); `exec`, so that the SIGTERM make
-# forwards reaches dagster itself (docs/operations.md).
-materialize: install manifest ## materialize every asset (in-process) into the warehouse
+# forwards reaches dagster itself (docs/operations.md). The job is every asset but the day
+# partitions, which `make backfill` builds.
+materialize: install manifest ## materialize every asset (in-process) into the warehouse, but the day partitions
 	$(PY) -m orchestration.recover
-	exec $(VENV)/bin/dagster asset materialize --select '*' -m orchestration.definitions
+	exec $(VENV)/bin/dagster job execute -j materialize_everything -m orchestration.definitions
+
+# The day-partitioned marts (activities and status changes per day) from partitions.start_date of
+# config/schedules.yml to the day before as_of, in one run; rerunning it gives the same rows
+# (docs/operations.md, "Partitions"). DAYS=2026-10-01...2026-10-31 builds those days only.
+backfill: install manifest ## build the day partitions (DAYS=first...last; default: all of them up to as_of)
+	$(PY) -m orchestration.recover
+	exec $(VENV)/bin/dagster asset materialize --select "$$($(PY) -m orchestration.lib.clock selection)" \
+		--partition-range "$(or $(DAYS),$$($(PY) -m orchestration.lib.clock range))" -m orchestration.definitions
 
 # The round trip on this machine's PostgreSQL (docs/exports.md): the CRM's tables and the sample's
 # CRM records in the database LEADHOUSE_CRM_DSN names, the pipeline (extraction, warehouse, scores,

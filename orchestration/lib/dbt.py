@@ -3,6 +3,7 @@ dbt command with its own environment."""
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Mapping, Sequence
 from functools import cache
@@ -33,12 +34,14 @@ def dbt_project() -> DbtProject:
 
     Not `project.prepare_if_dev()`: dagster-dbt's preparer runs whatever `dbt` is on PATH, and
     `dagster dev` started as .venv/bin/dagster has none there (the code location failed to load).
+    ``LEADHOUSE_DEV_PARSE=0`` skips that parse (the browser test, which starts `dagster dev` while
+    other tests read the same manifest, after `make manifest` wrote it).
     Parsed with the vars the runs pass: a run reuses this parse (dagster-dbt copies its
     partial_parse.msgpack) only when its --vars are the same, and parses everything again if not.
     The invocation (arguments and environment) is `make manifest`'s: a pinned LEADHOUSE_AS_OF
     reaches dbt normalized, as the as_of macro reads it."""
     project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-    if project.preparer.using_dagster_dev():
+    if project.preparer.using_dagster_dev() and os.environ.get("LEADHOUSE_DEV_PARSE", "1") != "0":
         invocation = dbt_invocation("parse", Settings.from_env(), project_var_sections(), "--quiet")
         with environ(invocation.env):
             DbtCliResource(project_dir=project, dbt_executable=DBT_EXECUTABLE).cli(
@@ -66,7 +69,8 @@ def all_sources_key(table: str) -> dg.AssetKey:
 
 
 class LeadhouseDbtTranslator(DagsterDbtTranslator):
-    """Models are keyed ``<schema>/<model>`` (``marts/dim_leads``) and grouped by layer; a dbt
+    """Models are keyed ``<schema>/<model>`` (``marts/dim_leads``) and grouped by their dbt group
+    (what they are about: identity, scoring, funnels, ...), owned by its owner; a dbt
     source ``raw.<name>`` is the ingestion asset ``raw/<name>``; the physical all-sources tables
     the catch-all staging models read are ``raw/all_sources/<table>``.
 
@@ -101,6 +105,10 @@ class LeadhouseDbtTranslator(DagsterDbtTranslator):
             return dg.AssetKey([dbt_resource_props["source_name"], dbt_resource_props["name"]])
         return dg.AssetKey([dbt_resource_props["config"].get("schema") or "main", dbt_resource_props["name"]])
 
-    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
-        """The layer the node builds in (its schema: staging, intermediate, marts), as in its key."""
-        return self.get_asset_key(dbt_resource_props).path[0]
+    def get_owners(self, dbt_resource_props: Mapping[str, Any]) -> Sequence[str] | None:
+        """The owner of the node's dbt group (models/_groups.yml) as a Dagster team."""
+        group = dbt_resource_props.get("group")
+        owner = group.get("owner", {}) if isinstance(group, Mapping) else {}
+        if owner.get("email"):
+            return [owner["email"]]
+        return [f"team:{owner['name']}"] if owner.get("name") else None

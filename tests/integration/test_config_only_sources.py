@@ -1,5 +1,5 @@
 """A source added with a config file alone reaches the marts in the very run that ingests it,
-run the way `make materialize` runs (`dagster asset materialize --select '*'`)."""
+run the way `make materialize` runs (`dagster job execute -j materialize_everything`)."""
 
 from __future__ import annotations
 
@@ -64,7 +64,7 @@ def test_config_only_lead_and_activity_sources_reach_the_marts_in_one_run(tmp_pa
     }
     dagster = Path(sys.executable).with_name("dagster")
     result = subprocess.run(
-        [str(dagster), "asset", "materialize", "--select", "*", "-m", "orchestration.definitions"],
+        [str(dagster), "job", "execute", "-j", "materialize_everything", "-m", "orchestration.definitions"],
         cwd=PROJECT_ROOT,
         env=env,
         capture_output=True,

@@ -27,10 +27,10 @@ BIN = Path(sys.executable).parent
 RECOVER = [sys.executable, "-m", "orchestration.recover"]
 MATERIALIZE = [
     str(BIN / "dagster"),
-    "asset",
-    "materialize",
-    "--select",
-    "*",
+    "job",
+    "execute",
+    "-j",
+    "materialize_everything",
     "-m",
     "orchestration.definitions",
 ]

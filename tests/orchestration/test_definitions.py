@@ -95,9 +95,63 @@ def test_every_source_has_an_asset_and_a_blocking_reconciliation_check():
 def test_jobs_schedule_sensor_and_executor():
     defs = build_definitions()
     assert defs.resolve_job_def("refresh_warehouse")
-    assert defs.resolve_schedule_def("daily_refresh").cron_schedule == "0 6 * * *"
     assert defs.resolve_sensor_def("landing_files_sensor")
     assert defs.executor is dg.in_process_executor
+
+
+def test_each_clock_job_rebuilds_its_marts_from_the_warehouse_as_it_is_and_publishes():
+    defs = build_definitions()
+
+    def keys(job: str) -> set[str]:
+        return {k.to_user_string() for k in defs.resolve_job_def(job).asset_layer.selected_asset_keys}
+
+    published = "published/warehouse"
+    assert {"marts/follow_up_tasks", "marts/follow_up_upcoming", "marts/sales_work_queue", published} <= keys(
+        "follow_up_queues"
+    )
+    assert {"marts/follow_up_tasks", "marts/follow_up_overdue", published} <= keys("overdue_checks")
+    assert {"marts/stale_leads", published} <= keys("stale_detection")
+    assert {"marts/agent_daily_summary", "exports/agent_daily_summaries", published} <= keys("daily_summary")
+    for job in ("follow_up_queues", "overdue_checks", "stale_detection", "daily_summary"):
+        # "now" moved, the data did not: no ingestion, identity or scoring by the model
+        assert not {"raw/web_forms", "marts/dim_leads", "ml/lead_scores"} & keys(job), job
+    assert keys("retention_cleanup") == {"ops/retention_cleanup"}
+    assert all(k.startswith("raw/") for k in keys("ingest_sources")) and "raw/web_forms" in keys(
+        "ingest_sources"
+    )
+    built = keys("build_warehouse")
+    assert "marts/dim_leads" in built and not any(k.startswith("raw/") for k in built)
+    everything = keys("materialize_everything")
+    assert {
+        "ml/conversion_model_candidate",
+        "ops/retention_cleanup",
+        "exports/agent_daily_summaries",
+    } <= everything
+    assert not {"marts/fct_activities_daily", "marts/fct_status_changes_daily"} & everything  # make backfill
+
+
+def test_every_asset_is_in_a_named_group_with_its_owner():
+    import yaml
+
+    from orchestration.lib.groups import GROUP_OWNERS
+
+    graph = build_definitions().resolve_asset_graph()
+    groups = {}
+    for key in graph.get_all_asset_keys():
+        node = graph.get(key)
+        groups.setdefault(node.group_name, set()).add(key)
+        if node.is_materializable:
+            assert node.owners == [f"team:{GROUP_OWNERS[node.group_name]}"], key
+            assert node.description, key
+    assert set(groups) == {"ingest", "staging", "identity", "scoring", "funnels", "ml", "exports", "publish"}
+    declared = yaml.safe_load((PROJECT_ROOT / "dbt_project" / "models" / "_groups.yml").read_text())["groups"]
+    assert {g["name"]: g["owner"]["name"] for g in declared} == {
+        name: owner for name, owner in GROUP_OWNERS.items() if name != "publish"
+    }
+    dim_leads = graph.get(dg.AssetKey(["marts", "dim_leads"]))
+    assert dim_leads.group_name == "identity" and {"dbt", "duckdb"} <= set(dim_leads.kinds)
+    columns = dim_leads.metadata["dagster/column_schema"].columns
+    assert any(c.name == "lead_id" and c.description for c in columns)  # dbt's column docs
 
 
 def test_the_model_is_retrained_weekly_and_leads_rescored_hourly():

@@ -155,10 +155,11 @@ def test_makefile_recovers_before_materializing():
     ).stdout
     recover_at = recipe.index("-m orchestration.recover")
     assert recover_at < recipe.index(
-        "exec .venv/bin/dagster asset materialize --select '*' -m orchestration.definitions"
+        "exec .venv/bin/dagster job execute -j materialize_everything -m orchestration.definitions"
     )
-    assert RECOVER[1:] == ["-m", "orchestration.recover"] and MATERIALIZE[1:4] == [
-        "asset",
-        "materialize",
-        "--select",
+    assert RECOVER[1:] == ["-m", "orchestration.recover"] and MATERIALIZE[1:5] == [
+        "job",
+        "execute",
+        "-j",
+        "materialize_everything",
     ]

@@ -8,6 +8,7 @@ from dagster_duckdb import DuckDBResource
 from exports.config import SyncConfig, load_sync_configs
 from exports.engine import judge_delivery, last_run, run_sync
 from leadhouse.settings import Settings
+from orchestration.lib.groups import group_args
 from orchestration.lib.resources import WAREHOUSE_WRITER_POOL
 
 
@@ -42,7 +43,7 @@ def build_sync_asset(sync_config: SyncConfig, settings: Settings) -> dg.Definiti
     @dg.asset(
         key=sync_key(sync_config),
         deps=[dg.AssetKey([sync_config.schema_name, sync_config.table_name])],
-        group_name="exports",
+        **group_args("exports"),
         kinds={"python", sync_config.destination.kind},
         pool=WAREHOUSE_WRITER_POOL,  # reads the model and writes exports.* in the warehouse
         description=f"{sync_config.description}\n\n`{sync_config.model}` -> {kind} ({sync_config.mode}); config "

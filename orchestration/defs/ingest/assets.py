@@ -12,6 +12,7 @@ from ingest.reconcile import reconcile
 from ingest.schemas import ENTITIES
 from leadhouse.settings import Settings
 from orchestration.lib.dbt import all_sources_key
+from orchestration.lib.groups import group_args
 from orchestration.lib.resources import WAREHOUSE_WRITER_POOL
 
 
@@ -66,7 +67,7 @@ def build_ingest_asset(
 
     @dg.asset(
         key=dg.AssetKey(["raw", config.name]),
-        group_name="ingest",
+        **group_args("ingest"),
         description=f"{config.description}\n\nConfig: `{config.path}`; files: "
         f"`landing/{config.name}/{config.file_glob}`; table: `raw.{config.schema.table}`.{extract_note}",
         kinds={"polars", "duckdb"} | ({"postgres"} if config.extract else set()),
@@ -135,7 +136,7 @@ def all_sources_specs(configs: list[SourceConfig]) -> list[dg.AssetSpec]:
         dg.AssetSpec(
             key=all_sources_key(table),
             deps=feeding,
-            group_name="ingest",
+            **group_args("ingest"),
             kinds={"duckdb"},
             description=f"`raw.{table}`: the rows of every source above, appended by their ingestion assets.",
         )

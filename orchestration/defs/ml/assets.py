@@ -16,6 +16,8 @@ from dagster_duckdb import DuckDBResource
 from leadhouse.settings import Settings
 from ml.config import load_model_config
 from ml.drift import drift_verdict
+from orchestration.lib.clock import run_settings
+from orchestration.lib.groups import group_args
 from orchestration.lib.resources import WAREHOUSE_WRITER_POOL, ModelRegistryResource
 
 CANDIDATE_KEY = dg.AssetKey(["ml", "conversion_model_candidate"])
@@ -52,7 +54,7 @@ def build_ml_defs(settings: Settings) -> dg.Definitions:
     @dg.asset(
         key=CANDIDATE_KEY,
         deps=FEATURE_INPUTS,
-        group_name="ml",
+        **group_args("ml"),
         kinds={"scikitlearn"},
         pool=WAREHOUSE_WRITER_POOL,  # reads the warehouse file, which a writer would lock
         description="A new version of the conversion model: point-in-time training set from the warehouse, "
@@ -73,7 +75,9 @@ def build_ml_defs(settings: Settings) -> dg.Definitions:
         config = load_model_config()
         try:
             with duckdb.get_connection() as conn:
-                version = train_candidate(conn, registry, config, _as_of(settings), progress=context.log.info)
+                version = train_candidate(
+                    conn, registry, config, _as_of(run_settings(settings, context)), progress=context.log.info
+                )
         except NotEnoughHistory as exc:
             context.log.warning(f"no candidate trained: {exc}")
             return dg.MaterializeResult(metadata={"version": "", "reason": str(exc)})
@@ -126,7 +130,7 @@ def build_ml_defs(settings: Settings) -> dg.Definitions:
     @dg.asset(
         key=CHAMPION_KEY,
         deps=[CANDIDATE_KEY],
-        group_name="ml",
+        **group_args("ml"),
         kinds={"scikitlearn"},
         description="The version that scores leads: the candidate, once its model_gate passed. "
         "`leadhouse-model promote VERSION` / `leadhouse-model rollback` change it by hand; the registry "
@@ -150,7 +154,7 @@ def build_ml_defs(settings: Settings) -> dg.Definitions:
             dg.AssetSpec(
                 LEAD_SCORES_KEY,
                 deps=[CHAMPION_KEY, *FEATURE_INPUTS, RULE_DETAILS],
-                group_name="ml",
+                **group_args("ml"),
                 kinds={"duckdb"},
                 description="Every open lead's conversion probability, decile, grade and top reasons "
                 "(table ml.lead_scores), from the champion, else the rule fallback.",
@@ -158,7 +162,7 @@ def build_ml_defs(settings: Settings) -> dg.Definitions:
             dg.AssetSpec(
                 SCORE_LOG_KEY,
                 deps=[CHAMPION_KEY, *FEATURE_INPUTS, RULE_DETAILS],
-                group_name="ml",
+                **group_args("ml"),
                 kinds={"duckdb"},
                 description="Every scoring run's rows (table ml.lead_score_log), for "
                 "marts.model_performance_over_time.",
@@ -192,7 +196,9 @@ def build_ml_defs(settings: Settings) -> dg.Definitions:
             )
             return
         with duckdb.get_connection() as conn:
-            scored = score_open_leads(conn, model_registry.registry(), config, _as_of(settings))
+            scored = score_open_leads(
+                conn, model_registry.registry(), config, _as_of(run_settings(settings, context))
+            )
             write_scores(conn, scored.scores)
         scores = scored.scores
         by = dict(scores.group_by("scored_by").len().iter_rows())

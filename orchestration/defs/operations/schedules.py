@@ -1,34 +1,56 @@
-"""Schedules. Each Python name is the schedule's name in Dagster."""
+"""Schedules, from config/schedules.yml (cron, time zone, on or off). Each scheduled run takes its
+tick as its "now" (the tag leadhouse/as_of): rerunning it gives the same marts."""
+
+from __future__ import annotations
 
 import dagster as dg
 
-from orchestration.defs.operations.jobs import refresh_warehouse, rescore_leads, retrain_conversion_model
+from orchestration.defs.operations import jobs
+from orchestration.lib.automation_config import AutomationConfig
+from orchestration.lib.clock import as_of_tag, day_range
 
-daily_refresh = dg.ScheduleDefinition(
-    name="daily_refresh",
-    job=refresh_warehouse,
-    cron_schedule="0 6 * * *",
-    execution_timezone="UTC",
-    default_status=dg.DefaultScheduleStatus.RUNNING,
-    description="Full refresh every morning at 06:00 UTC, whether or not files arrived.",
-)
+# schedule -> (job, what the UI says it does)
+SCHEDULED_JOBS: dict[str, tuple[dg.UnresolvedAssetJobDefinition, str]] = {
+    "hourly_ingest": (jobs.ingest_sources, "Ingest every source with new files or database rows."),
+    "follow_up_queues": (jobs.follow_up_queues, "Follow-up queues and reminders, as of the tick."),
+    "overdue_checks": (jobs.overdue_checks, "Overdue follow-ups, as of the tick."),
+    "stale_detection": (jobs.stale_detection, "Stale leads, as of the tick."),
+    "retention_cleanup": (jobs.retention_cleanup, "Retention cleanup (config/retention.yml), audited."),
+    "daily_summary": (jobs.daily_summary, "The morning summary per agent: mart and files."),
+    "hourly_rescore": (jobs.rescore_leads, "Score the open leads with the champion model."),
+    "weekly_retrain": (jobs.retrain_conversion_model, "Train a candidate; promoted only through its gate."),
+    "daily_partitions": (jobs.daily_partitions, "Yesterday's day partitions and the lookback days before."),
+}
 
-weekly_retrain = dg.ScheduleDefinition(
-    name="weekly_retrain",
-    job=retrain_conversion_model,
-    cron_schedule="0 4 * * 1",
-    execution_timezone="UTC",
-    default_status=dg.DefaultScheduleStatus.RUNNING,
-    description="Retrain the conversion model every Monday at 04:00 UTC (before the daily refresh); "
-    "the new version becomes champion only through its gate.",
-)
 
-hourly_rescore = dg.ScheduleDefinition(
-    name="hourly_rescore",
-    job=rescore_leads,
-    cron_schedule="30 * * * *",
-    execution_timezone="UTC",
-    default_status=dg.DefaultScheduleStatus.RUNNING,
-    description="Rescore the open leads every hour (at :30) with the champion: activity windows move "
-    "with time. New leads are also scored whenever files land (the refresh includes scoring).",
-)
+def _status(enabled: bool) -> dg.DefaultScheduleStatus:
+    return dg.DefaultScheduleStatus.RUNNING if enabled else dg.DefaultScheduleStatus.STOPPED
+
+
+def build_schedule(name: str, automation: AutomationConfig) -> dg.ScheduleDefinition:
+    job, description = SCHEDULED_JOBS[name]
+    settings = automation.schedule(name)
+    lookback = settings.lookback_days
+
+    def request(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+        tick = context.scheduled_execution_time
+        tags = as_of_tag(tick) | {"leadhouse/schedule": name}
+        if name == "daily_partitions":
+            first, last = day_range(tick, lookback)
+            tags |= {"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last}
+        return dg.RunRequest(run_key=f"{name}-{tick.isoformat()}", tags=tags)
+
+    return dg.ScheduleDefinition(
+        name=name,
+        job=job,
+        cron_schedule=settings.cron,
+        execution_timezone=automation.timezone,
+        execution_fn=request,
+        default_status=_status(settings.enabled),
+        description=f"{description} `{settings.cron}` ({automation.timezone}); config/schedules.yml "
+        f"starts it {'on' if settings.enabled else 'off'}.",
+    )
+
+
+def build_schedules(automation: AutomationConfig) -> list[dg.ScheduleDefinition]:
+    return [build_schedule(name, automation) for name in SCHEDULED_JOBS]

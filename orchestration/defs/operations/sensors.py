@@ -1,52 +1,181 @@
-"""The landing-folder sensor: a refresh when files land (the ledger decides what is new)."""
+"""Sensors, switched on or off in config/schedules.yml:
+
+- ``landing_files_sensor``: files land in landing/<source>/: ingest that source and build what
+  depends on it, one run per source per tick, keyed by the files, so a file never starts two runs;
+- ``build_after_ingest``: an ingest run that loaded something new starts the warehouse build;
+- ``run_failures_sensor``: a failed run goes into ops.run_failures (ops.run_failures) and, when
+  LEADHOUSE_ALERT_WEBHOOK is set, to that webhook;
+- ``freshness_checks_sensor``: evaluates the freshness checks (orchestration/defs/operations/freshness.py).
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+from datetime import UTC, datetime
 
 import dagster as dg
 
 from ingest.config import extracted_sources, load_source_configs
 from ingest.pipeline import landing_files, still_being_written
 from leadhouse.settings import Settings
-from orchestration.defs.operations.jobs import refresh_warehouse
+from orchestration.defs.operations import jobs
+from orchestration.lib.automation_config import AutomationConfig
+
+ALERT_WEBHOOK_ENV = "LEADHOUSE_ALERT_WEBHOOK"
 
 
-def build_landing_files_sensor(settings: Settings) -> dg.SensorDefinition:
+def _sensor_status(enabled: bool) -> dg.DefaultSensorStatus:
+    return dg.DefaultSensorStatus.RUNNING if enabled else dg.DefaultSensorStatus.STOPPED
+
+
+def landing_state(settings: Settings) -> dict[str, dict[str, list[int]]]:
+    """Per source, the settled files of its landing folder: relative path -> [size, mtime_ns].
+    Files an extraction writes are left out: the run that extracted them ingests them (seeing them
+    here would start a run per extraction, which extracts again: a loop while the database changes)."""
+    configs = load_source_configs(settings.sources_dir)
+    written_by_runs = extracted_sources(configs)
+    state: dict[str, dict[str, list[int]]] = {}
+    for config in configs:
+        if config.name in written_by_runs:
+            continue
+        for path in landing_files(config, settings.landing_dir):
+            if still_being_written(path, config.settle_seconds):
+                continue  # seen again on a later tick, once it has settled
+            stat = path.stat()
+            state.setdefault(config.name, {})[str(path.relative_to(settings.landing_dir))] = [
+                stat.st_size,
+                stat.st_mtime_ns,
+            ]
+    return state
+
+
+def source_selection(source: str) -> dg.AssetSelection:
+    """A source's ingestion and everything after it, as a refresh builds it."""
+    return (
+        dg.AssetSelection.assets(dg.AssetKey(["raw", source])).downstream()
+        - jobs.TRAINING
+        - jobs.DAILY
+        - jobs.ON_THEIR_OWN
+    )
+
+
+def build_landing_files_sensor(settings: Settings, automation: AutomationConfig) -> dg.SensorDefinition:
+    sensor_settings = automation.sensor("landing_files")
+
     @dg.sensor(
         name="landing_files_sensor",
-        job=refresh_warehouse,
-        minimum_interval_seconds=60,
-        default_status=dg.DefaultSensorStatus.RUNNING,
-        description="Starts a refresh when a file lands in, or changes in, any landing/<source>/ folder. "
-        "It only looks at names, sizes and modification times; the ingestion's content ledger decides "
-        "what is really new.",
+        job=jobs.refresh_warehouse,
+        minimum_interval_seconds=sensor_settings.minimum_interval_seconds,
+        default_status=_sensor_status(sensor_settings.enabled),
+        description="A file lands in, or changes in, landing/<source>/: one run ingests that source and "
+        "builds what depends on it (one run per source per tick, whatever the number of its files). The "
+        "run key names the files with their sizes and times, so the same file never starts two runs; "
+        "the ingestion's content ledger decides what is really new.",
     )
     def landing_files_sensor(context: dg.SensorEvaluationContext):
-        seen = json.loads(context.cursor) if context.cursor else {}
-        current = {}
-        configs = load_source_configs(settings.sources_dir)
-        # Files an extraction writes are ingested by the run that extracted them; seeing them
-        # here would start a refresh per extraction, which extracts again (a loop while the
-        # database keeps changing).
-        written_by_runs = extracted_sources(configs)
-        for config in configs:
-            if config.name in written_by_runs:
+        seen: dict[str, list[int]] = json.loads(context.cursor) if context.cursor else {}
+        state = landing_state(settings)
+        current = {name: value for files in state.values() for name, value in files.items()}
+        context.update_cursor(json.dumps(current, sort_keys=True))
+        graph = context.repository_def.asset_graph
+        requests = []
+        for source, files in sorted(state.items()):
+            changed = {name: value for name, value in sorted(files.items()) if seen.get(name) != value}
+            if not changed:
                 continue
-            for path in landing_files(config, settings.landing_dir):
-                if still_being_written(path, config.settle_seconds):
-                    continue  # seen again on a later tick, once it has settled
-                stat = path.stat()
-                current[str(path.relative_to(settings.landing_dir))] = [stat.st_size, stat.st_mtime_ns]
-        changed = sorted(name for name, state in current.items() if seen.get(name) != state)
-        context.update_cursor(json.dumps(current))
-        if not changed:
+            keys = [
+                key for key in source_selection(source).resolve(graph) if graph.get(key).is_materializable
+            ]
+            digest = hashlib.sha256(json.dumps(changed, sort_keys=True).encode()).hexdigest()[:16]
+            requests.append(
+                dg.RunRequest(
+                    run_key=f"landing-{source}-{digest}",
+                    asset_selection=sorted(keys, key=dg.AssetKey.to_user_string),
+                    tags={
+                        "leadhouse/source": source,
+                        "leadhouse/changed_files": ", ".join(list(changed)[:20])[:1000],
+                    },
+                )
+            )
+        if not requests:
             return dg.SkipReason("no new or changed landing files")
-        return dg.RunRequest(
-            run_key="landing-"
-            + hashlib.sha256(json.dumps(current, sort_keys=True).encode()).hexdigest()[:16],
-            tags={"leadhouse/changed_files": ", ".join(changed[:20])},
-        )
+        return requests
 
     return landing_files_sensor
+
+
+def new_data_loaded(instance: dg.DagsterInstance, run_id: str) -> list[str]:
+    """The ingestion assets of a run that loaded new files or extracted new rows."""
+    records = instance.get_records_for_run(
+        run_id=run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION
+    ).records
+    loaded = []
+    for record in records:
+        materialization = record.event_log_entry.asset_materialization
+        if materialization is None:
+            continue
+        metadata = materialization.metadata
+        counts = [metadata.get(name) for name in ("new_files", "extracted_rows", "extracted_deletions")]
+        if any(getattr(value, "value", 0) for value in counts):
+            loaded.append(materialization.asset_key.to_user_string())
+    return sorted(loaded)
+
+
+def build_after_ingest_sensor(automation: AutomationConfig) -> dg.SensorDefinition:
+    @dg.run_status_sensor(
+        name="build_after_ingest",
+        run_status=dg.DagsterRunStatus.SUCCESS,
+        monitored_jobs=[jobs.ingest_sources],
+        request_job=jobs.build_warehouse,
+        default_status=_sensor_status(automation.sensor("build_after_ingest").enabled),
+        description="After an ingest_sources run that loaded new files or rows: build the warehouse "
+        "(build_warehouse), once per ingest run. An ingest run that found nothing new starts nothing.",
+    )
+    def build_after_ingest(context: dg.RunStatusSensorContext):
+        run = context.dagster_run
+        loaded = new_data_loaded(context.instance, run.run_id)
+        if not loaded:
+            return dg.SkipReason(f"ingest run {run.run_id[:8]} loaded nothing new")
+        return dg.RunRequest(
+            run_key=f"after-ingest-{run.run_id}",
+            tags={"leadhouse/after_ingest_run": run.run_id, "leadhouse/loaded": ", ".join(loaded)[:1000]},
+        )
+
+    return build_after_ingest
+
+
+def build_run_failure_sensor(settings: Settings, automation: AutomationConfig) -> dg.SensorDefinition:
+    @dg.run_failure_sensor(
+        name="run_failures_sensor",
+        default_status=_sensor_status(automation.sensor("run_failures").enabled),
+        monitor_all_code_locations=False,
+        description="Every failed run of this code location: a row in ops.run_failures in the warehouse "
+        "(spooled under <data>/ops/ while a run holds the warehouse, written by the next call), and a "
+        f"short JSON message to {ALERT_WEBHOOK_ENV} when it is set (its URL is never logged).",
+    )
+    def run_failures_sensor(context: dg.RunFailureSensorContext) -> None:
+        from ops.alerts import post_alert
+        from ops.run_failures import RunFailure, record_run_failure
+
+        run = context.dagster_run
+        steps = sorted({event.step_key for event in context.get_step_failure_events() if event.step_key})
+        event = context.failure_event
+        failed_at = datetime.fromtimestamp(event.timestamp, UTC) if event.timestamp else datetime.now(UTC)
+        failure = RunFailure(
+            run_id=run.run_id,
+            job_name=run.job_name,
+            failed_at=failed_at,
+            error_message=event.message or "",
+            failed_steps=steps,
+            partition=run.tags.get("dagster/partition"),
+        )
+        outcome = record_run_failure(settings.warehouse_path, settings.data_dir / "ops", failure)
+        context.log.info(f"run {run.run_id[:8]} ({run.job_name}) failed: {outcome} in ops.run_failures")
+        url = os.environ.get(ALERT_WEBHOOK_ENV)
+        if url:
+            result = post_alert(url, failure)
+            (context.log.info if result.ok else context.log.warning)(result.describe())
+
+    return run_failures_sensor

@@ -5,6 +5,7 @@ import dagster as dg
 
 from leadhouse.settings import Settings
 from orchestration.defs.warehouse.assets import PUBLISHED_KEY
+from orchestration.lib.groups import group_args
 from report.build import connect_parquet_marts, render_report
 
 REPORT_KEY = dg.AssetKey(["published", "report"])
@@ -14,7 +15,7 @@ def build_report_defs(settings: Settings) -> dg.Definitions:
     @dg.asset(
         key=REPORT_KEY,
         deps=[PUBLISHED_KEY],
-        group_name="publish",
+        **group_args("publish"),
         kinds={"html"},
         description="The report people look at: `published/report.html`, one self-contained page (no "
         "script, no network) with the funnel, conversion, cohorts, time in stage, agents, pipeline and "

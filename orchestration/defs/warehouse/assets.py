@@ -1,6 +1,7 @@
 """The dbt warehouse as assets (staging, intermediate, marts; dbt tests as asset checks) and the
 published read-only copy for BI tools."""
 
+import dataclasses
 import os
 import shutil
 from pathlib import Path
@@ -17,13 +18,17 @@ from leadhouse.engines import export_raw_parquet, publish_spark_marts
 from leadhouse.publish import publish
 from leadhouse.settings import Settings
 from orchestration.defs.ingest.assets import raw_table_feeders
+from orchestration.lib.automation_config import AutomationConfig
 from orchestration.lib.child_processes import STOP_GRACE_SECONDS, ends_with_this_process
+from orchestration.lib.clock import DAILY_TAG, daily_partitions, partition_env, run_settings
 from orchestration.lib.dbt import LeadhouseDbtTranslator, dbt_project, start_dbt
+from orchestration.lib.groups import group_args
 from orchestration.lib.resources import WAREHOUSE_WRITER_POOL
 
 PUBLISHED_KEY = dg.AssetKey(["published", "warehouse"])
 # The dbt nodes that read the conversion model's scores (the source `ml`), and everything after them.
 AFTER_SCORING = "source:ml+"
+DAILY_SELECTION = f"tag:{DAILY_TAG}"
 
 
 def share_parse(run_target: Path) -> None:
@@ -40,7 +45,7 @@ def share_parse(run_target: Path) -> None:
         os.replace(temporary, shared)
 
 
-def build_warehouse_defs(settings: Settings) -> dg.Definitions:
+def build_warehouse_defs(settings: Settings, automation: AutomationConfig) -> dg.Definitions:
     translator = LeadhouseDbtTranslator(feeders=raw_table_feeders(load_source_configs(settings.sources_dir)))
 
     def build(context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: DuckDBResource):
@@ -61,7 +66,10 @@ def build_warehouse_defs(settings: Settings) -> dg.Definitions:
                 )
         # The config files are read on every run, as dbt reads its project: an edit applies to the next run.
         # dagster-dbt adds the definition's --select/--exclude (or the run's subset) to the command.
-        invocation = start_dbt(dbt, pipeline_build_invocation(settings, project_var_sections()), context)
+        # The run's as_of (a schedule's tick) and, for the day partitions, the days to build.
+        planned = pipeline_build_invocation(run_settings(settings, context), project_var_sections())
+        planned = dataclasses.replace(planned, env=planned.env | partition_env(context))
+        invocation = start_dbt(dbt, planned, context)
         invocation.termination_timeout_seconds = STOP_GRACE_SECONDS  # its wait after forwarding an interrupt
         with ends_with_this_process(invocation.process):
             yield from invocation.stream()
@@ -76,7 +84,7 @@ def build_warehouse_defs(settings: Settings) -> dg.Definitions:
         dagster_dbt_translator=translator,
         pool=WAREHOUSE_WRITER_POOL,
         name="leadhouse_dbt",
-        exclude=AFTER_SCORING,
+        exclude=f"{AFTER_SCORING} {DAILY_SELECTION}",
     )
     def leadhouse_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: DuckDBResource):
         yield from build(context, dbt, duckdb)
@@ -94,9 +102,24 @@ def build_warehouse_defs(settings: Settings) -> dg.Definitions:
     ):
         yield from build(context, dbt, duckdb)
 
+    # The marts of activities and status changes by day (models/marts/daily/): one partition a UTC
+    # day, a backfill of a range in one dbt run, each run replacing its days' rows.
+    @dbt_assets(
+        manifest=dbt_project().manifest_path,
+        project=dbt_project(),
+        dagster_dbt_translator=translator,
+        pool=WAREHOUSE_WRITER_POOL,
+        name="leadhouse_dbt_daily",
+        select=DAILY_SELECTION,
+        partitions_def=daily_partitions(automation.partitions.start_date.isoformat()),
+        backfill_policy=dg.BackfillPolicy.single_run(),
+    )
+    def leadhouse_dbt_daily(context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: DuckDBResource):
+        yield from build(context, dbt, duckdb)
+
     mart_keys = [
         key
-        for dbt_def in (leadhouse_dbt, leadhouse_dbt_after_scoring)
+        for dbt_def in (leadhouse_dbt, leadhouse_dbt_after_scoring, leadhouse_dbt_daily)
         for key in dbt_def.keys
         if key.path[0] == "marts"
     ]
@@ -104,7 +127,7 @@ def build_warehouse_defs(settings: Settings) -> dg.Definitions:
     @dg.asset(
         key=PUBLISHED_KEY,
         deps=mart_keys,
-        group_name="publish",
+        **group_args("publish"),
         kinds={"duckdb"},
         pool=WAREHOUSE_WRITER_POOL,
         description="The marts for readers, replaced atomically after each build: a read-only DuckDB copy "
@@ -138,4 +161,6 @@ def build_warehouse_defs(settings: Settings) -> dg.Definitions:
             }
         )
 
-    return dg.Definitions(assets=[leadhouse_dbt, leadhouse_dbt_after_scoring, published_warehouse])
+    return dg.Definitions(
+        assets=[leadhouse_dbt, leadhouse_dbt_after_scoring, leadhouse_dbt_daily, published_warehouse]
+    )
