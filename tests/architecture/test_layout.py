@@ -30,6 +30,7 @@ DAGSTER_FREE = (
     "ml",
     "exports",
     "report",
+    "ops",
     "leadhouse",
     "sample_data",
 )
