@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import UTC, datetime, timedelta
 
 import dagster as dg
 import duckdb
@@ -251,3 +252,66 @@ def test_summary_reads_the_marts_and_prints_field_issues(built, conn):
     assert total.split()[1:] == [str(read), str(loaded), str(quarantined), str(issues)]
     assert "field issues (the row was loaded) by column and reason:" in text
     assert "email: is not a valid email address [nulled]" in text
+
+
+# The operator's jobs on the built warehouse (issue: schedules, partitions, backfill).
+
+RANGE_TAGS = ("dagster/asset_partition_range_start", "dagster/asset_partition_range_end")
+
+
+def daily_rows(path) -> dict[str, list[tuple]]:
+    with duckdb.connect(str(path), read_only=True) as conn:
+        return {
+            table: conn.execute(f"select * from marts.{table} order by all").fetchall()
+            for table in ("fct_activities_daily", "fct_status_changes_daily")
+        }
+
+
+def test_a_two_day_backfill_twice_gives_identical_marts(built):
+    settings, *_ = built
+    defs = build_definitions(settings)
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as conn:
+        [last] = conn.execute(
+            "select max(cast(occurred_at as date)) from marts.fct_lead_activities"
+        ).fetchone()
+        first = last - timedelta(days=1)
+        expected = conn.execute(
+            "select cast(occurred_at as date), count(*) from marts.fct_lead_activities "
+            "where cast(occurred_at as date) between ? and ? group by 1 order by 1",
+            [first, last],
+        ).fetchall()
+    job = defs.resolve_job_def("daily_partitions")
+    tags = dict(zip(RANGE_TAGS, (first.isoformat(), last.isoformat()), strict=True))
+    runs = []
+    for _ in range(2):
+        result = job.execute_in_process(
+            instance=dg.DagsterInstance.ephemeral(), tags=tags, raise_on_error=False
+        )
+        assert result.success, [e.message for e in result.all_events if e.is_failure]
+        runs.append(daily_rows(settings.warehouse_path))
+    assert runs[0] == runs[1]  # run twice: the same rows, once
+    by_day = {}
+    for activity_date, _type, _direction, _source, count, *_ in runs[0]["fct_activities_daily"]:
+        by_day[activity_date] = by_day.get(activity_date, 0) + count
+    assert sorted(by_day.items()) == expected  # only the two days, every activity of them
+    assert runs[0]["fct_status_changes_daily"]  # status changes by day too
+
+
+def test_the_morning_summary_job_writes_a_file_per_agent_as_of_its_tick(built):
+    settings, *_ = built
+    defs = build_definitions(settings)
+    tick = datetime(2026, 11, 3, 8, 0, tzinfo=UTC)
+    schedule = defs.resolve_schedule_def("daily_summary")
+    [request] = schedule.evaluate_tick(dg.build_schedule_context(scheduled_execution_time=tick)).run_requests
+    result = defs.resolve_job_def("daily_summary").execute_in_process(
+        instance=dg.DagsterInstance.ephemeral(), tags=request.tags, raise_on_error=False
+    )
+    assert result.success, [e.message for e in result.all_events if e.is_failure]
+    with duckdb.connect(str(settings.published_path), read_only=True) as conn:
+        agents = conn.execute(
+            "select agent_id, summary_as_of from marts.agent_daily_summary where is_active order by 1"
+        ).fetchall()
+    assert agents and {as_of for _, as_of in agents} == {datetime(2026, 11, 3, 8, 0)}  # the tick, published
+    folder = settings.data_dir / "exports" / "daily_summaries" / "2026-11-03"
+    assert (folder / "index.html").exists() and (folder / "index.md").exists()
+    assert len(list(folder.glob("*.md"))) >= len(agents) + 1

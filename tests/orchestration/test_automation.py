@@ -174,3 +174,112 @@ def test_the_landing_sensor_runs_each_source_with_new_files_and_what_depends_on_
     # A sensor that lost its cursor asks again for chat's file: the same run key (the files' names,
     # sizes and times), which Dagster never starts twice.
     assert by_source["chat"].run_key in {r.run_key for r in tick(None).run_requests}
+
+
+def test_an_ingest_that_loaded_something_starts_the_build_and_one_that_did_not_starts_nothing(tmp_path):
+    defs = build_definitions(settings_for(tmp_path))
+    instance = dg.DagsterInstance.ephemeral()
+    sensor = defs.resolve_sensor_def("build_after_ingest")
+    ingest = defs.resolve_job_def("ingest_sources")
+    landing(tmp_path, "web_forms", "a.csv", "Submission ID,Email\n1,ann@example.com\n")
+
+    def evaluate(result: dg.ExecuteInProcessResult):
+        assert result.success
+        run = instance.get_run_by_id(result.run_id)
+        event = next(e for e in result.all_events if e.event_type == dg.DagsterEventType.RUN_SUCCESS)
+        context = dg.build_run_status_sensor_context(
+            sensor_name="build_after_ingest", dagster_event=event, dagster_instance=instance, dagster_run=run
+        )
+        return sensor(context)
+
+    loaded = evaluate(ingest.execute_in_process(instance=instance))
+    assert isinstance(loaded, dg.RunRequest)
+    assert loaded.tags["leadhouse/loaded"] == "raw/web_forms" and loaded.run_key.startswith("after-ingest-")
+    assert defs.resolve_sensor_def("build_after_ingest").job_name == "build_warehouse"
+
+    nothing_new = evaluate(ingest.execute_in_process(instance=instance))  # the ledger: already loaded
+    assert isinstance(nothing_new, dg.SkipReason) and "loaded nothing new" in nothing_new.skip_message
+
+
+def test_a_failed_run_is_recorded_in_the_warehouse_and_posted_without_its_url(tmp_path, monkeypatch, caplog):
+    import duckdb
+
+    from tests.ops.fake_webhook import FakeWebhook
+
+    settings = settings_for(tmp_path)
+    settings.warehouse_path.parent.mkdir(parents=True)
+    duckdb.connect(str(settings.warehouse_path)).close()
+    defs = build_definitions(settings)
+
+    @dg.op
+    def breaks():
+        raise RuntimeError("the CRM answered 503\nsecond line")
+
+    instance = dg.DagsterInstance.ephemeral()
+    result = (
+        dg.GraphDefinition(name="breaks", node_defs=[breaks])
+        .to_job()
+        .execute_in_process(instance=instance, raise_on_error=False)
+    )
+    run = instance.get_run_by_id(result.run_id)
+    event = next(e for e in result.all_events if e.event_type == dg.DagsterEventType.RUN_FAILURE)
+    context = dg.build_run_status_sensor_context(
+        sensor_name="run_failures_sensor", dagster_event=event, dagster_instance=instance, dagster_run=run
+    ).for_run_failure()
+    sensor = defs.resolve_sensor_def("run_failures_sensor")
+    with FakeWebhook() as webhook:
+        secret_url = f"{webhook.url}/hooks/T0KEN-s3cret"
+        monkeypatch.setenv("LEADHOUSE_ALERT_WEBHOOK", secret_url)
+        with caplog.at_level("DEBUG"):
+            sensor(context)
+            sensor(context)  # evaluated twice (a daemon restart): still one row
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as conn:
+        rows = conn.execute(
+            "select run_id, job_name, failed_steps, error_message from ops.run_failures"
+        ).fetchall()
+    [(run_id, job, steps, error)] = rows
+    assert (run_id, job, steps) == (result.run_id, "breaks", '["breaks"]')
+    assert "the CRM answered 503" in error  # the step's own error, not "steps failed"
+    [first, _] = webhook.requests
+    assert first["path"] == "/hooks/T0KEN-s3cret" and first["body"]["run_id"] == result.run_id
+    assert "Leadhouse run failed: breaks" in first["body"]["text"]
+    assert "T0KEN" not in caplog.text
+
+
+def test_the_retention_job_deletes_what_no_mart_references_and_reconciliation_still_holds(tmp_path):
+    import duckdb
+
+    from tests.ops.warehouse import build_activities_mart, ingest_activities
+
+    settings = settings_for(tmp_path)
+    settings.warehouse_path.parent.mkdir(parents=True)
+    with duckdb.connect(str(settings.warehouse_path)) as conn:
+        ingest_activities(conn, tmp_path / "landing")
+        build_activities_mart(conn)  # shows a1 and a4
+        conn.execute("create table marts.fct_lead_status_changes (source varchar, source_record_id varchar)")
+    defs = build_definitions(settings)
+    tick = datetime(2026, 6, 1, 2, 0, tzinfo=UTC)
+    [request] = (
+        defs.resolve_schedule_def("retention_cleanup")
+        .evaluate_tick(dg.build_schedule_context(scheduled_execution_time=tick))
+        .run_requests
+    )
+    result = defs.resolve_job_def("retention_cleanup").execute_in_process(
+        instance=dg.DagsterInstance.ephemeral(), tags=request.tags
+    )
+    assert result.success
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as conn:
+        kept = conn.execute("select source_record_id from raw.activities order by 1").fetchall()
+        removed = conn.execute("select rule, row_key, removed_at from ops.retention_removed").fetchall()
+    # a2 (2020) and a5 (2021): old, and no mart shows them; a1 (2020) is old but the mart shows it.
+    assert kept == [("a1",), ("a4",)]
+    assert sorted(removed) == [
+        ("old_activities", "a2", tick.replace(tzinfo=None)),
+        ("old_activities", "a5", tick.replace(tzinfo=None)),
+    ]
+    from ingest.reconcile import reconcile
+    from ingest.schemas import ENTITIES
+
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as conn:
+        # The source's blocking check counts the removed rows: rows read = loaded + quarantined still.
+        assert reconcile(conn, "crm_activities", ENTITIES["activity"]).passed

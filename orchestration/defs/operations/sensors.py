@@ -146,6 +146,13 @@ def build_after_ingest_sensor(automation: AutomationConfig) -> dg.SensorDefiniti
     return build_after_ingest
 
 
+def _root_cause(error) -> str:
+    """The innermost error of a chain: "RuntimeError: the CRM answered 503", not Dagster's wrapper."""
+    while getattr(error, "cause", None) is not None:
+        error = error.cause
+    return error.message
+
+
 def build_run_failure_sensor(settings: Settings, automation: AutomationConfig) -> dg.SensorDefinition:
     @dg.run_failure_sensor(
         name="run_failures_sensor",
@@ -160,14 +167,18 @@ def build_run_failure_sensor(settings: Settings, automation: AutomationConfig) -
         from ops.run_failures import RunFailure, record_run_failure
 
         run = context.dagster_run
-        steps = sorted({event.step_key for event in context.get_step_failure_events() if event.step_key})
-        event = context.failure_event
-        failed_at = datetime.fromtimestamp(event.timestamp, UTC) if event.timestamp else datetime.now(UTC)
+        step_failures = context.get_step_failure_events()
+        steps = sorted({event.step_key for event in step_failures if event.step_key})
+        # The step's own error says what went wrong; the run's event only that steps failed.
+        errors = [event.step_failure_data.error for event in step_failures if event.step_failure_data]
+        message = _root_cause(errors[0]) if errors and errors[0] else context.failure_event.message
+        record = context.instance.get_run_record_by_id(run.run_id)
+        failed_at = record.end_time if record and record.end_time else None
         failure = RunFailure(
             run_id=run.run_id,
             job_name=run.job_name,
-            failed_at=failed_at,
-            error_message=event.message or "",
+            failed_at=datetime.fromtimestamp(failed_at, UTC) if failed_at else datetime.now(UTC),
+            error_message=message or "",
             failed_steps=steps,
             partition=run.tags.get("dagster/partition"),
         )
@@ -176,6 +187,9 @@ def build_run_failure_sensor(settings: Settings, automation: AutomationConfig) -
         url = os.environ.get(ALERT_WEBHOOK_ENV)
         if url:
             result = post_alert(url, failure)
-            (context.log.info if result.ok else context.log.warning)(result.describe())
+            if result.ok:
+                context.log.info(f"alert posted to {ALERT_WEBHOOK_ENV} (HTTP {result.status})")
+            else:
+                context.log.warning(f"alert not delivered after {result.attempts} attempts: {result.error}")
 
     return run_failures_sensor

@@ -17,6 +17,7 @@ from leadhouse.dbt_invocation import pipeline_build_invocation, project_var_sect
 from leadhouse.engines import export_raw_parquet, publish_spark_marts
 from leadhouse.publish import publish
 from leadhouse.settings import Settings
+from ops.run_failures import flush_spooled_failures
 from orchestration.defs.ingest.assets import raw_table_feeders
 from orchestration.lib.automation_config import AutomationConfig
 from orchestration.lib.child_processes import STOP_GRACE_SECONDS, ends_with_this_process
@@ -59,6 +60,10 @@ def build_warehouse_defs(settings: Settings, automation: AutomationConfig) -> dg
             )
             if removed:
                 context.log.warning(f"removed {removed} rows of ingestions that did not finish")
+            # Run failures the failure sensor could not write while a run held the warehouse.
+            flushed = flush_spooled_failures(conn, settings.data_dir / "ops")
+            if flushed:
+                context.log.info(f"{flushed} spooled run failures written to ops.run_failures")
             if settings.engine == "spark":  # the Spark target reads the raw layer as Parquet
                 exported = export_raw_parquet(conn, settings.data_dir)
                 context.log.info(
