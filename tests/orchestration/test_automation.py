@@ -283,3 +283,52 @@ def test_the_retention_job_deletes_what_no_mart_references_and_reconciliation_st
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as conn:
         # The source's blocking check counts the removed rows: rows read = loaded + quarantined still.
         assert reconcile(conn, "crm_activities", ENTITIES["activity"]).passed
+
+
+@pytest.mark.parametrize(("hours_ago", "passed"), [(1, True), (3, False)])
+def test_lead_scores_are_fresh_for_two_hours(hours_ago, passed):
+    from dagster._core.events import DagsterEvent, StepMaterializationData
+    from dagster._core.events.log import EventLogEntry
+
+    from orchestration.defs.operations.freshness import build_freshness_defs
+
+    key = dg.AssetKey(["marts", "lead_scores"])
+    checks = build_freshness_defs(
+        SHIPPED, {key, *FUNNEL_KEYS, dg.AssetKey(["ml", "lead_scores"])}
+    ).asset_checks
+    instance = dg.DagsterInstance.ephemeral()
+    materialized = DagsterEvent(
+        event_type_value=dg.DagsterEventType.ASSET_MATERIALIZATION.value,
+        job_name="__ASSET_JOB",
+        event_specific_data=StepMaterializationData(dg.AssetMaterialization(key)),
+    )
+    instance.store_event(
+        EventLogEntry(
+            error_info=None,
+            level="debug",
+            user_message="",
+            run_id="",
+            timestamp=time.time() - hours_ago * 3600,
+            dagster_event=materialized,
+        )
+    )
+    check_key = dg.AssetCheckKey(key, "freshness_check")
+    job = dg.define_asset_job("freshness", selection=dg.AssetSelection.checks(check_key))
+    defs = dg.Definitions(assets=[dg.AssetSpec(key)], asset_checks=checks, jobs=[job])
+    result = defs.resolve_job_def("freshness").execute_in_process(instance=instance)
+    [evaluation] = result.get_asset_check_evaluations()
+    assert evaluation.passed is passed
+    assert evaluation.severity == dg.AssetCheckSeverity.ERROR  # config/schedules.yml: lead_scores
+
+
+FUNNEL_KEYS = [
+    dg.AssetKey(["marts", name])
+    for name in (
+        "fct_lead_stage_history",
+        "funnel_by_period",
+        "funnel_stage_conversions",
+        "funnel_cohorts",
+        "funnel_time_in_stage",
+        "conversion_metrics",
+    )
+]
