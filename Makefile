@@ -75,10 +75,11 @@ materialize: install manifest ## materialize every asset (in-process) into the w
 # The day-partitioned marts (activities and status changes per day) from partitions.start_date of
 # config/schedules.yml to the day before as_of, in one run; rerunning it gives the same rows
 # (docs/operations.md, "Partitions"). DAYS=2026-10-01...2026-10-31 builds those days only.
-backfill: install manifest ## build the day partitions (DAYS=first...last; default: all of them up to as_of)
+backfill: install manifest ## build the day partitions (DAYS=first...last; default: all of them up to as_of), then publish
 	$(PY) -m orchestration.recover
-	exec $(VENV)/bin/dagster asset materialize --select "$$($(PY) -m orchestration.lib.clock selection)" \
+	$(VENV)/bin/dagster asset materialize --select "$$($(PY) -m orchestration.lib.clock selection)" \
 		--partition-range "$(or $(DAYS),$$($(PY) -m orchestration.lib.clock range))" -m orchestration.definitions
+	exec $(VENV)/bin/dagster job execute -j publish -m orchestration.definitions
 
 # The round trip on this machine's PostgreSQL (docs/exports.md): the CRM's tables and the sample's
 # CRM records in the database LEADHOUSE_CRM_DSN names, the pipeline (extraction, warehouse, scores,

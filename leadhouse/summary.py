@@ -97,6 +97,23 @@ def _exports_lines(settings: Settings) -> list[str]:
     return lines
 
 
+def _operations_lines(settings: Settings) -> list[str]:
+    """The morning summary files, and how to put the pipeline on a clock."""
+    lines = [""]
+    days = sorted((settings.exports_dir / "daily_summaries").glob("*/index.html"))
+    if days:
+        folder = days[-1].parent
+        agents = len([f for f in folder.glob("*.html") if f.name != "index.html"])
+        lines.append(f"morning summary per agent ({agents} agents): {folder}/index.html")
+    lines.append(
+        "schedules (config/schedules.yml) start off: turn on hourly_ingest, follow_up_queues, overdue_checks, "
+        "stale_detection, daily_summary, hourly_rescore, weekly_retrain and daily_partitions in the UI "
+        "(Automation) or with enabled: true; the landing-folder, failure and freshness sensors are on "
+        "(docs/operations.md)"
+    )
+    return lines
+
+
 def summarize(settings: Settings) -> str:
     path = settings.published_path if settings.published_path.exists() else settings.warehouse_path
     if not path.exists():
@@ -162,6 +179,15 @@ def summarize(settings: Settings) -> str:
             )
         if _count(conn, "marts.lead_scores"):
             lines.append(_model_line(conn, settings))
+        if (days := _count(conn, "marts.fct_activities_daily")) is not None:
+            span = conn.execute(
+                "select min(activity_date), max(activity_date) from marts.fct_activities_daily"
+            ).fetchone()
+            lines.append(
+                f"day partitions: marts.fct_activities_daily {days} rows ({span[0]} to {span[1]}), "
+                f"marts.fct_status_changes_daily {_count(conn, 'marts.fct_status_changes_daily') or 0} rows "
+                "(make backfill DAYS=first...last; docs/operations.md)"
+            )
         if (queued := _count(conn, "marts.sales_work_queue")) is not None:
             lines.append(f"sales work queue: {queued} open tasks (marts.sales_work_queue; docs/sales.md)")
         if _count(conn, "marts.conversion_metrics") and _count(conn, "marts.pipeline_forecast"):
@@ -182,6 +208,7 @@ def summarize(settings: Settings) -> str:
                 )
 
     lines += _exports_lines(settings)
+    lines += _operations_lines(settings)
     lines += [
         "",
         f"warehouse (pipeline's, single writer): {settings.warehouse_path}",

@@ -16,6 +16,7 @@ from orchestration.defs.operations.schedules import build_schedules
 from orchestration.defs.operations.sensors import (
     build_after_ingest_sensor,
     build_landing_files_sensor,
+    build_publish_after_partitions_sensor,
     build_run_failure_sensor,
 )
 from orchestration.defs.report.assets import build_report_defs
@@ -47,6 +48,7 @@ def build_definitions(
             sensors=[
                 build_landing_files_sensor(settings, automation),
                 build_after_ingest_sensor(automation),
+                build_publish_after_partitions_sensor(automation),
                 build_run_failure_sensor(settings, automation),
             ],
             resources=build_resources(settings),

@@ -29,7 +29,13 @@ SCHEDULES = (
     "weekly_retrain",
     "daily_partitions",
 )
-SENSORS = ("landing_files", "build_after_ingest", "run_failures", "freshness_checks")
+SENSORS = (
+    "landing_files",
+    "build_after_ingest",
+    "publish_after_partitions",
+    "run_failures",
+    "freshness_checks",
+)
 
 
 class AutomationConfigError(ConfigFileError):

@@ -64,6 +64,7 @@ def test_every_schedule_runs_its_job_on_its_cron_stopped_until_turned_on(defs):
     assert sensors == {
         "landing_files_sensor": dg.DefaultSensorStatus.RUNNING,
         "build_after_ingest": dg.DefaultSensorStatus.RUNNING,
+        "publish_after_partitions": dg.DefaultSensorStatus.RUNNING,
         "run_failures_sensor": dg.DefaultSensorStatus.RUNNING,
         "freshness_checks_sensor": dg.DefaultSensorStatus.RUNNING,
     }
@@ -332,3 +333,28 @@ FUNNEL_KEYS = [
         "conversion_metrics",
     )
 ]
+
+
+def test_a_run_of_the_day_partitions_is_followed_by_a_publish(defs):
+    sensor = defs.resolve_sensor_def("publish_after_partitions")
+    keys = {k.to_user_string() for k in defs.resolve_job_def("publish").asset_layer.selected_asset_keys}
+    assert sensor.job_name == "publish" and keys == {"published/warehouse", "published/report"}
+
+    @dg.op
+    def builds_days():
+        pass
+
+    instance = dg.DagsterInstance.ephemeral()
+    result = (
+        dg.GraphDefinition(name="daily_partitions", node_defs=[builds_days])
+        .to_job()
+        .execute_in_process(instance=instance)
+    )
+    event = next(e for e in result.all_events if e.event_type == dg.DagsterEventType.RUN_SUCCESS)
+    context = dg.build_run_status_sensor_context(
+        sensor_name="publish_after_partitions",
+        dagster_event=event,
+        dagster_instance=instance,
+        dagster_run=instance.get_run_by_id(result.run_id),
+    )
+    assert sensor(context).run_key == f"publish-after-{result.run_id}"  # once per partition run

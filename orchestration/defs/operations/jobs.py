@@ -98,6 +98,13 @@ daily_partitions = dg.define_asset_job(
     "range of days: one dbt run replacing those days' rows.",
 )
 
+publish = dg.define_asset_job(
+    "publish",
+    selection=PUBLISHED | dg.AssetSelection.assets(dg.AssetKey(["published", "report"])),
+    description="Publish the marts (the read-only copy and Parquet) and the report: after the day "
+    "partitions were built (sensor publish_after_partitions), whose job cannot hold unpartitioned assets.",
+)
+
 retrain_conversion_model = dg.define_asset_job(
     "retrain_conversion_model",
     selection=dg.AssetSelection.assets(CANDIDATE_KEY).downstream() - DAILY - ON_THEIR_OWN,
@@ -122,6 +129,7 @@ JOBS = [
     daily_summary,
     retention_cleanup,
     daily_partitions,
+    publish,
     retrain_conversion_model,
     rescore_leads,
 ]

@@ -3,6 +3,7 @@
 - ``landing_files_sensor``: files land in landing/<source>/: ingest that source and build what
   depends on it, one run per source per tick, keyed by the files, so a file never starts two runs;
 - ``build_after_ingest``: an ingest run that loaded something new starts the warehouse build;
+- ``publish_after_partitions``: a run of the day partitions is followed by a publish;
 - ``run_failures_sensor``: a failed run goes into ops.run_failures (ops.run_failures) and, when
   LEADHOUSE_ALERT_WEBHOOK is set, to that webhook;
 - ``freshness_checks_sensor``: evaluates the freshness checks (orchestration/defs/operations/freshness.py).
@@ -144,6 +145,22 @@ def build_after_ingest_sensor(automation: AutomationConfig) -> dg.SensorDefiniti
         )
 
     return build_after_ingest
+
+
+def build_publish_after_partitions_sensor(automation: AutomationConfig) -> dg.SensorDefinition:
+    @dg.run_status_sensor(
+        name="publish_after_partitions",
+        run_status=dg.DagsterRunStatus.SUCCESS,
+        monitored_jobs=[jobs.daily_partitions],
+        request_job=jobs.publish,
+        default_status=_sensor_status(automation.sensor("publish_after_partitions").enabled),
+        description="After a daily_partitions run (or a backfill of the day partitions) succeeded: publish, "
+        "so readers get the days it built.",
+    )
+    def publish_after_partitions(context: dg.RunStatusSensorContext):
+        return dg.RunRequest(run_key=f"publish-after-{context.dagster_run.run_id}")
+
+    return publish_after_partitions
 
 
 def _root_cause(error) -> str:
