@@ -2,7 +2,8 @@
 
 A scheduled run carries its tick time in the tag ``leadhouse/as_of``; every step of it (dbt, the
 scoring, the files) takes that as "now", so a rerun of the run (Dagster copies its tags) gives the
-same marts. A run without the tag takes the settings' (``LEADHOUSE_AS_OF``), else its own start.
+same marts. A run without the tag takes the settings' (``LEADHOUSE_AS_OF``), else the moment it
+was created: one "now" for all its steps.
 
 The day partitions (marts tagged ``daily_partitioned``) are UTC days from ``partitions.start_date``
 of config/schedules.yml; a run of one day or a range passes the window to dbt as
@@ -29,11 +30,17 @@ def as_of_tag(moment: datetime) -> dict[str, str]:
 
 
 def run_settings(settings: Settings, context: dg.OpExecutionContext) -> Settings:
-    """``settings`` with the run's as_of, when the run has one."""
+    """``settings`` with the run's as_of: its tag, else the settings' (``LEADHOUSE_AS_OF``), else
+    the moment the run was created. One "now" for every step of a run: the dbt command before the
+    scoring and the one after it must agree (marts.agent_daily_summary reads both)."""
     tag = context.run.tags.get(AS_OF_TAG)
-    if not tag:
+    if tag:
+        return dataclasses.replace(settings, as_of=parse_as_of(tag, f"run tag {AS_OF_TAG}"))
+    if settings.as_of:
         return settings
-    return dataclasses.replace(settings, as_of=parse_as_of(tag, f"run tag {AS_OF_TAG}"))
+    record = context.instance.get_run_record_by_id(context.run_id)
+    created = record.create_timestamp if record else datetime.now(UTC)
+    return dataclasses.replace(settings, as_of=created.astimezone(UTC).replace(microsecond=0))
 
 
 def daily_partitions(start_date: str) -> dg.DailyPartitionsDefinition:

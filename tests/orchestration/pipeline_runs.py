@@ -21,6 +21,7 @@ from exports.engine import ensure_export_tables
 from ingest.raw_tables import ensure_raw_tables
 from leadhouse.settings import DBT_PROJECT_DIR, PROJECT_ROOT
 from ml.workflow import ensure_ml_tables
+from ops.retention import ensure_retention_tables
 
 BIN = Path(sys.executable).parent
 # What `make materialize` runs (the Makefile's recipe; test_makefile_recovers_before_materializing).
@@ -216,21 +217,26 @@ def warehouse_state(path: Path) -> WarehouseState:
 
 def expected_relations() -> frozenset[str]:
     """What the warehouse should hold: the dbt project's models and seeds (from the manifest the
-    definitions load), the raw tables the ingestion creates and the conversion model's tables."""
+    definitions load) but the day partitions, the raw tables the ingestion creates, the conversion
+    model's, the syncs' and the retention cleanup's tables."""
     manifest = json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text())
     built = {
         f"{node['schema']}.{node['alias']}"
         for node in manifest["nodes"].values()
-        if node["resource_type"] in ("model", "seed") and node["config"]["materialized"] != "ephemeral"
+        if node["resource_type"] in ("model", "seed")
+        and node["config"]["materialized"] != "ephemeral"
+        and "daily_partitioned" not in node["tags"]  # make backfill builds those, not make materialize
     }
     with duckdb.connect() as conn:
         ensure_raw_tables(conn)
         ensure_ml_tables(conn)
         ensure_export_tables(conn)
+        ensure_retention_tables(conn)  # the retention cleanup runs in every full materialization
         raw = {
             f"{schema}.{name}"
             for schema, name in conn.execute(
-                "select schema_name, table_name from duckdb_tables() where schema_name in ('raw', 'ml', 'exports')"
+                "select schema_name, table_name from duckdb_tables() "
+                "where schema_name in ('raw', 'ml', 'exports', 'ops')"
             ).fetchall()
         }
     return frozenset(built | raw)

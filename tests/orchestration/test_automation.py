@@ -133,15 +133,17 @@ def test_a_freshness_rule_on_an_unknown_asset_is_refused(tmp_path):
         build_definitions(settings_for(tmp_path), parse_automation_config(with_changes(freshness=rules)))
 
 
+FIRST_MTIME = 1_780_000_000 * 10**9  # 2026-05-28: settled long ago
+
+
 def landing(tmp_path, source: str, name: str, text: str) -> None:
     folder = tmp_path / "landing" / source
     folder.mkdir(parents=True, exist_ok=True)
     (folder / name).write_text(text)
-    settled = time.time() - 3600
-    os.utime(folder / name, (settled, settled))
+    os.utime(folder / name, ns=(FIRST_MTIME, FIRST_MTIME))
 
 
-def test_the_landing_sensor_runs_each_source_with_new_files_and_what_depends_on_it(tmp_path):
+def test_the_landing_sensor_runs_the_sources_with_new_files_and_what_depends_on_them(tmp_path):
     defs = build_definitions(settings_for(tmp_path))
     sensor = defs.resolve_sensor_def("landing_files_sensor")
 
@@ -155,11 +157,11 @@ def test_the_landing_sensor_runs_each_source_with_new_files_and_what_depends_on_
     landing(tmp_path, "web_forms", "b.csv", "Submission ID\n2\n")
     landing(tmp_path, "chat", "c.jsonl", "{}\n")
     first = tick(nothing.cursor)
-    by_source = {r.tags["leadhouse/source"]: r for r in first.run_requests}
-    assert set(by_source) == {"web_forms", "chat"}  # one run per source, whatever its file count
-    assert by_source["web_forms"].tags["leadhouse/changed_files"] == "web_forms/a.csv, web_forms/b.csv"
-    selected = {key.to_user_string() for key in by_source["web_forms"].asset_selection}
-    assert "raw/web_forms" in selected and "raw/chat" not in selected  # that source only
+    [request] = first.run_requests  # the sources with files in this tick share one run
+    assert request.tags["leadhouse/sources"] == "chat, web_forms"
+    assert request.tags["leadhouse/changed_files"] == "chat/c.jsonl, web_forms/a.csv, web_forms/b.csv"
+    selected = {key.to_user_string() for key in request.asset_selection}
+    assert {"raw/web_forms", "raw/chat"} <= selected and "raw/referrals" not in selected  # those sources
     assert {"marts/dim_leads", "published/warehouse", "marts/lead_scores"} <= selected  # and what follows
     assert (
         not {"ml/conversion_model_candidate", "marts/fct_activities_daily", "ops/retention_cleanup"}
@@ -170,11 +172,15 @@ def test_the_landing_sensor_runs_each_source_with_new_files_and_what_depends_on_
 
     landing(tmp_path, "web_forms", "b.csv", "Submission ID\n2\n3\n")  # b changed
     changed = tick(first.cursor)
-    [request] = changed.run_requests
-    assert request.tags["leadhouse/changed_files"] == "web_forms/b.csv"
-    # A sensor that lost its cursor asks again for chat's file: the same run key (the files' names,
-    # sizes and times), which Dagster never starts twice.
-    assert by_source["chat"].run_key in {r.run_key for r in tick(None).run_requests}
+    [again] = changed.run_requests
+    assert again.tags["leadhouse/changed_files"] == "web_forms/b.csv"
+    assert "raw/chat" not in {key.to_user_string() for key in again.asset_selection}  # web_forms only
+    assert again.run_key != request.run_key
+    # A sensor that lost its cursor asks for every file again: the first tick's run key again if
+    # nothing changed since, which Dagster never starts twice.
+    landing(tmp_path, "web_forms", "b.csv", "Submission ID\n2\n")
+    os.utime(tmp_path / "landing" / "web_forms" / "b.csv", ns=(FIRST_MTIME, FIRST_MTIME))
+    assert [r.run_key for r in tick(None).run_requests] == [request.run_key]
 
 
 def test_an_ingest_that_loaded_something_starts_the_build_and_one_that_did_not_starts_nothing(tmp_path):

@@ -1,7 +1,8 @@
 """Sensors, switched on or off in config/schedules.yml:
 
 - ``landing_files_sensor``: files land in landing/<source>/: ingest that source and build what
-  depends on it, one run per source per tick, keyed by the files, so a file never starts two runs;
+  depends on it (the sources with files in the same tick in one run), keyed by the files, so a file
+  never starts two runs;
 - ``build_after_ingest``: an ingest run that loaded something new starts the warehouse build;
 - ``publish_after_partitions``: a run of the day partitions is followed by a publish;
 - ``run_failures_sensor``: a failed run goes into ops.run_failures (ops.run_failures) and, when
@@ -70,39 +71,39 @@ def build_landing_files_sensor(settings: Settings, automation: AutomationConfig)
         job=jobs.refresh_warehouse,
         minimum_interval_seconds=sensor_settings.minimum_interval_seconds,
         default_status=_sensor_status(sensor_settings.enabled),
-        description="A file lands in, or changes in, landing/<source>/: one run ingests that source and "
-        "builds what depends on it (one run per source per tick, whatever the number of its files). The "
-        "run key names the files with their sizes and times, so the same file never starts two runs; "
-        "the ingestion's content ledger decides what is really new.",
+        description="A file lands in, or changes in, landing/<source>/: a run ingests that source and "
+        "builds what depends on it, nothing else. Sources that got files in the same tick share one run "
+        "(a run per source would rebuild the warehouse once per source). The run key names the files "
+        "with their sizes and times, so the same file never starts two runs; the ingestion's content "
+        "ledger decides what is really new.",
     )
     def landing_files_sensor(context: dg.SensorEvaluationContext):
         seen: dict[str, list[int]] = json.loads(context.cursor) if context.cursor else {}
         state = landing_state(settings)
         current = {name: value for files in state.values() for name, value in files.items()}
         context.update_cursor(json.dumps(current, sort_keys=True))
-        graph = context.repository_def.asset_graph
-        requests = []
-        for source, files in sorted(state.items()):
-            changed = {name: value for name, value in sorted(files.items()) if seen.get(name) != value}
-            if not changed:
-                continue
-            keys = [
-                key for key in source_selection(source).resolve(graph) if graph.get(key).is_materializable
-            ]
-            digest = hashlib.sha256(json.dumps(changed, sort_keys=True).encode()).hexdigest()[:16]
-            requests.append(
-                dg.RunRequest(
-                    run_key=f"landing-{source}-{digest}",
-                    asset_selection=sorted(keys, key=dg.AssetKey.to_user_string),
-                    tags={
-                        "leadhouse/source": source,
-                        "leadhouse/changed_files": ", ".join(list(changed)[:20])[:1000],
-                    },
-                )
-            )
-        if not requests:
+        changed = {
+            source: {name: value for name, value in sorted(files.items()) if seen.get(name) != value}
+            for source, files in sorted(state.items())
+        }
+        changed = {source: files for source, files in changed.items() if files}
+        if not changed:
             return dg.SkipReason("no new or changed landing files")
-        return requests
+        graph = context.repository_def.asset_graph
+        selection = dg.AssetSelection.assets()
+        for source in changed:
+            selection |= source_selection(source)
+        keys = [key for key in selection.resolve(graph) if graph.get(key).is_materializable]
+        files = [name for files in changed.values() for name in files]
+        digest = hashlib.sha256(json.dumps(changed, sort_keys=True).encode()).hexdigest()[:16]
+        return dg.RunRequest(
+            run_key=f"landing-{digest}",
+            asset_selection=sorted(keys, key=dg.AssetKey.to_user_string),
+            tags={
+                "leadhouse/sources": ", ".join(changed)[:1000],
+                "leadhouse/changed_files": ", ".join(files[:20])[:1000],
+            },
+        )
 
     return landing_files_sensor
 
