@@ -15,6 +15,7 @@ from orchestration.defs.operations.jobs import JOBS
 from orchestration.defs.operations.schedules import build_schedules
 from orchestration.defs.operations.sensors import (
     build_after_ingest_sensor,
+    build_automation_condition_sensor,
     build_landing_files_sensor,
     build_publish_after_partitions_sensor,
     build_run_failure_sensor,
@@ -50,6 +51,7 @@ def build_definitions(
                 build_after_ingest_sensor(automation),
                 build_publish_after_partitions_sensor(automation),
                 build_run_failure_sensor(settings, automation),
+                build_automation_condition_sensor(automation),
             ],
             resources=build_resources(settings),
             executor=dg.in_process_executor,

@@ -35,6 +35,7 @@ SENSORS = (
     "publish_after_partitions",
     "run_failures",
     "freshness_checks",
+    "automation_conditions",
 )
 
 

@@ -67,6 +67,7 @@ def test_every_schedule_runs_its_job_on_its_cron_stopped_until_turned_on(defs):
         "publish_after_partitions": dg.DefaultSensorStatus.RUNNING,
         "run_failures_sensor": dg.DefaultSensorStatus.RUNNING,
         "freshness_checks_sensor": dg.DefaultSensorStatus.RUNNING,
+        "automation_conditions": dg.DefaultSensorStatus.RUNNING,
     }
 
 
@@ -364,3 +365,16 @@ def test_a_run_of_the_day_partitions_is_followed_by_a_publish(defs):
         dagster_run=instance.get_run_by_id(result.run_id),
     )
     assert sensor(context).run_key == f"publish-after-{result.run_id}"  # once per partition run
+
+
+def test_the_report_follows_every_publish_declaratively(defs):
+    instance = dg.DagsterInstance.ephemeral()
+    published, report = dg.AssetKey(["published", "warehouse"]), dg.AssetKey(["published", "report"])
+    only_report = dg.AssetSelection.assets(report)
+    first = dg.evaluate_automation_conditions(defs=defs, instance=instance, asset_selection=only_report)
+    assert first.total_requested == 0  # nothing published yet
+    instance.report_runless_asset_event(dg.AssetMaterialization(published))
+    after = dg.evaluate_automation_conditions(
+        defs=defs, instance=instance, asset_selection=only_report, cursor=first.cursor
+    )
+    assert after.total_requested == 1 and after.get_requested_partitions(report) == {None}

@@ -211,3 +211,15 @@ def build_run_failure_sensor(settings: Settings, automation: AutomationConfig) -
                 context.log.warning(f"alert not delivered after {result.attempts} attempts: {result.error}")
 
     return run_failures_sensor
+
+
+def build_automation_condition_sensor(automation: AutomationConfig) -> dg.AutomationConditionSensorDefinition:
+    settings = automation.sensor("automation_conditions")
+    return dg.AutomationConditionSensorDefinition(
+        "automation_conditions",
+        target=dg.AssetSelection.all(),
+        default_status=_sensor_status(settings.enabled),
+        minimum_interval_seconds=settings.minimum_interval_seconds,
+        description="Declarative automation: materializes the assets whose automation condition says so "
+        "(published/report: eagerly, after every publish).",
+    )

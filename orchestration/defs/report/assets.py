@@ -17,6 +17,9 @@ def build_report_defs(settings: Settings) -> dg.Definitions:
         deps=[PUBLISHED_KEY],
         **group_args("publish"),
         kinds={"html"},
+        # Declarative: whatever publishes (a refresh, a clock job, a backfill's publish), the report
+        # follows, without every job having to list it (sensor automation_conditions).
+        automation_condition=dg.AutomationCondition.eager(),
         description="The report people look at: `published/report.html`, one self-contained page (no "
         "script, no network) with the funnel, conversion, cohorts, time in stage, agents, pipeline and "
         "forecast, campaign ROI, grade mix and data quality, each chart with its numbers, drawn from the "
