@@ -108,8 +108,8 @@ def _operations_lines(settings: Settings) -> list[str]:
     lines.append(
         "schedules (config/schedules.yml) start off: turn on hourly_ingest, follow_up_queues, overdue_checks, "
         "stale_detection, daily_summary, hourly_rescore, weekly_retrain and daily_partitions in the UI "
-        "(Automation) or with enabled: true; the landing-folder, failure and freshness sensors are on "
-        "(docs/operations.md)"
+        "(Automation) or with enabled: true; the sensors (landing files, builds after ingest and publishes, "
+        "failures, freshness, the report) are on (docs/operations.md)"
     )
     return lines
 

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -35,6 +34,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import polars as pl
+
+from leadhouse.files import write_text_atomically
 
 MODEL_NAME = "conversion"
 MODEL_FILE = "model.skops"
@@ -215,8 +216,8 @@ class LocalModelRegistry:
         """Add ``fields`` to the card (e.g. the gate's verdict), both files replaced atomically."""
         path = self._version_dir(version)
         card = self.card(version) | fields
-        _atomic_write(path / "card.json", json.dumps(card, indent=2, default=str) + "\n")
-        _atomic_write(path / "card.md", card_markdown(card))
+        write_text_atomically(path / "card.json", json.dumps(card, indent=2, default=str) + "\n")
+        write_text_atomically(path / "card.md", card_markdown(card))
 
     def reference(self, version: str) -> dict[str, Any]:
         return json.loads((self._version_dir(version) / "reference.json").read_text())
@@ -285,7 +286,7 @@ class LocalModelRegistry:
         )
         with open(self.folder / "champion_history.jsonl", "a", encoding="utf-8") as history:
             history.write(json.dumps(event.__dict__) + "\n")
-        _atomic_write(
+        write_text_atomically(
             self.folder / "champion.json", json.dumps({"version": version, "since": event.at}) + "\n"
         )
         return event
@@ -305,9 +306,3 @@ class LocalModelRegistry:
         if len(stack) < 2:
             raise RegistryError(f"{stack[-1]} is the first champion: there is none before it to roll back to")
         return self._set_champion(stack[-2], "rollback", reason)
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)

@@ -20,6 +20,7 @@ import logging
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -144,3 +145,20 @@ def _failed(status: int | None, attempts: int, error: str) -> AlertResult:
         error += f" after {attempts} attempts"
     log.warning("alert not posted: %s", error)
     return AlertResult(ok=False, status=status, attempts=attempts, error=error)
+
+
+ALERTED_DIR = "alerted"
+
+
+def post_alert_once(url: str, failure: RunFailure, state_dir: Path, **options: Any) -> AlertResult | None:
+    """``post_alert`` unless this run's alert was already delivered (a marker file per run id in
+    ``state_dir/alerted/``): a sensor tick that times out is evaluated again, and must not post the
+    same failure twice. None when it was already posted. Only a delivered alert leaves a marker."""
+    marker = Path(state_dir) / ALERTED_DIR / failure.run_id
+    if marker.exists():
+        return None
+    result = post_alert(url, failure, **options)
+    if result.ok:
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.touch()
+    return result

@@ -40,6 +40,12 @@ def build_definitions(
         build_operations_assets(settings),
     )
     known = {key for assets_def in assets.assets or [] for key in _keys(assets_def)}
+    daily = {
+        key
+        for assets_def in assets.assets or []
+        if isinstance(assets_def, dg.AssetsDefinition) and assets_def.partitions_def is not None
+        for key in assets_def.keys
+    }
     return dg.Definitions.merge(
         assets,
         build_freshness_defs(automation, known),
@@ -49,7 +55,7 @@ def build_definitions(
             sensors=[
                 build_landing_files_sensor(settings, automation),
                 build_after_ingest_sensor(automation),
-                build_publish_after_partitions_sensor(automation),
+                build_publish_after_partitions_sensor(automation, daily),
                 build_run_failure_sensor(settings, automation),
                 build_automation_condition_sensor(automation),
             ],

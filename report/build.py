@@ -7,7 +7,6 @@ and the summary lists it."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -15,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 
+from leadhouse.files import write_text_atomically
 from report.charts import CHARTS, NothingToDraw
 from report.page import Rendered, page
 
@@ -97,7 +97,7 @@ def _render(
     used = sorted({m for r in rendered if r.drawn for m in r.chart.marts})
     as_of = _as_of(conn, used)
     html = page(rendered, as_of=as_of, built_at=built_at, source=source_name)
-    _write_atomically(out_path, html)
+    write_text_atomically(out_path, html)
     return ReportSummary(
         path=out_path,
         built_at=built_at,
@@ -135,13 +135,3 @@ def _as_of(conn: duckdb.DuckDBPyConnection, marts: list[str]) -> tuple[datetime,
         return ()
     union = " union ".join(f'select distinct as_of from {SCHEMA}."{name}"' for name in with_as_of)
     return tuple(t for (t,) in conn.execute(f"{union} order by 1").fetchall() if t is not None)
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp")
-    try:
-        temporary.write_text(text, encoding="utf-8")
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)

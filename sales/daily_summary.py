@@ -24,7 +24,6 @@ into place, so a reader never opens half of one.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -35,6 +34,8 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+
+from leadhouse.files import write_text_atomically
 
 SUMMARY = "marts.agent_daily_summary"
 TASKS = "marts.follow_up_tasks"
@@ -746,20 +747,9 @@ def _html(page: _Page) -> str:
 def _write_page(folder: Path, stem: str, page: _Page) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     markdown, html = folder / f"{stem}.md", folder / f"{stem}.html"
-    _write_atomically(markdown, _markdown(page))
-    _write_atomically(html, _html(page))
+    write_text_atomically(markdown, _markdown(page))
+    write_text_atomically(html, _html(page))
     return [markdown, html]
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """Write beside ``path`` under a hidden temporary name, then rename over it: a reader (or a
-    phone syncing the folder) gets the old file or the new one, never half of one."""
-    temporary = path.with_name(f".{path.name}.tmp")
-    try:
-        temporary.write_text(text, encoding="utf-8", newline="\n")
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
 
 
 def _remove_other_files(day_dir: Path, written: Sequence[Path]) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import dagster as dg
 
@@ -31,14 +31,16 @@ def as_of_tag(moment: datetime) -> dict[str, str]:
 
 def run_settings(settings: Settings, context: dg.OpExecutionContext) -> Settings:
     """``settings`` with the run's as_of: its tag, else the settings' (``LEADHOUSE_AS_OF``), else
-    the moment the run was created. One "now" for every step of a run: the dbt command before the
-    scoring and the one after it must agree (marts.agent_daily_summary reads both)."""
+    the moment the run (the first of its re-executions) was created. One "now" for every step of a
+    run: the dbt command before the scoring and the one after it must agree
+    (marts.agent_daily_summary reads both)."""
     tag = context.run.tags.get(AS_OF_TAG)
     if tag:
         return dataclasses.replace(settings, as_of=parse_as_of(tag, f"run tag {AS_OF_TAG}"))
     if settings.as_of:
         return settings
-    record = context.instance.get_run_record_by_id(context.run_id)
+    # A re-execution is a new run: the root run's creation keeps "now" where its first steps had it.
+    record = context.instance.get_run_record_by_id(context.run.root_run_id or context.run_id)
     created = record.create_timestamp if record else datetime.now(UTC)
     return dataclasses.replace(settings, as_of=created.astimezone(UTC).replace(microsecond=0))
 
@@ -59,19 +61,21 @@ def partition_env(context: dg.AssetExecutionContext) -> dict[str, str]:
     }
 
 
-def day_range(tick: datetime, lookback_days: int) -> tuple[str, str]:
+def day_range(tick: datetime, lookback_days: int, start: date) -> tuple[str, str] | None:
     """The partition keys the daily schedule builds at ``tick``: the UTC day before it and the
-    ``lookback_days`` before that (rows that arrive late for a day already built)."""
+    ``lookback_days`` before that (rows that arrive late for a day already built), none before the
+    first partition (``start``); None when the day before ``tick`` is before it."""
     last = (tick.astimezone(UTC) - timedelta(days=1)).date()
-    return (last - timedelta(days=lookback_days)).isoformat(), last.isoformat()
+    if last < start:
+        return None
+    first = max(last - timedelta(days=lookback_days), start)
+    return first.isoformat(), last.isoformat()
 
 
 def main(argv: list[str]) -> int:
     """``python -m orchestration.lib.clock range|selection``, for `make backfill`: every day partition
     up to the day before as_of (LEADHOUSE_AS_OF, else today) as ``first...last``; or the keys of the
     day-partitioned assets, comma-separated."""
-    from datetime import date
-
     from orchestration.lib.automation_config import load_automation_config
 
     what = argv[0] if argv else "range"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import dagster as dg
@@ -89,6 +89,14 @@ def test_the_daily_partition_schedule_builds_yesterday_and_the_lookback_days(def
     [request] = schedule.evaluate_tick(dg.build_schedule_context(scheduled_execution_time=tick)).run_requests
     assert request.tags["dagster/asset_partition_range_start"] == "2026-10-29"  # 3 lookback days
     assert request.tags["dagster/asset_partition_range_end"] == "2026-11-01"
+    # Never before the first partition (config: partitions.start_date), nothing on its first day.
+    start = datetime.combine(SHIPPED.partitions.start_date, datetime.min.time(), UTC)
+    on_start = schedule.evaluate_tick(dg.build_schedule_context(scheduled_execution_time=start))
+    assert not on_start.run_requests and "no day partition before" in on_start.skip_message
+    [early] = schedule.evaluate_tick(
+        dg.build_schedule_context(scheduled_execution_time=start + timedelta(days=2, minutes=30))
+    ).run_requests
+    assert early.tags["dagster/asset_partition_range_start"] == SHIPPED.partitions.start_date.isoformat()
     job = defs.resolve_job_def("daily_partitions")
     assert {k.to_user_string() for k in job.asset_layer.executable_asset_keys} == {
         "marts/fct_activities_daily",
@@ -240,15 +248,20 @@ def test_a_failed_run_is_recorded_in_the_warehouse_and_posted_without_its_url(tm
         monkeypatch.setenv("LEADHOUSE_ALERT_WEBHOOK", secret_url)
         with caplog.at_level("DEBUG"):
             sensor(context)
-            sensor(context)  # evaluated twice (a daemon restart): still one row
-    with duckdb.connect(str(settings.warehouse_path), read_only=True) as conn:
+            sensor(context)  # evaluated again (a tick that timed out): one alert, one row
+    # The sensor never opens the warehouse (it is outside the writer pool): the failure waits in
+    # the spool, which the next step that writes the warehouse flushes.
+    from ops.run_failures import flush_spooled_failures
+
+    with duckdb.connect(str(settings.warehouse_path)) as conn:
+        assert flush_spooled_failures(conn, tmp_path / "ops") == 2
         rows = conn.execute(
             "select run_id, job_name, failed_steps, error_message from ops.run_failures"
         ).fetchall()
     [(run_id, job, steps, error)] = rows
     assert (run_id, job, steps) == (result.run_id, "breaks", '["breaks"]')
     assert "the CRM answered 503" in error  # the step's own error, not "steps failed"
-    [first, _] = webhook.requests
+    [first] = webhook.requests
     assert first["path"] == "/hooks/T0KEN-s3cret" and first["body"]["run_id"] == result.run_id
     assert "Leadhouse run failed: breaks" in first["body"]["text"]
     assert "T0KEN" not in caplog.text
@@ -365,6 +378,23 @@ def test_a_run_of_the_day_partitions_is_followed_by_a_publish(defs):
         dagster_run=instance.get_run_by_id(result.run_id),
     )
     assert sensor(context).run_key == f"publish-after-{result.run_id}"  # once per partition run
+
+    # A run of another job that built no day partition: nothing to publish for it.
+    other = (
+        dg.GraphDefinition(name="ingest_sources", node_defs=[builds_days])
+        .to_job()
+        .execute_in_process(instance=instance)
+    )
+    event = next(e for e in other.all_events if e.event_type == dg.DagsterEventType.RUN_SUCCESS)
+    skipped = sensor(
+        dg.build_run_status_sensor_context(
+            sensor_name="publish_after_partitions",
+            dagster_event=event,
+            dagster_instance=instance,
+            dagster_run=instance.get_run_by_id(other.run_id),
+        )
+    )
+    assert isinstance(skipped, dg.SkipReason)
 
 
 def test_the_report_follows_every_publish_declaratively(defs):

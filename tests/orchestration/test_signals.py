@@ -98,7 +98,9 @@ def test_sigterm_stops_make_dev_and_the_run_in_progress(sample_landing, tmp_path
     repaired by the next start's recovery."""
     shutil.copytree(sample_landing, tmp_path / "landing")
     home = new_dagster_home(tmp_path / "dagster_home")
-    env = pipeline_env(tmp_path, home)
+    # No dbt parse when the code location loads (make test parsed the project; another worker reads
+    # the manifest such a parse would rewrite).
+    env = pipeline_env(tmp_path, home) | {"LEADHOUSE_DEV_PARSE": "0"}
     dev = Started(["make", "-o", "manifest", "dev", f"DAGSTER_HOME={home}", f"DEV_PORT={free_port()}"], env)
     try:
         dev.wait_for("Serving dagster-webserver on http://127.0.0.1:")

@@ -18,8 +18,20 @@
     {{ return({'start': start, 'end': end} if start else none) }}
 {%- endmacro %}
 
-{# The rows of the window: `column` (a date or timestamp) in [start, end); true without a window. #}
+{#
+    The rows of the window: `column` (a date or timestamp) in [start, end); true without a window.
+    On Spark the model is a table rebuilt whole (incremental_or_table): it keeps every day, whatever
+    the window, or a partition's run would replace the table with that day alone.
+#}
 {% macro in_partition_window(column) -%}
+    {{ return(adapter.dispatch('in_partition_window', 'leadhouse')(column)) }}
+{%- endmacro %}
+
+{% macro spark__in_partition_window(column) -%}
+    1 = 1
+{%- endmacro %}
+
+{% macro default__in_partition_window(column) -%}
     {%- set window = partition_window() -%}
     {%- if window -%}
         {{ column }} >= cast('{{ window.start }}' as date) and {{ column }} < cast('{{ window.end }}' as date)

@@ -40,12 +40,15 @@ def build_operations_assets(settings: Settings) -> dg.Definitions:
     ) -> dg.MaterializeResult:
         from ops.config import load_retention_config
         from ops.retention import run_retention
+        from ops.run_failures import flush_spooled_failures
 
-        as_of = run_settings(settings, context).as_of or _now()
+        as_of = run_settings(settings, context).as_of
         with duckdb.get_connection() as conn:
             report = run_retention(
                 conn, load_retention_config(), as_of=as_of, run_id=context.run_id, dry_run=config.dry_run
             )
+            if flushed := flush_spooled_failures(conn, settings.data_dir / "ops"):  # rows it may clean
+                context.log.info(f"{flushed} spooled run failures written to ops.run_failures")
         for rule in report.rules:
             context.log.info(rule.describe())
         return dg.MaterializeResult(metadata=report.metadata())
@@ -80,9 +83,3 @@ def build_operations_assets(settings: Settings) -> dg.Definitions:
         )
 
     return dg.Definitions(assets=[retention_cleanup, agent_daily_summaries])
-
-
-def _now():
-    from datetime import UTC, datetime
-
-    return datetime.now(UTC).replace(microsecond=0)

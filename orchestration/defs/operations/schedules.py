@@ -23,21 +23,24 @@ SCHEDULED_JOBS: dict[str, tuple[dg.UnresolvedAssetJobDefinition, str]] = {
 }
 
 
-def _status(enabled: bool) -> dg.DefaultScheduleStatus:
-    return dg.DefaultScheduleStatus.RUNNING if enabled else dg.DefaultScheduleStatus.STOPPED
-
-
 def build_schedule(name: str, automation: AutomationConfig) -> dg.ScheduleDefinition:
     job, description = SCHEDULED_JOBS[name]
     settings = automation.schedule(name)
     lookback = settings.lookback_days
 
-    def request(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+    def request(context: dg.ScheduleEvaluationContext) -> dg.RunRequest | dg.SkipReason:
         tick = context.scheduled_execution_time
         tags = as_of_tag(tick) | {"leadhouse/schedule": name}
         if name == "daily_partitions":
-            first, last = day_range(tick, lookback)
-            tags |= {"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last}
+            days = day_range(tick, lookback, automation.partitions.start_date)
+            if days is None:
+                return dg.SkipReason(
+                    f"no day partition before {tick:%Y-%m-%d} (they start {automation.partitions.start_date})"
+                )
+            tags |= {
+                "dagster/asset_partition_range_start": days[0],
+                "dagster/asset_partition_range_end": days[1],
+            }
         return dg.RunRequest(run_key=f"{name}-{tick.isoformat()}", tags=tags)
 
     return dg.ScheduleDefinition(
@@ -46,7 +49,9 @@ def build_schedule(name: str, automation: AutomationConfig) -> dg.ScheduleDefini
         cron_schedule=settings.cron,
         execution_timezone=automation.timezone,
         execution_fn=request,
-        default_status=_status(settings.enabled),
+        default_status=dg.DefaultScheduleStatus.RUNNING
+        if settings.enabled
+        else dg.DefaultScheduleStatus.STOPPED,
         description=f"{description} `{settings.cron}` ({automation.timezone}); config/schedules.yml "
         f"starts it {'on' if settings.enabled else 'off'}.",
     )

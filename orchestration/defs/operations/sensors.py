@@ -5,8 +5,8 @@
   never starts two runs;
 - ``build_after_ingest``: an ingest run that loaded something new starts the warehouse build;
 - ``publish_after_partitions``: a run of the day partitions is followed by a publish;
-- ``run_failures_sensor``: a failed run goes into ops.run_failures (ops.run_failures) and, when
-  LEADHOUSE_ALERT_WEBHOOK is set, to that webhook;
+- ``run_failures_sensor``: a failed run is spooled for ops.run_failures (ops.run_failures) and, when
+  LEADHOUSE_ALERT_WEBHOOK is set, posted to that webhook, once;
 - ``freshness_checks_sensor``: evaluates the freshness checks (orchestration/defs/operations/freshness.py).
 """
 
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from datetime import UTC, datetime
 
 import dagster as dg
@@ -24,8 +23,6 @@ from ingest.pipeline import landing_files, still_being_written
 from leadhouse.settings import Settings
 from orchestration.defs.operations import jobs
 from orchestration.lib.automation_config import AutomationConfig
-
-ALERT_WEBHOOK_ENV = "LEADHOUSE_ALERT_WEBHOOK"
 
 
 def _sensor_status(enabled: bool) -> dg.DefaultSensorStatus:
@@ -148,18 +145,22 @@ def build_after_ingest_sensor(automation: AutomationConfig) -> dg.SensorDefiniti
     return build_after_ingest
 
 
-def build_publish_after_partitions_sensor(automation: AutomationConfig) -> dg.SensorDefinition:
+def build_publish_after_partitions_sensor(
+    automation: AutomationConfig, daily_keys: set[dg.AssetKey]
+) -> dg.SensorDefinition:
     @dg.run_status_sensor(
         name="publish_after_partitions",
         run_status=dg.DagsterRunStatus.SUCCESS,
-        monitored_jobs=[jobs.daily_partitions],
         request_job=jobs.publish,
         default_status=_sensor_status(automation.sensor("publish_after_partitions").enabled),
-        description="After a daily_partitions run (or a backfill of the day partitions) succeeded: publish, "
-        "so readers get the days it built.",
+        description="After a run that built day partitions succeeded (the daily_partitions schedule, a "
+        "backfill from the UI or make backfill): publish, so readers get the days it built.",
     )
     def publish_after_partitions(context: dg.RunStatusSensorContext):
-        return dg.RunRequest(run_key=f"publish-after-{context.dagster_run.run_id}")
+        run = context.dagster_run
+        if run.job_name != jobs.daily_partitions.name and not (set(run.asset_selection or ()) & daily_keys):
+            return dg.SkipReason(f"run {run.run_id[:8]} built no day partition")
+        return dg.RunRequest(run_key=f"publish-after-{run.run_id}")
 
     return publish_after_partitions
 
@@ -176,13 +177,15 @@ def build_run_failure_sensor(settings: Settings, automation: AutomationConfig) -
         name="run_failures_sensor",
         default_status=_sensor_status(automation.sensor("run_failures").enabled),
         monitor_all_code_locations=False,
-        description="Every failed run of this code location: a row in ops.run_failures in the warehouse "
-        "(spooled under <data>/ops/ while a run holds the warehouse, written by the next call), and a "
-        f"short JSON message to {ALERT_WEBHOOK_ENV} when it is set (its URL is never logged).",
+        description="Every failed run of this code location: spooled under <data>/ops/ at once, and written "
+        "to ops.run_failures by the next step that writes the warehouse (the sensor runs outside the "
+        "writer pool, so it never opens the warehouse itself: a dbt command opening it at that moment "
+        "would fail). A short JSON message goes to LEADHOUSE_ALERT_WEBHOOK when it is set, once per "
+        "run; its URL is never logged.",
     )
     def run_failures_sensor(context: dg.RunFailureSensorContext) -> None:
-        from ops.alerts import post_alert
-        from ops.run_failures import RunFailure, record_run_failure
+        from ops.alerts import WEBHOOK_ENV, alert_webhook_url, post_alert_once
+        from ops.run_failures import RunFailure, spool_failure
 
         run = context.dagster_run
         step_failures = context.get_step_failure_events()
@@ -198,19 +201,35 @@ def build_run_failure_sensor(settings: Settings, automation: AutomationConfig) -
             failed_at=datetime.fromtimestamp(failed_at, UTC) if failed_at else datetime.now(UTC),
             error_message=message or "",
             failed_steps=steps,
-            partition=run.tags.get("dagster/partition"),
+            partition=_partition(run.tags),
+            tags={key: value for key, value in run.tags.items() if key.startswith("leadhouse/")},
         )
-        outcome = record_run_failure(settings.warehouse_path, settings.data_dir / "ops", failure)
-        context.log.info(f"run {run.run_id[:8]} ({run.job_name}) failed: {outcome} in ops.run_failures")
-        url = os.environ.get(ALERT_WEBHOOK_ENV)
+        state = settings.data_dir / "ops"
+        spool_failure(state, failure)
+        context.log.info(f"run {run.run_id[:8]} ({run.job_name}) failed: spooled for ops.run_failures")
+        url = alert_webhook_url()
         if url:
-            result = post_alert(url, failure)
-            if result.ok:
-                context.log.info(f"alert posted to {ALERT_WEBHOOK_ENV} (HTTP {result.status})")
+            # A short budget: a tick that outlives the sensor's deadline is evaluated again.
+            result = post_alert_once(url, failure, state, timeout=5, attempts=2)
+            if result is None:
+                context.log.info(f"alert for run {run.run_id[:8]} already posted")
+            elif result.ok:
+                context.log.info(f"alert posted to {WEBHOOK_ENV} (HTTP {result.status})")
             else:
-                context.log.warning(f"alert not delivered after {result.attempts} attempts: {result.error}")
+                context.log.warning(f"alert not delivered: {result.error}")
 
     return run_failures_sensor
+
+
+def _partition(tags) -> str | None:
+    """A run's partition, or its range ``first...last``."""
+    if tags.get("dagster/partition"):
+        return tags["dagster/partition"]
+    first, last = (
+        tags.get("dagster/asset_partition_range_start"),
+        tags.get("dagster/asset_partition_range_end"),
+    )
+    return f"{first}...{last}" if first and last else None
 
 
 def build_automation_condition_sensor(automation: AutomationConfig) -> dg.AutomationConditionSensorDefinition:
