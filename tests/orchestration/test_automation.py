@@ -71,6 +71,18 @@ def test_every_schedule_runs_its_job_on_its_cron_stopped_until_turned_on(defs):
     }
 
 
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_every_schedule_asks_for_one_run_of_its_job_as_of_its_tick(defs, name):
+    tick = datetime(2026, 11, 2, 4, 0, tzinfo=UTC)  # a Monday, after the day partitions' start
+    result = defs.resolve_schedule_def(name).evaluate_tick(
+        dg.build_schedule_context(scheduled_execution_time=tick)
+    )
+    [request] = result.run_requests
+    assert request.tags[AS_OF_TAG] == "2026-11-02 04:00:00" and request.tags["leadhouse/schedule"] == name
+    assert request.run_key == f"{name}-2026-11-02T04:00:00+00:00"
+    assert defs.resolve_job_def(EXPECTED[name][0])  # the job it runs exists
+
+
 def test_a_tick_requests_one_run_whose_as_of_is_the_tick(defs):
     schedule = defs.resolve_schedule_def("follow_up_queues")
     tick = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
@@ -306,17 +318,24 @@ def test_the_retention_job_deletes_what_no_mart_references_and_reconciliation_st
         assert reconcile(conn, "crm_activities", ENTITIES["activity"]).passed
 
 
-@pytest.mark.parametrize(("hours_ago", "passed"), [(1, True), (3, False)])
-def test_lead_scores_are_fresh_for_two_hours(hours_ago, passed):
+@pytest.mark.parametrize(
+    ("key", "hours_ago", "passed", "severity"),
+    [
+        (["marts", "lead_scores"], 1, True, "ERROR"),
+        (["marts", "lead_scores"], 3, False, "ERROR"),
+        (["marts", "funnel_by_period"], 23, True, "WARN"),
+        (["marts", "funnel_by_period"], 25, False, "WARN"),
+    ],
+)
+def test_lead_scores_are_fresh_for_two_hours_funnels_for_a_day(key, hours_ago, passed, severity):
     from dagster._core.events import DagsterEvent, StepMaterializationData
     from dagster._core.events.log import EventLogEntry
 
     from orchestration.defs.operations.freshness import build_freshness_defs
 
-    key = dg.AssetKey(["marts", "lead_scores"])
-    checks = build_freshness_defs(
-        SHIPPED, {key, *FUNNEL_KEYS, dg.AssetKey(["ml", "lead_scores"])}
-    ).asset_checks
+    key = dg.AssetKey(key)
+    known = {dg.AssetKey(["marts", "lead_scores"]), *FUNNEL_KEYS, dg.AssetKey(["ml", "lead_scores"])}
+    checks = build_freshness_defs(SHIPPED, known).asset_checks
     instance = dg.DagsterInstance.ephemeral()
     materialized = DagsterEvent(
         event_type_value=dg.DagsterEventType.ASSET_MATERIALIZATION.value,
@@ -339,7 +358,7 @@ def test_lead_scores_are_fresh_for_two_hours(hours_ago, passed):
     result = defs.resolve_job_def("freshness").execute_in_process(instance=instance)
     [evaluation] = result.get_asset_check_evaluations()
     assert evaluation.passed is passed
-    assert evaluation.severity == dg.AssetCheckSeverity.ERROR  # config/schedules.yml: lead_scores
+    assert evaluation.severity == dg.AssetCheckSeverity[severity]  # config/schedules.yml
 
 
 FUNNEL_KEYS = [
@@ -408,3 +427,37 @@ def test_the_report_follows_every_publish_declaratively(defs):
         defs=defs, instance=instance, asset_selection=only_report, cursor=first.cursor
     )
     assert after.total_requested == 1 and after.get_requested_partitions(report) == {None}
+
+
+def test_a_failed_blocking_check_keeps_the_bad_data_from_the_published_copy(tmp_path, monkeypatch):
+    """rows_reconcile fails after web_forms is ingested: nothing downstream runs, dbt and the
+    published copy included (the readers keep the last good copy)."""
+    from ingest.reconcile import Reconciliation
+    from orchestration.defs.ingest import assets as ingest_assets
+
+    def lost_a_row(conn, source, entity):
+        return Reconciliation(
+            1, 3, 2, 0, 0, count_mismatches=[{"file": "web_forms/a.csv"}], issue_mismatches=[], orphans=[]
+        )
+
+    monkeypatch.setattr(ingest_assets, "reconcile", lost_a_row)
+    landing(tmp_path, "web_forms", "a.csv", "Submission ID,Email Address\n1,ann@example.com\n")
+    settings = settings_for(tmp_path)
+    defs = build_definitions(settings)
+    keys = [
+        dg.AssetKey(["raw", "web_forms"]),
+        dg.AssetKey(["staging", "stg_web_forms__leads"]),
+        dg.AssetKey(["marts", "dim_leads"]),  # what the published copy is made of
+        PUBLISHED,
+    ]
+    result = defs.resolve_implicit_global_asset_job_def().execute_in_process(
+        instance=dg.DagsterInstance.ephemeral(), asset_selection=keys, raise_on_error=False
+    )
+    [check] = [e for e in result.get_asset_check_evaluations() if e.check_name == "rows_reconcile"]
+    assert not check.passed
+    materialized = {e.asset_key for e in result.get_asset_materialization_events()}
+    assert materialized == {dg.AssetKey(["raw", "web_forms"])}
+    assert not settings.published_path.exists()
+
+
+PUBLISHED = dg.AssetKey(["published", "warehouse"])
