@@ -15,7 +15,7 @@ export DBT_VERSION_CHECK := false
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export LEADHOUSE_DATA_DIR := $(abspath $(DATA_DIR))
 
-.PHONY: run test lint install install-spark test-spark data manifest materialize backfill summary dev docs lock clean bench-env bench-er bench-generator bench-ingest bench-spark bench-scoring bench-funnel bench-model bench-crm-extract bench-crm bench-crm-send crm-demo
+.PHONY: run test lint install install-spark test-spark data manifest materialize backfill summary dev docs lock clean bench-env bench-er bench-generator bench-ingest bench-pipeline bench-spark bench-scoring bench-funnel bench-model bench-crm-extract bench-crm bench-crm-send crm-demo
 
 run: install data manifest materialize backfill summary ## set up, generate sample data, build every asset, summarize
 
@@ -140,6 +140,10 @@ lock: ## re-resolve requirements.lock from pyproject.toml (needs uv)
 clean: ## remove runtime data (warehouse, landing, Dagster history); keeps the environment
 	rm -rf "$(DATA_DIR)"/landing "$(DATA_DIR)"/ground_truth "$(DATA_DIR)"/warehouse "$(DATA_DIR)"/published "$(DATA_DIR)"/exports "$(DATA_DIR)"/extract "$(DATA_DIR)"/.sample-*
 	find dagster_home -mindepth 1 ! -name dagster.yaml -exec rm -rf {} +
+
+SIZE ?= 1000000
+bench-pipeline: install manifest ## the whole pipeline at SIZE leads (default 1,000,000) as make materialize runs it, per stage, against DuckDB's read of the same files (docs/performance.md)
+	$(PY) bench/pipeline/run.py --leads $(SIZE) --workdir $(BENCH_DIR)/pipeline
 
 bench-scoring: install manifest ## scoring, routing and follow-up marts at 1,000,000 leads, 10,000,000 activities (docs/performance.md)
 	$(PY) bench/scoring/run.py --workdir $(BENCH_DIR)/marts

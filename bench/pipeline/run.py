@@ -1,0 +1,337 @@
+"""The whole pipeline at a given size, the way `make materialize` runs it, against DuckDB's own read.
+
+    make bench-pipeline SIZE=1000000        # sample cached in BENCH_DIR/pipeline
+    .venv/bin/python bench/pipeline/run.py --leads 100000 --workdir /tmp/lh-bench/pipeline
+
+1. The generator's sample at ``--leads`` (seed 42, as of 2026-11-01), cached between runs.
+2. The floor: DuckDB alone reading the same landing files into tables, once (bench/ingest/run.py).
+3. The pipeline: `dagster job execute -j materialize_everything` (every asset but the day
+   partitions: ingestion, dbt, training, scoring, syncs, retention, publication, report, the
+   summary files) into a fresh data folder and Dagster instance, with the process tree's resident
+   memory sampled every 0.2 s.
+4. Where the time went, from the run's own events: each step's wall time; each dbt model's
+   execution time (dagster-dbt's ``Execution Duration``) summed per asset group, and what is left
+   of the dbt steps (dbt's start, parse, hooks and tests); rows in and out; the peak memory while
+   each stage ran; the ingestion of each entity against the floor's read of it.
+
+It prints the table and the totals, writes them as JSON beside the run, and exits 1 when a target
+of docs/performance.md is missed at 1,000,000 leads or more (180 s, 6 GiB).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from bench.ingest.run import child as ingest_child  # noqa: E402
+from bench.ingest.run import ensure_sample  # noqa: E402
+from bench.measure import tree_rss_mib  # noqa: E402
+
+TARGET_SECONDS = 180.0
+TARGET_PEAK_GIB = 6.0
+AS_OF = "2026-11-01"
+DBT_STEPS = ("leadhouse_dbt", "leadhouse_dbt_after_scoring")
+# Python steps by what they do (the dbt steps are split by the models' groups).
+STAGES = {
+    "ml__conversion_model_candidate": "training",
+    "ml__conversion_model": "training",
+    "ml__lead_scores": "model scoring",
+    "lead_scores": "model scoring",
+    "ml__conversion_model_candidate_model_gate": "training",
+    "published__warehouse": "publish",
+    "published__report": "report",
+    "ops__retention_cleanup": "retention",
+    "exports__agent_daily_summaries": "summary files",
+}
+
+
+def sample_memory(pid: int, samples: list[tuple[float, float]], done: threading.Event) -> None:
+    while not done.is_set():
+        samples.append((time.time(), tree_rss_mib(pid)))
+        done.wait(0.2)
+
+
+def run_pipeline(data: Path, run_dir: Path) -> dict:
+    """materialize_everything into a fresh data folder (the sample's landing files linked in)."""
+    if run_dir.exists():
+        shutil.rmtree(run_dir)
+    (run_dir / "data").mkdir(parents=True)
+    (run_dir / "data" / "landing").symlink_to(data / "landing")
+    home = run_dir / "dagster_home"
+    home.mkdir()
+    shutil.copy(ROOT / "dagster_home" / "dagster.yaml", home / "dagster.yaml")
+    env = os.environ | {
+        "LEADHOUSE_DATA_DIR": str(run_dir / "data"),
+        "LEADHOUSE_MODEL_DIR": str(run_dir / "models"),
+        "LEADHOUSE_AS_OF": AS_OF,
+        "DAGSTER_HOME": str(home),
+        "DO_NOT_TRACK": "1",
+        "DBT_VERSION_CHECK": "false",
+    }
+    for variable in ("LEADHOUSE_CRM_DSN", "LEADHOUSE_CRM_API_URL", "LEADHOUSE_CRM_API_TOKEN"):
+        env.pop(variable, None)  # the syncs and the CRM extraction skip: nothing leaves this machine
+    command = [
+        str(Path(sys.executable).with_name("dagster")),
+        "job",
+        "execute",
+        "-j",
+        "materialize_everything",
+    ]
+    command += ["-m", "orchestration.definitions"]
+    samples: list[tuple[float, float]] = []
+    log = run_dir / "pipeline.log"
+    print(f"pipeline: materialize_everything, log in {log} ...", flush=True)
+    started = time.time()
+    with open(log, "w") as output:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
+        done = threading.Event()
+        sampler = threading.Thread(target=sample_memory, args=(process.pid, samples, done), daemon=True)
+        sampler.start()
+        code = process.wait()
+        done.set()
+        sampler.join()
+    seconds = time.time() - started
+    if code:
+        raise SystemExit(f"the pipeline failed (exit {code}); see {log}")
+    return {
+        "seconds": seconds,
+        "started": started,
+        "samples": samples,
+        "home": home,
+        "data": run_dir / "data",
+    }
+
+
+def stages(home: Path, warehouse: Path, samples: list[tuple[float, float]]) -> list[dict]:
+    """Seconds, rows in and out and peak memory of each stage, from the run's events."""
+    import dagster as dg
+    import duckdb
+
+    from leadhouse.settings import Settings
+    from orchestration.definitions import build_definitions
+
+    os.environ["DAGSTER_HOME"] = str(home)
+    graph = build_definitions(
+        Settings.from_env({"LEADHOUSE_DATA_DIR": str(warehouse.parents[1])})
+    ).resolve_asset_graph()
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        [run] = instance.get_runs()
+        records = instance.get_records_for_run(run.run_id).records
+    windows: dict[str, list[float]] = {}
+    model_seconds: dict[tuple[str, str], float] = defaultdict(float)  # (step, group)
+    model_keys: dict[tuple[str, str], list[dg.AssetKey]] = defaultdict(list)
+    ingest: dict[str, dict] = {}
+    for record in records:
+        entry = record.event_log_entry
+        event = entry.dagster_event
+        if event is None:
+            continue
+        if event.event_type in (dg.DagsterEventType.STEP_START, dg.DagsterEventType.STEP_SUCCESS):
+            windows.setdefault(event.step_key, []).append(entry.timestamp)
+        materialization = entry.asset_materialization
+        if materialization is None:
+            continue
+        key = materialization.asset_key
+        metadata = {name: value.value for name, value in materialization.metadata.items()}
+        if "Execution Duration" in metadata:
+            group = (event.step_key, graph.get(key).group_name)
+            model_seconds[group] += float(metadata["Execution Duration"])
+            model_keys[group].append(key)
+        elif key.path[0] == "raw" and "rows_read" in metadata:
+            ingest[key.path[1]] = metadata
+    counts = {}
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        for keys in model_keys.values():
+            for key in keys:
+                try:
+                    counts[key] = conn.execute(
+                        f'select count(*) from "{key.path[0]}"."{key.path[-1]}"'
+                    ).fetchone()[0]
+                except duckdb.Error:
+                    counts[key] = 0
+    rows: list[dict] = []
+
+    def peak(start: float, end: float) -> float:
+        return max((rss for t, rss in samples if start <= t <= end), default=0.0)
+
+    for step, times in sorted(windows.items(), key=lambda item: min(item[1])):
+        start, end = min(times), max(times)
+        seconds = end - start
+        if step.endswith("_rows_reconcile"):
+            rows.append(
+                {
+                    "stage": "ingest checks",
+                    "seconds": seconds,
+                    "rows_in": None,
+                    "rows_out": None,
+                    "peak_mib": peak(start, end),
+                }
+            )
+        elif step.startswith("raw__"):
+            source = step[len("raw__") :]
+            metadata = ingest.get(source, {})
+            entity = graph.get(dg.AssetKey(["raw", source])).tags.get("entity", "?")
+            rows.append(
+                {
+                    "stage": f"ingest {source}",
+                    "entity": entity,
+                    "seconds": seconds,
+                    "rows_in": metadata.get("rows_read", 0),
+                    "rows_out": metadata.get("rows_loaded", 0),
+                    "peak_mib": peak(start, end),
+                }
+            )
+        elif step in DBT_STEPS:
+            after = " (after scoring)" if step != DBT_STEPS[0] else ""
+            modelled = 0.0
+            for (model_step, group), group_seconds in sorted(model_seconds.items()):
+                if model_step != step:
+                    continue
+                modelled += group_seconds
+                keys = model_keys[(model_step, group)]
+                rows.append(
+                    {
+                        "stage": f"dbt {group}{after}",
+                        "seconds": group_seconds,
+                        "rows_in": None,
+                        "rows_out": sum(counts.get(k, 0) for k in keys),
+                        "peak_mib": peak(start, end),
+                    }
+                )
+            rows.append(
+                {
+                    "stage": f"dbt start, parse, hooks, tests{after}",
+                    "seconds": max(seconds - modelled, 0.0),
+                    "rows_in": None,
+                    "rows_out": None,
+                    "peak_mib": peak(start, end),
+                }
+            )
+        else:
+            stage = STAGES.get(step) or (
+                "exports" if step.startswith("exports__") else "checks" if "check" in step else step
+            )
+            rows.append(
+                {
+                    "stage": stage,
+                    "seconds": seconds,
+                    "rows_in": None,
+                    "rows_out": None,
+                    "peak_mib": peak(start, end),
+                }
+            )
+    return rows
+
+
+def merge(rows: list[dict]) -> list[dict]:
+    """One line per stage name (the dbt groups' shares of the two steps added up)."""
+    merged: dict[str, dict] = {}
+    for row in rows:
+        name = row["stage"].replace(" (after scoring)", "")
+        into = merged.setdefault(
+            name,
+            {"stage": name, "seconds": 0.0, "rows_in": None, "rows_out": None, "peak_mib": 0.0}
+            | ({"entity": row["entity"]} if "entity" in row else {}),
+        )
+        into["seconds"] += row["seconds"]
+        for field in ("rows_in", "rows_out"):
+            if row[field] is not None:
+                into[field] = (into[field] or 0) + row[field]
+        into["peak_mib"] = max(into["peak_mib"], row["peak_mib"])
+    return list(merged.values())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--leads", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/leadhouse-bench/pipeline"))
+    parser.add_argument(
+        "--analyze-only",
+        action="store_true",
+        help="read the last run's events again (no new run; memory unknown)",
+    )
+    args = parser.parse_args(argv)
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    data = args.workdir / f"sample-{args.leads}"
+    ensure_sample(data, args.leads, args.seed)
+
+    print("floor: DuckDB reading the same files ...", flush=True)
+    floor = ingest_child("floor", data, args.workdir, ROOT / "config" / "sources")
+    floor_by_entity: dict[str, float] = defaultdict(float)
+    for source in floor["sources"]:
+        floor_by_entity[source["entity"]] += source["seconds"]
+
+    run_dir = args.workdir / f"run-{args.leads}"
+    if args.analyze_only:
+        saved = json.loads((args.workdir / f"pipeline-{args.leads}.run.json").read_text())
+        pipeline = {**saved, "home": Path(saved["home"]), "data": Path(saved["data"])}
+    else:
+        pipeline = run_pipeline(data, run_dir)
+        (args.workdir / f"pipeline-{args.leads}.run.json").write_text(
+            json.dumps({k: str(v) if isinstance(v, Path) else v for k, v in pipeline.items()})
+        )
+    warehouse = pipeline["data"] / "warehouse" / "leadhouse.duckdb"
+    rows = merge(stages(pipeline["home"], warehouse, pipeline["samples"]))
+    peak = max((rss for _, rss in pipeline["samples"]), default=0.0)
+    total = pipeline["seconds"]
+
+    print(
+        f"\n{'stage':<36}{'seconds':>9}{'share':>7}{'rows in':>13}{'rows out':>13}{'peak MiB':>10}{'x floor':>9}"
+    )
+    ingest_by_entity: dict[str, float] = defaultdict(float)
+    for row in rows:
+        ratio = ""
+        if "entity" in row:
+            ingest_by_entity[row["entity"]] += row["seconds"]
+        print(
+            f"{row['stage'][:35]:<36}{row['seconds']:>9.1f}{row['seconds'] / total:>7.0%}"
+            f"{(row['rows_in'] or 0):>13,}{(row['rows_out'] or 0):>13,}{row['peak_mib']:>10,.0f}{ratio:>9}"
+        )
+    print(f"\n{'ingestion by entity':<36}{'seconds':>9}{'floor s':>9}{'x floor':>9}")
+    for entity, seconds in sorted(ingest_by_entity.items(), key=lambda item: -item[1]):
+        floor_seconds = floor_by_entity.get(entity, 0.0)
+        ratio = f"{seconds / floor_seconds:.1f}" if floor_seconds else "-"
+        print(f"{entity:<36}{seconds:>9.1f}{floor_seconds:>9.1f}{ratio:>9}")
+    accounted = sum(row["seconds"] for row in rows)
+    print(
+        f"\npipeline  {total:7.1f} s wall ({accounted:.1f} s in steps, the rest loading definitions and "
+        f"starting the run), peak {peak:,.0f} MiB\n"
+        f"floor     {floor['seconds']:7.1f} s (DuckDB reading the same files once), peak {floor['peak_mib']:,.0f} MiB\n"
+        f"ratio     {total / floor['seconds']:7.1f} x the floor; {args.leads:,} leads; cpus {os.cpu_count()}"
+    )
+    result = {
+        "leads": args.leads,
+        "seconds": total,
+        "peak_mib": peak,
+        "floor_seconds": floor["seconds"],
+        "stages": rows,
+        "floor_by_entity": floor_by_entity,
+    }
+    out = args.workdir / f"pipeline-{args.leads}.json"
+    out.write_text(json.dumps(result, indent=2, default=str) + "\n")
+    print(f"results: {out}")
+    if args.leads >= 1_000_000:
+        missed = []
+        if total > TARGET_SECONDS:
+            missed.append(f"{total:.0f} s > {TARGET_SECONDS:.0f} s")
+        if peak > TARGET_PEAK_GIB * 1024:
+            missed.append(f"{peak / 1024:.1f} GiB > {TARGET_PEAK_GIB:.0f} GiB")
+        print("targets: " + ("missed: " + "; ".join(missed) if missed else "met"))
+        return 1 if missed else 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
