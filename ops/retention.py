@@ -296,13 +296,20 @@ def _apply(
     if plan.table_exists:
         # With a referenced relation missing, no row counts as referenced: none is selected either.
         referenced = "false" if plan.missing_relations else _referenced(rule)
-        outcome.rows_older, outcome.rows_kept_recently_loaded, outcome.rows_kept_referenced = _execute(
-            conn,
-            f"select count(*), count(*) filter (where not {loaded_before}), "
-            f"count(*) filter (where {loaded_before} and {referenced}) "
-            f"from {_quote(rule.table)} as t where {old}",
-            parameters,
+        # The old rows first, a scan of one column: the usual answer is none, and then the marts
+        # (8.4 M activities at 1,000,000 leads) are never joined.
+        (older,) = _execute(
+            conn, f"select count(*) from {_quote(rule.table)} as t where {old}", parameters
         ).fetchone()
+        outcome.rows_older, outcome.rows_kept_recently_loaded, outcome.rows_kept_referenced = (0, 0, 0)
+        if older:
+            outcome.rows_older, outcome.rows_kept_recently_loaded, outcome.rows_kept_referenced = _execute(
+                conn,
+                f"select count(*), count(*) filter (where not {loaded_before}), "
+                f"count(*) filter (where {loaded_before} and {referenced}) "
+                f"from {_quote(rule.table)} as t where {old}",
+                parameters,
+            ).fetchone()
         if not skip_note:
             outcome.rows_selected = (
                 outcome.rows_older - outcome.rows_kept_recently_loaded - outcome.rows_kept_referenced
