@@ -131,13 +131,16 @@ def stages(home: Path, warehouse: Path, samples: list[tuple[float, float]]) -> l
     import dagster as dg
     import duckdb
 
-    from leadhouse.settings import Settings
-    from orchestration.definitions import build_definitions
+    from ingest.config import load_source_configs
+    from leadhouse.settings import DBT_PROJECT_DIR
 
     os.environ["DAGSTER_HOME"] = str(home)
-    graph = build_definitions(
-        Settings.from_env({"LEADHOUSE_DATA_DIR": str(warehouse.parents[1])})
-    ).resolve_asset_graph()
+    # A dbt model's group is its dbt group (dbt_project.yml, as the UI shows it); a source's entity
+    # its config's. Read from the project, not the Dagster definitions (nothing but orchestration/
+    # and the tests imports orchestration).
+    manifest = json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text())
+    dbt_groups = {uid: node["config"].get("group") or "?" for uid, node in manifest["nodes"].items()}
+    entities = {config.name: config.entity for config in load_source_configs(ROOT / "config" / "sources")}
     with dg.DagsterInstance.from_config(str(home)) as instance:
         [run] = instance.get_runs()
         records = instance.get_records_for_run(run.run_id).records
@@ -158,7 +161,7 @@ def stages(home: Path, warehouse: Path, samples: list[tuple[float, float]]) -> l
         key = materialization.asset_key
         metadata = {name: value.value for name, value in materialization.metadata.items()}
         if "Execution Duration" in metadata:
-            group = (event.step_key, graph.get(key).group_name)
+            group = (event.step_key, dbt_groups.get(str(metadata.get("unique_id")), "?"))
             model_seconds[group] += float(metadata["Execution Duration"])
             model_keys[group].append(key)
         elif key.path[0] == "raw" and "rows_read" in metadata:
@@ -194,7 +197,7 @@ def stages(home: Path, warehouse: Path, samples: list[tuple[float, float]]) -> l
         elif step.startswith("raw__"):
             source = step[len("raw__") :]
             metadata = ingest.get(source, {})
-            entity = graph.get(dg.AssetKey(["raw", source])).tags.get("entity", "?")
+            entity = entities.get(source, "?")
             rows.append(
                 {
                     "stage": f"ingest {source}",
