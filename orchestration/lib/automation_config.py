@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import dagster as dg
 from dagster._utils.schedules import is_valid_cron_string
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -82,6 +83,16 @@ class AutomationConfig(_Strict):
 
     def sensor(self, name: str) -> SensorSettings:
         return self.sensors.get(name, SensorSettings())
+
+
+def schedule_status(enabled: bool) -> dg.DefaultScheduleStatus:
+    """How a schedule starts: ``enabled`` in the config, or stopped until turned on."""
+    return dg.DefaultScheduleStatus.RUNNING if enabled else dg.DefaultScheduleStatus.STOPPED
+
+
+def sensor_status(enabled: bool) -> dg.DefaultSensorStatus:
+    """How a sensor starts: ``enabled`` in the config, or stopped until turned on."""
+    return dg.DefaultSensorStatus.RUNNING if enabled else dg.DefaultSensorStatus.STOPPED
 
 
 def _problems(config: AutomationConfig) -> list[tuple[str, str]]:

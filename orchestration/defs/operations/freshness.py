@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import dagster as dg
 
-from orchestration.lib.automation_config import AutomationConfig, AutomationConfigError
+from orchestration.lib.automation_config import AutomationConfig, AutomationConfigError, sensor_status
 
 
 def build_freshness_defs(automation: AutomationConfig, known: set[dg.AssetKey]) -> dg.Definitions:
@@ -41,6 +41,6 @@ def _build(automation: AutomationConfig, known: set[dg.AssetKey]) -> dg.Definiti
         freshness_checks=checks,
         name="freshness_checks_sensor",
         minimum_interval_seconds=settings.minimum_interval_seconds,
-        default_status=dg.DefaultSensorStatus.RUNNING if settings.enabled else dg.DefaultSensorStatus.STOPPED,
+        default_status=sensor_status(settings.enabled),
     )
     return dg.Definitions(asset_checks=checks, sensors=[sensor])

@@ -8,6 +8,7 @@ import dagster as dg
 
 from orchestration.defs.ml.assets import CANDIDATE_KEY, CHAMPION_KEY, LEAD_SCORES_KEY, SCORE_LOG_KEY
 from orchestration.defs.operations.assets import DAILY_SUMMARY_FILES_KEY, RETENTION_KEY
+from orchestration.defs.report.assets import REPORT_KEY
 from orchestration.defs.warehouse.assets import PUBLISHED_KEY
 from orchestration.lib.clock import DAILY_TAG
 
@@ -100,7 +101,7 @@ daily_partitions = dg.define_asset_job(
 
 publish = dg.define_asset_job(
     "publish",
-    selection=PUBLISHED | dg.AssetSelection.assets(dg.AssetKey(["published", "report"])),
+    selection=PUBLISHED | dg.AssetSelection.assets(REPORT_KEY),
     description="Publish the marts (the read-only copy and Parquet) and the report: after the day "
     "partitions were built (sensor publish_after_partitions), whose job cannot hold unpartitioned assets.",
 )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import dagster as dg
 
 from orchestration.defs.operations import jobs
-from orchestration.lib.automation_config import AutomationConfig
+from orchestration.lib.automation_config import AutomationConfig, schedule_status
 from orchestration.lib.clock import as_of_tag, day_range
 
 # schedule -> (job, what the UI says it does)
@@ -49,9 +49,7 @@ def build_schedule(name: str, automation: AutomationConfig) -> dg.ScheduleDefini
         cron_schedule=settings.cron,
         execution_timezone=automation.timezone,
         execution_fn=request,
-        default_status=dg.DefaultScheduleStatus.RUNNING
-        if settings.enabled
-        else dg.DefaultScheduleStatus.STOPPED,
+        default_status=schedule_status(settings.enabled),
         description=f"{description} `{settings.cron}` ({automation.timezone}); config/schedules.yml "
         f"starts it {'on' if settings.enabled else 'off'}.",
     )

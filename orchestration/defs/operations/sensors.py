@@ -22,11 +22,7 @@ from ingest.config import extracted_sources, load_source_configs
 from ingest.pipeline import landing_files, still_being_written
 from leadhouse.settings import Settings
 from orchestration.defs.operations import jobs
-from orchestration.lib.automation_config import AutomationConfig
-
-
-def _sensor_status(enabled: bool) -> dg.DefaultSensorStatus:
-    return dg.DefaultSensorStatus.RUNNING if enabled else dg.DefaultSensorStatus.STOPPED
+from orchestration.lib.automation_config import AutomationConfig, sensor_status
 
 
 def landing_state(settings: Settings) -> dict[str, dict[str, list[int]]]:
@@ -67,7 +63,7 @@ def build_landing_files_sensor(settings: Settings, automation: AutomationConfig)
         name="landing_files_sensor",
         job=jobs.refresh_warehouse,
         minimum_interval_seconds=sensor_settings.minimum_interval_seconds,
-        default_status=_sensor_status(sensor_settings.enabled),
+        default_status=sensor_status(sensor_settings.enabled),
         description="A file lands in, or changes in, landing/<source>/: a run ingests that source and "
         "builds what depends on it, nothing else. Sources that got files in the same tick share one run "
         "(a run per source would rebuild the warehouse once per source). The run key names the files "
@@ -128,7 +124,7 @@ def build_after_ingest_sensor(automation: AutomationConfig) -> dg.SensorDefiniti
         run_status=dg.DagsterRunStatus.SUCCESS,
         monitored_jobs=[jobs.ingest_sources],
         request_job=jobs.build_warehouse,
-        default_status=_sensor_status(automation.sensor("build_after_ingest").enabled),
+        default_status=sensor_status(automation.sensor("build_after_ingest").enabled),
         description="After an ingest_sources run that loaded new files or rows: build the warehouse "
         "(build_warehouse), once per ingest run. An ingest run that found nothing new starts nothing.",
     )
@@ -152,7 +148,7 @@ def build_publish_after_partitions_sensor(
         name="publish_after_partitions",
         run_status=dg.DagsterRunStatus.SUCCESS,
         request_job=jobs.publish,
-        default_status=_sensor_status(automation.sensor("publish_after_partitions").enabled),
+        default_status=sensor_status(automation.sensor("publish_after_partitions").enabled),
         description="After a run that built day partitions succeeded (the daily_partitions schedule, a "
         "backfill from the UI or make backfill): publish, so readers get the days it built.",
     )
@@ -175,7 +171,7 @@ def _root_cause(error) -> str:
 def build_run_failure_sensor(settings: Settings, automation: AutomationConfig) -> dg.SensorDefinition:
     @dg.run_failure_sensor(
         name="run_failures_sensor",
-        default_status=_sensor_status(automation.sensor("run_failures").enabled),
+        default_status=sensor_status(automation.sensor("run_failures").enabled),
         monitor_all_code_locations=False,
         description="Every failed run of this code location: spooled under <data>/ops/ at once, and written "
         "to ops.run_failures by the next step that writes the warehouse (the sensor runs outside the "
@@ -237,7 +233,7 @@ def build_automation_condition_sensor(automation: AutomationConfig) -> dg.Automa
     return dg.AutomationConditionSensorDefinition(
         "automation_conditions",
         target=dg.AssetSelection.all(),
-        default_status=_sensor_status(settings.enabled),
+        default_status=sensor_status(settings.enabled),
         minimum_interval_seconds=settings.minimum_interval_seconds,
         description="Declarative automation: materializes the assets whose automation condition says so "
         "(published/report: eagerly, after every publish).",

@@ -84,47 +84,36 @@ def build_warehouse_defs(settings: Settings, automation: AutomationConfig) -> dg
             yield from invocation.stream()
         share_parse(invocation.target_path)
 
-    # Two definitions, because the conversion model's scoring (orchestration/defs/ml/) sits between
-    # them: it reads the marts of the first and writes the dbt source `ml`, which the second reads
-    # (marts.lead_scores, model_performance_over_time, the work queue and what follows from it).
-    @dbt_assets(
-        manifest=dbt_project().manifest_path,
-        project=dbt_project(),
-        dagster_dbt_translator=translator,
-        pool=WAREHOUSE_WRITER_POOL,
-        name="leadhouse_dbt",
-        exclude=f"{AFTER_SCORING} {DAILY_SELECTION}",
-    )
-    def leadhouse_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: DuckDBResource):
-        yield from build(context, dbt, duckdb)
+    def dbt_definition(name: str, **selection) -> dg.AssetsDefinition:
+        """One ``@dbt_assets`` over part of the project (``select``/``exclude``, partitions), built
+        by ``build``."""
 
-    @dbt_assets(
-        manifest=dbt_project().manifest_path,
-        project=dbt_project(),
-        dagster_dbt_translator=translator,
-        pool=WAREHOUSE_WRITER_POOL,
-        name="leadhouse_dbt_after_scoring",
-        select=AFTER_SCORING,
-    )
-    def leadhouse_dbt_after_scoring(
-        context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: DuckDBResource
-    ):
-        yield from build(context, dbt, duckdb)
+        @dbt_assets(
+            manifest=dbt_project().manifest_path,
+            project=dbt_project(),
+            dagster_dbt_translator=translator,
+            pool=WAREHOUSE_WRITER_POOL,
+            name=name,
+            **selection,
+        )
+        def definition(context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: DuckDBResource):
+            yield from build(context, dbt, duckdb)
 
-    # The marts of activities and status changes by day (models/marts/daily/): one partition a UTC
-    # day, a backfill of a range in one dbt run, each run replacing its days' rows.
-    @dbt_assets(
-        manifest=dbt_project().manifest_path,
-        project=dbt_project(),
-        dagster_dbt_translator=translator,
-        pool=WAREHOUSE_WRITER_POOL,
-        name="leadhouse_dbt_daily",
+        return definition
+
+    # Three definitions. The conversion model's scoring (orchestration/defs/ml/) sits between the
+    # first two: it reads the marts of the first and writes the dbt source `ml`, which the second
+    # reads (marts.lead_scores, model_performance_over_time, the work queue and what follows). The
+    # third is the marts of activities and status changes by day (models/marts/daily/): one
+    # partition a UTC day, a backfill of a range in one dbt run, each run replacing its days' rows.
+    leadhouse_dbt = dbt_definition("leadhouse_dbt", exclude=f"{AFTER_SCORING} {DAILY_SELECTION}")
+    leadhouse_dbt_after_scoring = dbt_definition("leadhouse_dbt_after_scoring", select=AFTER_SCORING)
+    leadhouse_dbt_daily = dbt_definition(
+        "leadhouse_dbt_daily",
         select=DAILY_SELECTION,
         partitions_def=daily_partitions(automation.partitions.start_date.isoformat()),
         backfill_policy=dg.BackfillPolicy.single_run(),
     )
-    def leadhouse_dbt_daily(context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: DuckDBResource):
-        yield from build(context, dbt, duckdb)
 
     mart_keys = [
         key
