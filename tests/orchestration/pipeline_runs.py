@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+import pytest
 
 from exports.engine import ensure_export_tables
 from ingest.raw_tables import ensure_raw_tables
@@ -240,3 +242,30 @@ def expected_relations() -> frozenset[str]:
             ).fetchall()
         }
     return frozenset(built | raw)
+
+
+STOP_LIMIT_SECONDS = 10  # a stop signal ends everything within this (docs/operations.md)
+
+
+def stop(started: Started, send) -> float:
+    """Sends the signal (`send()`), then asserts the command and everything it started end within
+    the limit; returns how long that took."""
+    signaled = time.monotonic()
+    send()
+    try:
+        started.process.wait(timeout=STOP_LIMIT_SECONDS)
+        left = wait_until_gone(started.pid, timeout=STOP_LIMIT_SECONDS - (time.monotonic() - signaled))
+        seconds = time.monotonic() - signaled
+        assert not left, f"still running {seconds:.1f} s after the signal: {left}"
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"still running {STOP_LIMIT_SECONDS} s after the signal:\n{started.tail()}")
+    finally:
+        started.kill_session()
+    return seconds
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1 (for a server a test starts)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

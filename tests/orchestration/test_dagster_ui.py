@@ -37,8 +37,7 @@ from tests.orchestration.dagster_ui import (
     dev_command,
     dev_env,
 )
-from tests.orchestration.pipeline_runs import Started, new_dagster_home
-from tests.orchestration.test_signals import free_port, stop
+from tests.orchestration.pipeline_runs import Started, free_port, new_dagster_home, stop
 
 pytestmark = pytest.mark.slow
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import time
 
@@ -18,32 +17,15 @@ from tests.orchestration.pipeline_runs import (
     MATERIALIZE,
     RECOVER,
     Started,
+    free_port,
     new_dagster_home,
     pipeline_env,
     run_states,
     session_processes,
-    wait_until_gone,
+    stop,
 )
 
 pytestmark = pytest.mark.slow
-STOP_LIMIT_SECONDS = 10
-
-
-def stop(started: Started, send) -> float:
-    """Sends the signal (`send()`), then asserts the command and everything it started end within
-    the limit; returns how long that took."""
-    signaled = time.monotonic()
-    send()
-    try:
-        started.process.wait(timeout=STOP_LIMIT_SECONDS)
-        left = wait_until_gone(started.pid, timeout=STOP_LIMIT_SECONDS - (time.monotonic() - signaled))
-        seconds = time.monotonic() - signaled
-        assert not left, f"still running {seconds:.1f} s after the signal: {left}"
-    except subprocess.TimeoutExpired:
-        pytest.fail(f"still running {STOP_LIMIT_SECONDS} s after the signal:\n{started.tail()}")
-    finally:
-        started.kill_session()
-    return seconds
 
 
 def assert_nothing_held(dagster_home) -> None:
@@ -84,12 +66,6 @@ def test_ctrl_c_stops_materialize_while_ingesting(sample_landing, tmp_path):
     seconds = stop(materialize, lambda: os.killpg(materialize.pid, signal.SIGINT))
     print(f"\nmaterialize, Ctrl-C while ingesting: stopped in {seconds:.1f} s")
     assert_nothing_held(home)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def test_sigterm_stops_make_dev_and_the_run_in_progress(sample_landing, tmp_path):
