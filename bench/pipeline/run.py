@@ -134,7 +134,6 @@ def stages(home: Path, warehouse: Path, samples: list[tuple[float, float]]) -> l
     from ingest.config import load_source_configs
     from leadhouse.settings import DBT_PROJECT_DIR
 
-    os.environ["DAGSTER_HOME"] = str(home)
     # A dbt model's group is its dbt group (dbt_project.yml, as the UI shows it); a source's entity
     # its config's. Read from the project, not the Dagster definitions (nothing but orchestration/
     # and the tests imports orchestration).
@@ -178,75 +177,49 @@ def stages(home: Path, warehouse: Path, samples: list[tuple[float, float]]) -> l
                     counts[key] = 0
     rows: list[dict] = []
 
-    def peak(start: float, end: float) -> float:
-        return max((rss for t, rss in samples if start <= t <= end), default=0.0)
+    def stage(name: str, seconds: float, window: tuple[float, float], rows_out=None, **extra) -> dict:
+        """A line of the table; its peak memory is the highest sample while ``window`` lasted."""
+        peak = max((rss for t, rss in samples if window[0] <= t <= window[1]), default=0.0)
+        return {
+            "stage": name,
+            "seconds": seconds,
+            "rows_in": None,
+            "rows_out": rows_out,
+            "peak_mib": peak,
+        } | extra
 
     for step, times in sorted(windows.items(), key=lambda item: min(item[1])):
-        start, end = min(times), max(times)
-        seconds = end - start
+        window = (min(times), max(times))
+        seconds = window[1] - window[0]
         if step.endswith("_rows_reconcile"):
-            rows.append(
-                {
-                    "stage": "ingest checks",
-                    "seconds": seconds,
-                    "rows_in": None,
-                    "rows_out": None,
-                    "peak_mib": peak(start, end),
-                }
-            )
+            rows.append(stage("ingest checks", seconds, window))
         elif step.startswith("raw__"):
             source = step[len("raw__") :]
             metadata = ingest.get(source, {})
-            entity = entities.get(source, "?")
             rows.append(
-                {
-                    "stage": f"ingest {source}",
-                    "entity": entity,
-                    "seconds": seconds,
-                    "rows_in": metadata.get("rows_read", 0),
-                    "rows_out": metadata.get("rows_loaded", 0),
-                    "peak_mib": peak(start, end),
-                }
+                stage(
+                    f"ingest {source}",
+                    seconds,
+                    window,
+                    rows_out=metadata.get("rows_loaded", 0),
+                    rows_in=metadata.get("rows_read", 0),
+                    entity=entities.get(source, "?"),
+                )
             )
         elif step in DBT_STEPS:
             after = " (after scoring)" if step != DBT_STEPS[0] else ""
             modelled = 0.0
             for (model_step, group), group_seconds in sorted(model_seconds.items()):
-                if model_step != step:
-                    continue
-                modelled += group_seconds
-                keys = model_keys[(model_step, group)]
-                rows.append(
-                    {
-                        "stage": f"dbt {group}{after}",
-                        "seconds": group_seconds,
-                        "rows_in": None,
-                        "rows_out": sum(counts.get(k, 0) for k in keys),
-                        "peak_mib": peak(start, end),
-                    }
-                )
-            rows.append(
-                {
-                    "stage": f"dbt start, parse, hooks, tests{after}",
-                    "seconds": max(seconds - modelled, 0.0),
-                    "rows_in": None,
-                    "rows_out": None,
-                    "peak_mib": peak(start, end),
-                }
-            )
+                if model_step == step:
+                    modelled += group_seconds
+                    rows_out = sum(counts.get(k, 0) for k in model_keys[(model_step, group)])
+                    rows.append(stage(f"dbt {group}{after}", group_seconds, window, rows_out=rows_out))
+            rows.append(stage(f"dbt start, parse, hooks, tests{after}", max(seconds - modelled, 0.0), window))
         else:
-            stage = STAGES.get(step) or (
+            name = STAGES.get(step) or (
                 "exports" if step.startswith("exports__") else "checks" if "check" in step else step
             )
-            rows.append(
-                {
-                    "stage": stage,
-                    "seconds": seconds,
-                    "rows_in": None,
-                    "rows_out": None,
-                    "peak_mib": peak(start, end),
-                }
-            )
+            rows.append(stage(name, seconds, window))
     return rows
 
 
