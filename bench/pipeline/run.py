@@ -294,10 +294,12 @@ def main(argv: list[str] | None = None) -> int:
         ratio = f"{seconds / floor_seconds:.1f}" if floor_seconds else "-"
         print(f"{entity:<36}{seconds:>9.1f}{floor_seconds:>9.1f}{ratio:>9}")
     accounted = sum(row["seconds"] for row in rows)
+    parse = pipeline.get("parse_seconds")
+    parse_text = "not timed (an earlier run)" if parse is None else f"{parse:.1f} s"
     print(
         f"\npipeline  {total:7.1f} s wall ({accounted:.1f} s in steps, the rest loading definitions and "
         f"starting the run), peak {peak:,.0f} MiB; before it, make manifest's parse "
-        f"{pipeline.get('parse_seconds', 0):.1f} s\n"
+        f"{parse_text}\n"
         f"floor     {floor['seconds']:7.1f} s (DuckDB reading the same files once), peak {floor['peak_mib']:,.0f} MiB\n"
         f"ratio     {total / floor['seconds']:7.1f} x the floor; {args.leads:,} leads; cpus {os.cpu_count()}"
     )
