@@ -142,8 +142,13 @@ clean: ## remove runtime data (warehouse, landing, Dagster history); keeps the e
 	find dagster_home -mindepth 1 ! -name dagster.yaml -exec rm -rf {} +
 
 SIZE ?= 1000000
-bench-pipeline: install manifest ## the whole pipeline at SIZE leads (default 1,000,000) as make materialize runs it, per stage, against DuckDB's read of the same files (docs/performance.md)
+SCENARIO ?= full
+bench-pipeline: install manifest ## the whole pipeline at SIZE leads (default 1,000,000) as make materialize runs it, per stage, against DuckDB's read of the same files; SCENARIO=er|scoring|publish|incremental on that run's warehouse (docs/performance.md)
+ifeq ($(SCENARIO),full)
 	$(PY) bench/pipeline/run.py --leads $(SIZE) --workdir $(BENCH_DIR)/pipeline
+else
+	$(PY) bench/pipeline/scenarios.py $(SCENARIO) --leads $(SIZE) --workdir $(BENCH_DIR)/pipeline
+endif
 
 bench-scoring: install manifest ## scoring, routing and follow-up marts at 1,000,000 leads, 10,000,000 activities (docs/performance.md)
 	$(PY) bench/scoring/run.py --workdir $(BENCH_DIR)/marts

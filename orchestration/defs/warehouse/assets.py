@@ -156,6 +156,8 @@ def build_warehouse_defs(settings: Settings, automation: AutomationConfig) -> dg
                 "published_at": dg.MetadataValue.timestamp(published.published_at),
                 "tables": len(published.rows),
                 "mart_rows": dg.MetadataValue.json({f"marts.{k}": v for k, v in published.rows.items()}),
+                "copy_seconds": round(published.copy_seconds, 2),
+                "parquet_seconds": round(published.parquet_seconds, 2),
             }
         )
 
