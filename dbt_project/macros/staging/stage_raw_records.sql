@@ -13,21 +13,51 @@
     {%- endif -%}
 with
 
-raw_record_versions as (
+{#- Most records have one version: they need no ranking. Only the keys seen more than once go
+    through the window (over every row of 8.4 M activities it took 8 s of CPU each time a test or
+    model read the view; docs/performance.md). `source_record_id` is never null in the raw layer
+    (the ingestion derives one from the row when a source has none). #}
+versioned_keys as (
     select
-        *,
-        row_number() over (
-            partition by source, source_record_id
-            order by
-                _ingested_at desc nulls last,
-                _file_version desc nulls last,
-                _row_number desc nulls last
-        ) as version_recency_rank
+        source,
+        source_record_id
     from {{ relation }}
     where {{ source_filter }}
+    group by source, source_record_id
+    having count(*) > 1
+),
+
+single_version_records as (
+    select raw_records.*
+    from (select * from {{ relation }} where {{ source_filter }}) as raw_records
+    left join versioned_keys
+        on raw_records.source = versioned_keys.source
+        and raw_records.source_record_id = versioned_keys.source_record_id
+    where versioned_keys.source_record_id is null
+),
+
+raw_record_versions as (
+    select
+        raw_records.*,
+        row_number() over (
+            partition by raw_records.source, raw_records.source_record_id
+            order by
+                raw_records._ingested_at desc nulls last,
+                raw_records._file_version desc nulls last,
+                raw_records._row_number desc nulls last
+        ) as version_recency_rank
+    from (select * from {{ relation }} where {{ source_filter }}) as raw_records
+    inner join versioned_keys
+        on raw_records.source = versioned_keys.source
+        and raw_records.source_record_id = versioned_keys.source_record_id
 ),
 
 latest_record_versions as (
+    select
+        *,
+        cast(1 as bigint) as version_recency_rank
+    from single_version_records
+    union all
     select *
     from raw_record_versions
     where version_recency_rank = 1
