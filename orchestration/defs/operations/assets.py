@@ -2,6 +2,8 @@
 work) and the per-agent morning summary files (``exports/agent_daily_summaries``, written by
 sales.daily_summary)."""
 
+import time
+
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
@@ -43,14 +45,23 @@ def build_operations_assets(settings: Settings) -> dg.Definitions:
         from ops.run_failures import flush_spooled_failures
 
         as_of = run_settings(settings, context).as_of
+        started = time.perf_counter()
         with duckdb.get_connection() as conn:
+            opened = time.perf_counter()
             report = run_retention(
                 conn, load_retention_config(), as_of=as_of, run_id=context.run_id, dry_run=config.dry_run
             )
             if flushed := flush_spooled_failures(conn, settings.data_dir / "ops"):  # rows it may clean
                 context.log.info(f"{flushed} spooled run failures written to ops.run_failures")
+            ran = time.perf_counter()
         for rule in report.rules:
             context.log.info(rule.describe())
+        # Where the step's time goes (docs/performance.md: at 1,000,000 leads the step took 8.7 s
+        # while the cleanup's queries take 0.14 s on the same warehouse).
+        context.log.info(
+            f"warehouse opened in {opened - started:.2f} s, rules and spool {ran - opened:.2f} s, "
+            f"closed in {time.perf_counter() - ran:.2f} s"
+        )
         return dg.MaterializeResult(metadata=report.metadata())
 
     @dg.asset(
