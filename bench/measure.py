@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import resource
@@ -33,25 +34,30 @@ def tree_rss_mib(pid: int) -> float:
     return total / 2**20
 
 
-def timed(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+def timed(
+    command: list[str], env: dict[str, str], *, cwd: Path | None = None, log: Path | None = None
+) -> tuple[float, float]:
+    """Run ``command``: its wall seconds and the peak resident memory of its process tree (MiB),
+    sampled every 0.2 s. Its output goes to ``log`` (named in the error when it fails), or nowhere."""
     started = time.perf_counter()
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
     peak = 0.0
-    done = threading.Event()
+    with open(log, "w") if log else contextlib.nullcontext(subprocess.DEVNULL) as output:
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=output, stderr=subprocess.STDOUT)
+        done = threading.Event()
 
-    def sample() -> None:
-        nonlocal peak
-        while not done.is_set():
-            peak = max(peak, tree_rss_mib(process.pid))
-            done.wait(0.2)
+        def sample() -> None:
+            nonlocal peak
+            while not done.is_set():
+                peak = max(peak, tree_rss_mib(process.pid))
+                done.wait(0.2)
 
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    code = process.wait()
-    done.set()
-    sampler.join()
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        code = process.wait()
+        done.set()
+        sampler.join()
     if code:
-        raise SystemExit(f"{' '.join(command[:2])} failed (exit {code})")
+        raise SystemExit(f"{' '.join(command[:2])} failed (exit {code})" + (f"; see {log}" if log else ""))
     return time.perf_counter() - started, peak
 
 

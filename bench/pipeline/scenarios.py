@@ -27,17 +27,15 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from bench.measure import tree_rss_mib  # noqa: E402
+from bench.measure import timed  # noqa: E402
 
 AS_OF = "2026-11-01"
 SELECTIONS = {
@@ -61,29 +59,6 @@ def environment(run_dir: Path) -> dict[str, str]:
     return env
 
 
-def timed(command: list[str], env: dict[str, str], log: Path) -> tuple[float, float]:
-    """Run ``command``; its wall seconds and the peak resident memory of its process tree (MiB)."""
-    peak = [0.0]
-    done = threading.Event()
-    started = time.time()
-    with open(log, "w") as output:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
-
-        def sample() -> None:
-            while not done.is_set():
-                peak[0] = max(peak[0], tree_rss_mib(process.pid))
-                done.wait(0.2)
-
-        sampler = threading.Thread(target=sample, daemon=True)
-        sampler.start()
-        code = process.wait()
-        done.set()
-        sampler.join()
-    if code:
-        raise SystemExit(f"{' '.join(command[:4])} failed (exit {code}); see {log}")
-    return time.time() - started, peak[0]
-
-
 def slowest_models(limit: int = 8) -> list[tuple[str, float]]:
     from leadhouse.settings import DBT_PROJECT_DIR
 
@@ -94,7 +69,9 @@ def slowest_models(limit: int = 8) -> list[tuple[str, float]]:
 
 def dbt_scenario(name: str, run_dir: Path, workdir: Path, leads: int) -> dict:
     command = [sys.executable, "-m", "leadhouse.dbt_invocation", "build", *SELECTIONS[name]]
-    seconds, peak = timed(command, environment(run_dir), workdir / f"scenario-{name}-{leads}.log")
+    seconds, peak = timed(
+        command, environment(run_dir), cwd=ROOT, log=workdir / f"scenario-{name}-{leads}.log"
+    )
     return {"seconds": seconds, "peak_mib": peak, "slowest": slowest_models()}
 
 
@@ -173,7 +150,7 @@ def incremental_scenario(run_dir: Path, sample: Path, workdir: Path, leads: int)
     print(f"incremental: delta {delta}; refresh_warehouse ...", flush=True)
     dagster = str(Path(sys.executable).with_name("dagster"))
     command = [dagster, "job", "execute", "-j", "refresh_warehouse", "-m", "orchestration.definitions"]
-    seconds, peak = timed(command, environment(target), target / "pipeline.log")
+    seconds, peak = timed(command, environment(target), cwd=ROOT, log=target / "pipeline.log")
     full = json.loads((workdir / f"pipeline-{leads}.json").read_text())
     return {
         "seconds": seconds,
