@@ -301,8 +301,7 @@ def _apply(
         (older,) = _execute(
             conn, f"select count(*) from {_quote(rule.table)} as t where {old}", parameters
         ).fetchone()
-        outcome.rows_older, outcome.rows_kept_recently_loaded, outcome.rows_kept_referenced = (0, 0, 0)
-        if older:
+        if older:  # else the counts stay 0
             outcome.rows_older, outcome.rows_kept_recently_loaded, outcome.rows_kept_referenced = _execute(
                 conn,
                 f"select count(*), count(*) filter (where not {loaded_before}), "
