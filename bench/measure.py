@@ -35,10 +35,16 @@ def tree_rss_mib(pid: int) -> float:
 
 
 def timed(
-    command: list[str], env: dict[str, str], *, cwd: Path | None = None, log: Path | None = None
+    command: list[str],
+    env: dict[str, str],
+    *,
+    cwd: Path | None = None,
+    log: Path | None = None,
+    samples: list[tuple[float, float]] | None = None,
 ) -> tuple[float, float]:
     """Run ``command``: its wall seconds and the peak resident memory of its process tree (MiB),
-    sampled every 0.2 s. Its output goes to ``log`` (named in the error when it fails), or nowhere."""
+    sampled every 0.2 s (each sample appended to ``samples`` as (epoch seconds, MiB) when given).
+    Its output goes to ``log`` (named in the error when it fails), or nowhere."""
     started = time.perf_counter()
     peak = 0.0
     with open(log, "w") if log else contextlib.nullcontext(subprocess.DEVNULL) as output:
@@ -48,7 +54,10 @@ def timed(
         def sample() -> None:
             nonlocal peak
             while not done.is_set():
-                peak = max(peak, tree_rss_mib(process.pid))
+                rss = tree_rss_mib(process.pid)
+                peak = max(peak, rss)
+                if samples is not None:
+                    samples.append((time.time(), rss))
                 done.wait(0.2)
 
         sampler = threading.Thread(target=sample, daemon=True)

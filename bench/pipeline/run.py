@@ -27,7 +27,6 @@ import os
 import shutil
 import subprocess
 import sys
-import threading
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -37,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.ingest.run import child as ingest_child  # noqa: E402
 from bench.ingest.run import ensure_sample  # noqa: E402
-from bench.measure import tree_rss_mib  # noqa: E402
+from bench.measure import timed  # noqa: E402
 
 TARGET_SECONDS = 180.0
 TARGET_PEAK_GIB = 6.0
@@ -57,10 +56,25 @@ STAGES = {
 }
 
 
-def sample_memory(pid: int, samples: list[tuple[float, float]], done: threading.Event) -> None:
-    while not done.is_set():
-        samples.append((time.time(), tree_rss_mib(pid)))
-        done.wait(0.2)
+def environment(run_dir: Path) -> dict[str, str]:
+    """The pipeline's environment for a run folder (data, models, Dagster instance) at AS_OF."""
+    env = os.environ | {
+        "LEADHOUSE_DATA_DIR": str(run_dir / "data"),
+        "LEADHOUSE_MODEL_DIR": str(run_dir / "models"),
+        "LEADHOUSE_AS_OF": AS_OF,
+        "DAGSTER_HOME": str(run_dir / "dagster_home"),
+        "DO_NOT_TRACK": "1",
+        "DBT_VERSION_CHECK": "false",
+    }
+    for variable in ("LEADHOUSE_CRM_DSN", "LEADHOUSE_CRM_API_URL", "LEADHOUSE_CRM_API_TOKEN"):
+        env.pop(variable, None)  # the syncs and the CRM extraction skip: nothing leaves this machine
+    return env
+
+
+def dagster_job(name: str) -> list[str]:
+    """The command that runs the job ``name`` of the code location in this process's environment."""
+    dagster = str(Path(sys.executable).with_name("dagster"))
+    return [dagster, "job", "execute", "-j", name, "-m", "orchestration.definitions"]
 
 
 def run_pipeline(data: Path, run_dir: Path) -> dict:
@@ -72,24 +86,7 @@ def run_pipeline(data: Path, run_dir: Path) -> dict:
     home = run_dir / "dagster_home"
     home.mkdir()
     shutil.copy(ROOT / "dagster_home" / "dagster.yaml", home / "dagster.yaml")
-    env = os.environ | {
-        "LEADHOUSE_DATA_DIR": str(run_dir / "data"),
-        "LEADHOUSE_MODEL_DIR": str(run_dir / "models"),
-        "LEADHOUSE_AS_OF": AS_OF,
-        "DAGSTER_HOME": str(home),
-        "DO_NOT_TRACK": "1",
-        "DBT_VERSION_CHECK": "false",
-    }
-    for variable in ("LEADHOUSE_CRM_DSN", "LEADHOUSE_CRM_API_URL", "LEADHOUSE_CRM_API_TOKEN"):
-        env.pop(variable, None)  # the syncs and the CRM extraction skip: nothing leaves this machine
-    command = [
-        str(Path(sys.executable).with_name("dagster")),
-        "job",
-        "execute",
-        "-j",
-        "materialize_everything",
-    ]
-    command += ["-m", "orchestration.definitions"]
+    env = environment(run_dir)
     # `make materialize` parses the project first (`make manifest`) with the same data folder, so
     # the run's dbt commands reuse that parse; a parse for another folder would not serve them
     # (the warehouse path is part of dbt's profile), and each would parse the whole project again.
@@ -105,17 +102,7 @@ def run_pipeline(data: Path, run_dir: Path) -> dict:
     log = run_dir / "pipeline.log"
     print(f"pipeline: materialize_everything, log in {log} ...", flush=True)
     started = time.time()
-    with open(log, "w") as output:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
-        done = threading.Event()
-        sampler = threading.Thread(target=sample_memory, args=(process.pid, samples, done), daemon=True)
-        sampler.start()
-        code = process.wait()
-        done.set()
-        sampler.join()
-    seconds = time.time() - started
-    if code:
-        raise SystemExit(f"the pipeline failed (exit {code}); see {log}")
+    seconds, _ = timed(dagster_job("materialize_everything"), env, cwd=ROOT, log=log, samples=samples)
     return {
         "seconds": seconds,
         "parse_seconds": parse_seconds,

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import sys
 import tempfile
@@ -36,27 +35,13 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from bench.measure import timed  # noqa: E402
+from bench.pipeline.run import dagster_job, environment  # noqa: E402
 
-AS_OF = "2026-11-01"
 SELECTIONS = {
     "er": ["--select", "+dim_leads,group:identity"],
     "scoring": ["--select", "group:scoring"],
 }
 DELTA_SHARE = 0.01
-
-
-def environment(run_dir: Path) -> dict[str, str]:
-    env = os.environ | {
-        "LEADHOUSE_DATA_DIR": str(run_dir / "data"),
-        "LEADHOUSE_MODEL_DIR": str(run_dir / "models"),
-        "LEADHOUSE_AS_OF": AS_OF,
-        "DAGSTER_HOME": str(run_dir / "dagster_home"),
-        "DO_NOT_TRACK": "1",
-        "DBT_VERSION_CHECK": "false",
-    }
-    for variable in ("LEADHOUSE_CRM_DSN", "LEADHOUSE_CRM_API_URL", "LEADHOUSE_CRM_API_TOKEN"):
-        env.pop(variable, None)
-    return env
 
 
 def slowest_models(limit: int = 8) -> list[tuple[str, float]]:
@@ -148,9 +133,9 @@ def incremental_scenario(run_dir: Path, sample: Path, workdir: Path, leads: int)
             (landing / folder.name / file.name).symlink_to(file)
     delta = write_delta(sample, landing, leads)
     print(f"incremental: delta {delta}; refresh_warehouse ...", flush=True)
-    dagster = str(Path(sys.executable).with_name("dagster"))
-    command = [dagster, "job", "execute", "-j", "refresh_warehouse", "-m", "orchestration.definitions"]
-    seconds, peak = timed(command, environment(target), cwd=ROOT, log=target / "pipeline.log")
+    seconds, peak = timed(
+        dagster_job("refresh_warehouse"), environment(target), cwd=ROOT, log=target / "pipeline.log"
+    )
     full = json.loads((workdir / f"pipeline-{leads}.json").read_text())
     return {
         "seconds": seconds,
