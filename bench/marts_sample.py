@@ -22,6 +22,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.measure import timed  # noqa: E402
+from leadhouse.warehouse import connect as connect_warehouse  # noqa: E402
+from leadhouse.warehouse import copy_warehouse  # noqa: E402
 
 AS_OF = "2026-11-01T00:00:00Z"  # the sample's as-of date
 
@@ -77,9 +79,8 @@ def generator_digest() -> str:
 
 def top_up_activities(warehouse: Path, activities: int) -> int:
     """Copies of marts.fct_lead_activities' own rows until it holds ``activities``; its count."""
-    import duckdb
 
-    with duckdb.connect(str(warehouse)) as conn:
+    with connect_warehouse(warehouse) as conn:
         have = conn.sql("select count(*) from marts.fct_lead_activities").fetchone()[0]
         if have < activities:
             copies = -(-(activities - have) // have)
@@ -135,21 +136,20 @@ def prepare(workdir: Path, leads: int, activities: int, seed: int) -> Path:
         print("dbt build (the whole warehouse, once) ...", flush=True)
         seconds, _ = timed(*dbt_command("build", data))
         print(f"  {seconds:.0f} s", flush=True)
-        shutil.copy(warehouse, base)
+        copy_warehouse(warehouse, base)
     if not built.exists():
-        shutil.copy(base, warehouse)
+        copy_warehouse(base, warehouse)
         total = top_up_activities(warehouse, activities)
         print(f"fct_lead_activities: {total:,} rows", flush=True)
-        shutil.copy(warehouse, built)
-    shutil.copy(built, warehouse)
+        copy_warehouse(warehouse, built)
+    copy_warehouse(built, warehouse)
     return data
 
 
 def counts(data: Path) -> tuple[int, int]:
     """Leads and activities of the prepared warehouse."""
-    import duckdb
 
-    with duckdb.connect(str(data / "warehouse" / "leadhouse.duckdb"), read_only=True) as conn:
+    with connect_warehouse(data / "warehouse" / "leadhouse.duckdb", read_only=True) as conn:
         return conn.sql(
             "select (select count(*) from marts.dim_leads), (select count(*) from marts.fct_lead_activities)"
         ).fetchone()

@@ -14,11 +14,10 @@ import json
 import logging
 import sys
 
-import duckdb
-
 from exports.config import SyncConfigError, load_sync_configs
 from exports.engine import ensure_export_tables, run_sync
 from leadhouse.settings import Settings
+from leadhouse.warehouse import connect
 
 
 def _config(settings: Settings, name: str):
@@ -55,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return 2
     settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(str(settings.warehouse_path)) as conn:
+    with connect(settings.warehouse_path) as conn:
         ensure_export_tables(conn)
         if args.command == "list":
             for config in configs:

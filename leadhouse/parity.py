@@ -162,10 +162,10 @@ def _spark_table(warehouse_dir: Path, schema: str, table: str) -> pl.DataFrame:
 def compare_marts(
     duckdb_path: Path, spark_warehouse: Path, manifest: dict, only: set[str] | None = None
 ) -> list[TableDiff]:
-    import duckdb
+    from leadhouse.warehouse import connect
 
     diffs = []
-    with duckdb.connect(str(duckdb_path), read_only=True) as conn:
+    with connect(duckdb_path, read_only=True) as conn:
         for table, (schema, keys) in sorted(mart_keys(manifest).items()):
             if only and table not in only:
                 continue
@@ -238,9 +238,9 @@ def write_reviews(warehouse: Path, landing: Path) -> int:
     match between two single-record leads (a merge). Returns the decisions written."""
     import csv
 
-    import duckdb
+    from leadhouse.warehouse import connect
 
-    with duckdb.connect(str(warehouse), read_only=True) as conn:
+    with connect(warehouse, read_only=True) as conn:
         big = conn.sql(
             """
             select lead_id, list(source order by source, source_record_id) as sources,

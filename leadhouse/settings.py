@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from leadhouse.engines import engine_from_env
+from leadhouse.warehouse import marts_path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
@@ -90,6 +91,11 @@ class Settings:
     @property
     def warehouse_path(self) -> Path:
         return self.data_dir / "warehouse" / "leadhouse.duckdb"
+
+    @property
+    def marts_path(self) -> Path:
+        """The marts' own file beside the warehouse (leadhouse.warehouse): what publishing copies."""
+        return marts_path(self.warehouse_path)
 
     @property
     def published_dir(self) -> Path:

@@ -13,6 +13,7 @@ from ingest.config import SourceConfigError, load_source_configs
 from ingest.crm_database import summary_line
 from leadhouse.publish import parquet_dir
 from leadhouse.settings import Settings
+from leadhouse.warehouse import connect
 from ml.registry import LocalModelRegistry, RegistryError
 
 
@@ -119,7 +120,12 @@ def summarize(settings: Settings) -> str:
     if not path.exists():
         return f"No warehouse yet at {settings.warehouse_path}. Run `make run`."
     lines = []
-    with duckdb.connect(str(path), read_only=True) as conn:
+    # The published copy holds the marts; the pipeline's warehouse has them in a file beside it.
+    with (
+        duckdb.connect(str(path), read_only=True)
+        if path != settings.warehouse_path
+        else connect(path, read_only=True)
+    ) as conn:
         try:
             per_source = conn.execute(
                 """

@@ -30,6 +30,7 @@ from typing import Any
 
 import duckdb
 
+from leadhouse.warehouse import WAREHOUSE_CATALOGS
 from ops.config import TIME_TYPES, RetentionConfig, RetentionRule
 from ops.run_failures import SCHEMA, as_utc
 
@@ -165,7 +166,7 @@ def _columns(conn: duckdb.DuckDBPyConnection, relation: str) -> dict[str, str] |
     schema, name = relation.split(".")
     rows = conn.execute(
         "select column_name, data_type from information_schema.columns "
-        "where table_catalog = current_database() and table_schema = ? and table_name = ?",
+        f"where table_catalog in {WAREHOUSE_CATALOGS} and table_schema = ? and table_name = ?",
         [schema, name],
     ).fetchall()
     return dict(rows) if rows else None

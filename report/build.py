@@ -15,6 +15,8 @@ from pathlib import Path
 import duckdb
 
 from leadhouse.files import write_text_atomically
+from leadhouse.warehouse import WAREHOUSE_CATALOGS
+from leadhouse.warehouse import connect as connect_warehouse
 from report.charts import CHARTS, NothingToDraw
 from report.page import Rendered, page
 
@@ -47,7 +49,8 @@ def render_report(
         raise FileNotFoundError(
             f"no published warehouse at {path}: materialize published/warehouse first (make materialize)"
         )
-    with duckdb.connect(str(path), read_only=True) as conn:
+    # The published copy holds the marts; a pipeline's warehouse file has them in a file beside it.
+    with connect_warehouse(path, read_only=True) as conn:
         return _render(conn, f"{path.parent.name}/{path.name}", Path(out_path), progress)
 
 
@@ -113,7 +116,7 @@ def _marts(conn: duckdb.DuckDBPyConnection) -> set[str]:
         name
         for (name,) in conn.execute(
             "select table_name from information_schema.tables "
-            "where table_catalog = current_database() and table_schema = ?",
+            f"where table_catalog in {WAREHOUSE_CATALOGS} and table_schema = ?",
             [SCHEMA],
         ).fetchall()
     }
@@ -125,7 +128,7 @@ def _as_of(conn: duckdb.DuckDBPyConnection, marts: list[str]) -> tuple[datetime,
         name
         for (name,) in conn.execute(
             "select distinct table_name from information_schema.columns "
-            "where table_catalog = current_database() and table_schema = ? and column_name = 'as_of' "
+            f"where table_catalog in {WAREHOUSE_CATALOGS} and table_schema = ? and column_name = 'as_of' "
             "order by 1",
             [SCHEMA],
         ).fetchall()

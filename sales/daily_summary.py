@@ -36,6 +36,7 @@ from typing import Any
 import duckdb
 
 from leadhouse.files import write_text_atomically
+from leadhouse.warehouse import WAREHOUSE_CATALOGS
 
 SUMMARY = "marts.agent_daily_summary"
 TASKS = "marts.follow_up_tasks"
@@ -326,7 +327,7 @@ def _require_relations(conn: duckdb.DuckDBPyConnection) -> None:
         f"{schema}.{name}"
         for schema, name in conn.execute(
             "select table_schema, table_name from information_schema.tables "
-            "where table_catalog = current_database()"
+            f"where table_catalog in {WAREHOUSE_CATALOGS}"
         ).fetchall()
     }
     missing = [relation for relation in _BUILT_BY if relation not in present]

@@ -28,6 +28,7 @@ import duckdb
 from sklearn.metrics import roc_auc_score
 
 from leadhouse.settings import Settings
+from leadhouse.warehouse import connect, copy_warehouse
 
 
 @dataclass(frozen=True)
@@ -132,7 +133,6 @@ def backtest(
     counts twice, each time with the score it had then (a snapshot panel, as a sales team sees
     its pipeline week after week)."""
     import os
-    import shutil
     import subprocess
     import tempfile
 
@@ -144,7 +144,7 @@ def backtest(
         data = Path(scratch)
         copy = data / "warehouse" / "leadhouse.duckdb"
         copy.parent.mkdir(parents=True)
-        shutil.copy(warehouse, copy)
+        copy_warehouse(warehouse, copy)
         settings = Settings.from_env({"LEADHOUSE_DATA_DIR": str(data)})
         dbt = Path(sys.executable).with_name("dbt")
         for number, as_of in enumerate(as_ofs, 1):
@@ -163,7 +163,7 @@ def backtest(
                 "--exclude", "int_lead_score_changes+", "path:models/marts/sales", "path:models/intermediate/sales",
             )  # fmt: skip
             subprocess.run([str(dbt), *invocation.args], env=os.environ | invocation.env, check=True)
-            with duckdb.connect(str(copy), read_only=True) as conn:
+            with connect(copy, read_only=True) as conn:
                 rows += outcomes(conn, OPEN_AT_SCORING_TIME)
     return summarize(rows, grade_order)
 
@@ -182,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--every", type=int, default=30, help="days between the backtest moments")
     args = parser.parse_args(argv)
     grade_order = [label for label, _ in load_scoring_config().dbt_var()["grades"]]
-    with duckdb.connect(str(args.warehouse), read_only=True) as conn:
+    with connect(args.warehouse, read_only=True) as conn:
         current = evaluate(conn, grade_order)
         (scored_as_of,) = conn.execute("select max(scored_as_of) from marts.lead_rule_scores").fetchone()
     t0 = scored_as_of.replace(tzinfo=UTC) - timedelta(days=args.backtest_days)

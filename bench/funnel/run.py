@@ -19,19 +19,19 @@ sys.path.insert(0, str(ROOT))
 
 from bench.marts_sample import ANALYTICS_MODELS, AS_OF, counts, dbt_command, prepared_from_args  # noqa: E402
 from bench.measure import timed  # noqa: E402
+from leadhouse.warehouse import connect as connect_warehouse  # noqa: E402
 
 TARGET_SECONDS = 45.0
 
 
 def main() -> int:
-    import duckdb
 
     data = prepared_from_args(__doc__.split("\n\n")[0])
     leads, activities = counts(data)
     command, env = dbt_command("run", data, "--select", *ANALYTICS_MODELS)
     print("dbt run of the funnel, conversion, pipeline, marketing and account models ...", flush=True)
     seconds, peak = timed(command, env)
-    with duckdb.connect(str(data / "warehouse" / "leadhouse.duckdb"), read_only=True) as conn:
+    with connect_warehouse(data / "warehouse" / "leadhouse.duckdb", read_only=True) as conn:
         sizes = conn.sql(
             "select table_name, estimated_size from duckdb_tables() where schema_name = 'marts' "
             "and table_name in ('funnel_by_period', 'conversion_metrics', 'fct_lead_touches', "

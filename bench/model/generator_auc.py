@@ -22,6 +22,8 @@ from datetime import datetime
 from pathlib import Path
 
 from bench.model.report import Check, at_least, auc, figure, holdout_summary, show
+from leadhouse.warehouse import connect as connect_warehouse
+from leadhouse.warehouse import copy_warehouse
 
 LEADS = 100_000
 SEED = 42
@@ -58,7 +60,7 @@ def prepare(workdir: Path, leads: int = LEADS, seed: int = SEED) -> Path:
     print("sample: dbt build (once) ...", flush=True)
     seconds, _ = timed(*dbt_command("build", data, *PIPELINE_BUILD_FLAGS))
     print(f"sample: built in {seconds:.0f} s", flush=True)
-    shutil.copy(data / "warehouse" / "leadhouse.duckdb", built)
+    copy_warehouse(data / "warehouse" / "leadhouse.duckdb", built)
     return data
 
 
@@ -82,7 +84,6 @@ def lead_propensity(conn, data: Path):
 
 
 def run(workdir: Path) -> list[Check]:
-    import duckdb
     import polars as pl
 
     from ml.config import load_model_config
@@ -91,7 +92,7 @@ def run(workdir: Path) -> list[Check]:
 
     data = prepare(workdir / "generator")
     config = load_model_config()
-    with duckdb.connect(str(data / "built.duckdb"), read_only=True) as conn:
+    with connect_warehouse(data / "built.duckdb", read_only=True) as conn:
         started = time.perf_counter()
         examples = training_examples(conn, AS_OF, config)
         print(

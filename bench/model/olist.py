@@ -29,6 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.model.report import Check, at_least, figure, holdout_summary, show
+from leadhouse.warehouse import connect as connect_warehouse
 
 DATASETS = Path("/work/shared/datasets")
 FILES = {
@@ -113,7 +114,6 @@ def model_config(tuning: dict):
 
 
 def run(workdir: Path, tuning: dict | None = None) -> list[Check]:
-    import duckdb
     import polars as pl
 
     from ml.features import training_examples
@@ -122,7 +122,7 @@ def run(workdir: Path, tuning: dict | None = None) -> list[Check]:
     tuning = TUNING if tuning is None else tuning
     config = model_config(tuning)
     warehouse = build(workdir / "olist")
-    with duckdb.connect(str(warehouse), read_only=True) as conn:
+    with connect_warehouse(warehouse, read_only=True) as conn:
         quantiles = days_to_win(conn)
         started = time.perf_counter()
         examples = training_examples(conn, AS_OF, config)

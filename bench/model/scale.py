@@ -32,6 +32,7 @@ from pathlib import Path
 from types import ModuleType
 
 from bench.model.report import Check, figure, peak_rss_mib, show
+from leadhouse.warehouse import connect as connect_warehouse
 
 LEADS = 1_000_000
 ACTIVITIES = 10_000_000
@@ -114,8 +115,6 @@ def million_rows(rows, count: int):
 def run(workdir: Path, marts_workdir: Path) -> list[Check]:
     import shutil
 
-    import duckdb
-
     import ml.explain
     import ml.scoring
     import ml.train
@@ -141,7 +140,7 @@ def run(workdir: Path, marts_workdir: Path) -> list[Check]:
     def progress(message: str) -> None:
         print(f"  [{time.perf_counter() - started:6.1f} s] {message}", flush=True)
 
-    with duckdb.connect(str(data / "warehouse" / "leadhouse.duckdb")) as conn:
+    with connect_warehouse(data / "warehouse" / "leadhouse.duckdb") as conn:
         print("train_candidate ...", flush=True)
         with stopwatch(
             [

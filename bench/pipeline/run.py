@@ -37,6 +37,7 @@ sys.path.insert(0, str(ROOT))
 from bench.ingest.run import child as ingest_child  # noqa: E402
 from bench.ingest.run import ensure_sample  # noqa: E402
 from bench.measure import timed  # noqa: E402
+from leadhouse.warehouse import connect as connect_warehouse  # noqa: E402
 
 TARGET_SECONDS = 180.0
 TARGET_PEAK_GIB = 6.0
@@ -156,7 +157,7 @@ def stages(home: Path, warehouse: Path, samples: list[tuple[float, float]]) -> l
         elif key.path == ["published", "warehouse"]:
             published = metadata
     counts = {}
-    with duckdb.connect(str(warehouse), read_only=True) as conn:
+    with connect_warehouse(warehouse, read_only=True) as conn:
         for keys in model_keys.values():
             for key in keys:
                 try:

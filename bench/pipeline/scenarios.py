@@ -61,15 +61,13 @@ def dbt_scenario(name: str, run_dir: Path, workdir: Path, leads: int) -> dict:
 
 
 def publish_scenario(run_dir: Path) -> dict:
-    import duckdb
-
     from leadhouse.publish import publish
+    from leadhouse.warehouse import marts_path
 
     with tempfile.TemporaryDirectory() as scratch:
         target = Path(scratch) / "published" / "leadhouse.duckdb"
         started = time.perf_counter()
-        with duckdb.connect(str(run_dir / "data" / "warehouse" / "leadhouse.duckdb")) as conn:
-            publication = publish(conn, target)
+        publication = publish(marts_path(run_dir / "data" / "warehouse" / "leadhouse.duckdb"), target)
         seconds = time.perf_counter() - started
         size = target.stat().st_size
     return {

@@ -17,6 +17,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.marts_sample import ANALYTICS_MODELS, AS_OF, counts, dbt_command, prepared_from_args  # noqa: E402
 from bench.measure import timed  # noqa: E402
+from leadhouse.warehouse import connect as connect_warehouse  # noqa: E402
 
 TARGET_SECONDS = 30.0
 SELECTION = [
@@ -28,14 +29,13 @@ SELECTION = [
 
 
 def main() -> int:
-    import duckdb
 
     data = prepared_from_args(__doc__.split("\n\n")[0])
     leads, activities = counts(data)
     command, env = dbt_command("run", data, "--select", *SELECTION, "--exclude", *ANALYTICS_MODELS)
     print("dbt run of the scoring and sales models ...", flush=True)
     seconds, peak = timed(command, env)
-    with duckdb.connect(str(data / "warehouse" / "leadhouse.duckdb"), read_only=True) as conn:
+    with connect_warehouse(data / "warehouse" / "leadhouse.duckdb", read_only=True) as conn:
         scored = conn.sql("select count(*) from marts.lead_rule_scores").fetchone()[0]
     print(f"\n{leads:,} leads, {activities:,} activities; {scored:,} scored as of {AS_OF}, 2 cores")
     print(

@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from bench.measure import timed  # noqa: E402
+from leadhouse.warehouse import marts_path  # noqa: E402
 
 
 def main() -> int:
@@ -51,6 +52,7 @@ def main() -> int:
     results = {}
     for engine in ("duckdb", "spark"):
         shutil.copy(raw_only, warehouse)  # a warehouse holding only the raw layer
+        marts_path(warehouse).unlink(missing_ok=True)  # and no marts yet
         for state in ("warehouse", "metastore_db"):
             shutil.rmtree(spark_dir(data) / state, ignore_errors=True)
         invocation = engine_invocation("build", data, engine)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
@@ -9,6 +10,7 @@ from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 
 from leadhouse.settings import DBT_PROJECT_DIR, Settings
+from leadhouse.warehouse import attach_marts
 from ml.registry import LocalModelRegistry, ModelRegistry
 from orchestration.lib.dbt import DBT_EXECUTABLE
 
@@ -26,10 +28,21 @@ class ModelRegistryResource(dg.ConfigurableResource):
         return LocalModelRegistry(Path(self.root))
 
 
+class WarehouseResource(DuckDBResource):
+    """dagster-duckdb's connection to the warehouse file, with the marts file attached
+    (leadhouse.warehouse): ``marts.<table>`` reads the marts dbt built."""
+
+    @contextmanager
+    def get_connection(self):
+        with super().get_connection() as conn:
+            attach_marts(conn, Path(self.database))
+            yield conn
+
+
 def build_resources(settings: Settings) -> dict:
     settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     return {
-        "duckdb": DuckDBResource(database=str(settings.warehouse_path)),
+        "duckdb": WarehouseResource(database=str(settings.warehouse_path)),
         "model_registry": ModelRegistryResource(root=str(settings.model_dir)),
         "dbt": DbtCliResource(
             project_dir=str(DBT_PROJECT_DIR), profiles_dir=str(DBT_PROJECT_DIR), dbt_executable=DBT_EXECUTABLE

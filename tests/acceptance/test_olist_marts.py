@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 
-import duckdb
 import polars as pl
 import pytest
 
@@ -19,6 +18,7 @@ from ingest.config import load_source_configs
 from ingest.pipeline import Ingestor
 from leadhouse.dbt_invocation import PIPELINE_BUILD_FLAGS
 from leadhouse.settings import PROJECT_ROOT, Settings
+from leadhouse.warehouse import connect as connect_warehouse
 from tests.dbt.dbt_runner import run_dbt, unsuccessful
 
 pytestmark = pytest.mark.realdata
@@ -39,7 +39,7 @@ def build(tmp_path_factory, shared_datasets: Path):
         (settings.landing_dir / source).mkdir(parents=True)
         (settings.landing_dir / source / Path(relative).name).symlink_to(shared_datasets / relative)
     settings.warehouse_path.parent.mkdir(parents=True)
-    with duckdb.connect(str(settings.warehouse_path)) as conn:
+    with connect_warehouse(settings.warehouse_path) as conn:
         ingestor = Ingestor(conn, settings.landing_dir)
         for config in load_source_configs(PUBLIC_DATASETS):
             if config.name in FILES:  # not x_education: the Olist figures alone
@@ -52,7 +52,7 @@ def build(tmp_path_factory, shared_datasets: Path):
 
 @pytest.fixture(scope="module")
 def marts(build):
-    with duckdb.connect(str(build[2]), read_only=True) as conn:
+    with connect_warehouse(build[2], read_only=True) as conn:
         yield conn
 
 

@@ -6,12 +6,12 @@ folder; every test below reads what it produced.
 
 from __future__ import annotations
 
-import duckdb
 import pytest
 import yaml
 
 from entity_resolution.config import PREPARED_RECORD_BOOKKEEPING, PREPARED_RECORD_COLUMNS
 from ingest.schemas import ACTIVITY_TYPES, CHANNELS, ENTITIES, LEAD_STATUSES, raw_schema
+from leadhouse.warehouse import connect as connect_warehouse
 from scoring.config import CATEGORIES, LEAD_FIELDS, load_scoring_config
 from tests.dbt.dbt_runner import (
     DBT_PROJECT_DIR,
@@ -40,7 +40,7 @@ def build(tmp_path_factory):
 @pytest.fixture(scope="module")
 def warehouse(build):
     _, path = build
-    with duckdb.connect(str(path), read_only=True) as conn:
+    with connect_warehouse(path, read_only=True) as conn:
         yield conn
 
 

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import duckdb
 import pytest
 
 from ingest.schemas import ENTITIES
+from leadhouse.warehouse import connect as connect_warehouse
 from tests.dbt.dbt_runner import lead_id_of, pairs_by_key, rows, run_dbt
 from tests.dbt.raw_fixture import append_raw_rows, at, lineage
 
@@ -116,7 +116,7 @@ KATHERINE, MARY = lead_id_of("chat:CH-40"), lead_id_of("walk_ins:MJ-50")
 
 def snapshot(warehouse) -> dict[str, Any]:
     """What the identity models hold after a run."""
-    with duckdb.connect(str(warehouse), read_only=True) as conn:
+    with connect_warehouse(warehouse, read_only=True) as conn:
         identity = rows(
             conn, "select source_record_id, lead_id, match_rule, matched_by from marts.lead_identity_map"
         )

@@ -15,9 +15,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import duckdb
 import pytest
 
+from leadhouse.warehouse import connect as connect_warehouse
 from tests.dbt.dbt_runner import rows
 
 TOLERANCE = 1e-9
@@ -75,7 +75,7 @@ def mf_figures(mf_rows: list[dict], group_by: list[str]) -> dict[tuple, dict]:
 def mart_figures(build: tuple[Path, Path], sql: str) -> dict[tuple, dict]:
     """The rows of `sql` on the built warehouse by their first column(s) named key_*, as text."""
     data, _ = build
-    with duckdb.connect(str(data / "warehouse" / "leadhouse.duckdb"), read_only=True) as conn:
+    with connect_warehouse(data / "warehouse" / "leadhouse.duckdb", read_only=True) as conn:
         found = rows(conn, sql)
     return {tuple(str(v) for k, v in row.items() if k.startswith("key_")): row for row in found}
 

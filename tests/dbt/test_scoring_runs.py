@@ -12,10 +12,10 @@ intent and behavioral reach their caps, recent activity adds engagement, and she
 
 from __future__ import annotations
 
-import duckdb
 import pytest
 import yaml
 
+from leadhouse.warehouse import connect as connect_warehouse
 from tests.dbt.dbt_runner import DBT_PROJECT_DIR, rows, run_dbt
 from tests.dbt.raw_fixture import at
 
@@ -75,7 +75,7 @@ def contract_columns(model: str) -> dict[str, str]:
 def write_mart(warehouse, model: str, table_rows: list[dict]) -> None:
     """``marts.<model>`` as its contract types it, holding ``table_rows`` (other columns null)."""
     columns = contract_columns(model)
-    with duckdb.connect(str(warehouse)) as conn:
+    with connect_warehouse(warehouse) as conn:
         conn.execute("create schema if not exists marts")
         conn.execute(
             f"create table if not exists marts.{model} ({', '.join(f'{c} {t}' for c, t in columns.items())})"
@@ -103,7 +103,7 @@ def build(data_dir, work_dir, as_of: str, *extra: str) -> None:
 
 
 def snapshot(warehouse) -> dict:
-    with duckdb.connect(str(warehouse), read_only=True) as conn:
+    with connect_warehouse(warehouse, read_only=True) as conn:
         return {
             "score": rows(conn, "select * from marts.lead_rule_scores"),
             "history": rows(conn, "select * from marts.lead_score_history order by valid_from"),

@@ -19,6 +19,7 @@ import yaml
 
 from exports.config import SyncConfig
 from exports.engine import run_sync
+from leadhouse.warehouse import connect as connect_warehouse
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -240,7 +241,7 @@ def test_a_sync_killed_mid_run_and_rerun_leaves_no_duplicates_and_no_gaps(crm, t
     # 30 batches at 15 a second: about 2 s, killed after a few batches landed.
     config = sync_config(schema, "upsert", requests_per_second=15)
     (config_dir / "crm_database_scores.yml").write_text(yaml.safe_dump(config))
-    with duckdb.connect(str(data_dir / "warehouse" / "leadhouse.duckdb")) as warehouse:
+    with connect_warehouse(data_dir / "warehouse" / "leadhouse.duckdb") as warehouse:
         rows = write_updates(warehouse, n)
     env = os.environ | {
         "LEADHOUSE_DATA_DIR": str(data_dir),
@@ -271,7 +272,7 @@ def test_a_sync_killed_mid_run_and_rerun_leaves_no_duplicates_and_no_gaps(crm, t
     assert held == expected  # every row once, with its values
     with psycopg.connect(dsn) as pg:
         assert pg.execute(f"select count(*), count(distinct id) from {schema}.leads").fetchone() == (n, n)
-    with duckdb.connect(str(data_dir / "warehouse" / "leadhouse.duckdb")) as warehouse:
+    with connect_warehouse(data_dir / "warehouse" / "leadhouse.duckdb") as warehouse:
         runs = warehouse.execute(
             "select status, rows_sent from exports.sync_runs order by started_at"
         ).fetchall()

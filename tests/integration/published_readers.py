@@ -24,6 +24,7 @@ from pathlib import Path
 import duckdb
 
 from leadhouse.publish import MANIFEST
+from leadhouse.warehouse import connect as connect_warehouse
 from tests.integration.published_reader import database_read
 
 READER = Path(__file__).with_name("published_reader.py")
@@ -136,12 +137,16 @@ def assert_every_read_saw_one_complete_version(reads: list[dict], versions: Vers
     }
 
 
-def build_version(conn: duckdb.DuckDBPyConnection, version: int) -> None:
-    """A warehouse whose rows differ from version to version; the view reads the intermediate layer,
-    which is never published."""
+def build_version(warehouse: Path, version: int) -> None:
+    """A warehouse (and its marts file) whose rows differ from version to version; a mart reads the
+    intermediate layer, which is never published."""
+    with connect_warehouse(warehouse) as conn:
+        _build_version(conn, version)
+
+
+def _build_version(conn: duckdb.DuckDBPyConnection, version: int) -> None:
     conn.execute("create schema if not exists raw")
     conn.execute("create schema if not exists intermediate")
-    conn.execute("create schema if not exists marts")
     conn.execute(f"create or replace table raw.lead_records as from range({1_000 * version})")
     conn.execute(
         "create or replace table intermediate.int_status_changes as "
@@ -152,6 +157,6 @@ def build_version(conn: duckdb.DuckDBPyConnection, version: int) -> None:
         f"{version} as version, md5(range::varchar) as name from range({300_000 + 2_000 * version})"
     )
     conn.execute(
-        "create or replace view marts.lead_status_transitions as "
+        "create or replace table marts.lead_status_transitions as "
         "select * from intermediate.int_status_changes where lead_id % 3 = 0"
     )

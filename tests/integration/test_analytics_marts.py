@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import math
 
-import duckdb
 import pytest
 from scipy import stats
+
+from leadhouse.warehouse import connect as connect_warehouse
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def marts(built_sample):
-    with duckdb.connect(str(built_sample.warehouse), read_only=True) as conn:
+    with connect_warehouse(built_sample.warehouse, read_only=True) as conn:
         yield conn
 
 

@@ -9,10 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from leadhouse.settings import PROJECT_ROOT
+from leadhouse.warehouse import connect as connect_warehouse
 from sample_data.cli import main as generate
 
 pytestmark = pytest.mark.slow
@@ -73,7 +73,7 @@ def test_config_only_lead_and_activity_sources_reach_the_marts_in_one_run(tmp_pa
     )
     assert result.returncode == 0, result.stderr[-4000:]
 
-    with duckdb.connect(str(data / "warehouse" / "leadhouse.duckdb"), read_only=True) as conn:
+    with connect_warehouse(data / "warehouse" / "leadhouse.duckdb", read_only=True) as conn:
         mapped = conn.execute(
             "select source_record_id, lead_id from marts.lead_identity_map where source = 'trade_show' order by 1"
         ).fetchall()

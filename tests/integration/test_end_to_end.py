@@ -14,6 +14,7 @@ import pytest
 
 from ingest.config import load_source_configs
 from leadhouse.settings import PROJECT_ROOT, Settings
+from leadhouse.warehouse import connect as connect_warehouse
 from orchestration.definitions import build_definitions
 from sample_data.cli import main as generate
 
@@ -45,7 +46,7 @@ def built(tmp_path_factory):
 
     environment = dict(os.environ)
     first = materialize_everything(settings, instance)
-    with duckdb.connect(str(settings.warehouse_path), read_only=True) as conn:
+    with connect_warehouse(settings.warehouse_path, read_only=True) as conn:
         snapshot = {
             t: conn.execute(f"select count(*) from {t}").fetchone()[0]
             for t in ("raw.lead_records", "raw.quarantine", "raw.ingest_ledger", "marts.dim_leads")
@@ -62,7 +63,7 @@ def built(tmp_path_factory):
 @pytest.fixture
 def conn(built):
     settings = built[0]
-    with duckdb.connect(str(settings.warehouse_path), read_only=True) as connection:
+    with connect_warehouse(settings.warehouse_path, read_only=True) as connection:
         yield connection
 
 
@@ -260,7 +261,7 @@ RANGE_TAGS = ("dagster/asset_partition_range_start", "dagster/asset_partition_ra
 
 
 def daily_rows(path) -> dict[str, list[tuple]]:
-    with duckdb.connect(str(path), read_only=True) as conn:
+    with connect_warehouse(path, read_only=True) as conn:
         return {
             table: conn.execute(f"select * from marts.{table} order by all").fetchall()
             for table in ("fct_activities_daily", "fct_status_changes_daily")
@@ -270,7 +271,7 @@ def daily_rows(path) -> dict[str, list[tuple]]:
 def test_a_two_day_backfill_twice_gives_identical_marts(built):
     settings, *_ = built
     defs = build_definitions(settings)
-    with duckdb.connect(str(settings.warehouse_path), read_only=True) as conn:
+    with connect_warehouse(settings.warehouse_path, read_only=True) as conn:
         [last] = conn.execute(
             "select max(cast(occurred_at as date)) from marts.fct_lead_activities"
         ).fetchone()

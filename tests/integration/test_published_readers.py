@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import time
 
-import duckdb
-
 from leadhouse.publish import MANIFEST, parquet_dir, publish
+from leadhouse.warehouse import marts_path
 from tests.integration.published_readers import (
     assert_every_read_saw_one_complete_version,
     build_version,
@@ -28,16 +27,16 @@ PUBLISHES = 12
 def test_readers_see_one_complete_version_while_publishes_replace_it(tmp_path):
     target = tmp_path / "published" / "leadhouse.duckdb"
     started = time.monotonic()
-    with duckdb.connect(str(tmp_path / "leadhouse.duckdb")) as conn:
-        build_version(conn, 1)
-        publish(conn, target)
-        versions = published_version(target.parent)
-        with reading(target.parent, tmp_path / "reads.jsonl") as reader:
-            for version in range(2, 2 + PUBLISHES):
-                build_version(conn, version)
-                published = publish(conn, target)
-                versions |= published_version(target.parent)
-            reader.wait_until_it_saw(published.published_at.isoformat())
+    warehouse = tmp_path / "leadhouse.duckdb"
+    build_version(warehouse, 1)
+    publish(marts_path(warehouse), target)
+    versions = published_version(target.parent)
+    with reading(target.parent, tmp_path / "reads.jsonl") as reader:
+        for version in range(2, 2 + PUBLISHES):
+            build_version(warehouse, version)
+            published = publish(marts_path(warehouse), target)
+            versions |= published_version(target.parent)
+        reader.wait_until_it_saw(published.published_at.isoformat())
     assert len(versions) == 1 + PUBLISHES
     report = assert_every_read_saw_one_complete_version(reader.reads(), versions)
     print(f"\n{PUBLISHES} publishes in {time.monotonic() - started:.1f} s, reader: {report}")

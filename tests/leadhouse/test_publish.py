@@ -1,5 +1,6 @@
-"""What is published: the marts alone, each a table, as a DuckDB copy and as Parquet files, without
-what dbt or a killed publish left behind. Readers during a publish: tests/integration/test_published_readers.py."""
+"""What is published: the marts alone (a copy of their own file), each a table, as a DuckDB copy and
+as Parquet files, without what dbt or a killed publish left behind. Readers during a publish:
+tests/integration/test_published_readers.py."""
 
 from __future__ import annotations
 
@@ -12,28 +13,40 @@ import pytest
 from leadhouse.publish import (
     MANIFEST,
     PUBLISHED_AT_KEY,
+    PublishError,
     discard_unfinished_copy,
     parquet_dir,
     publish,
     unfinished_copy,
 )
+from leadhouse.warehouse import MARTS_CATALOG, connect, marts_path
 
 
 @pytest.fixture
 def warehouse(tmp_path):
-    """Every layer of a warehouse, a mart built as a view over the intermediate layer, and the
-    relations a killed dbt build leaves."""
-    with duckdb.connect(str(tmp_path / "leadhouse.duckdb")) as conn:
-        for schema in ("raw", "staging", "intermediate", "marts"):
+    """Every layer of a warehouse, its marts in their own file (a mart built as a view over another
+    mart), and the relations a killed dbt build leaves in both files."""
+    path = tmp_path / "leadhouse.duckdb"
+    with connect(path) as conn:
+        for schema in ("raw", "staging", "intermediate"):
             conn.execute(f"create schema {schema}")
         conn.execute("create table raw.lead_records as select 1 as lead_id")
         conn.execute("create view staging.stg_web_forms__leads as from raw.lead_records")
         conn.execute("create table intermediate.int_rule_hits as select range as lead_id from range(5)")
         conn.execute("create table marts.dim_leads as select range as lead_id from range(3)")
-        conn.execute("create view marts.lead_rule_score_details as from intermediate.int_rule_hits")
+        conn.execute("create table marts.lead_rule_score_details as from intermediate.int_rule_hits")
+        conn.execute("create view marts.lead_ids as select lead_id from marts.dim_leads")
         conn.execute("create table main.int_er_records_clustered__dbt_tmp20260101 as select 1 as x")
         conn.execute("create view marts.dim_leads__dbt_backup as select 1 as x")
-        yield conn
+        conn.execute(f"create table {MARTS_CATALOG}.main.stray as select 1 as x")
+    return path
+
+
+def execute(warehouse, *statements):
+    """Change the warehouse as a dbt build would, and close it again (publish opens the marts file)."""
+    with connect(warehouse) as conn:
+        for statement in statements:
+            conn.execute(statement)
 
 
 def relations(path) -> list[tuple[str, str, str]]:
@@ -47,14 +60,16 @@ def test_publishes_the_marts_alone_each_a_table(warehouse, tmp_path, caplog):
     target = tmp_path / "published" / "leadhouse.duckdb"
     target.parent.mkdir()
     unfinished_copy(target)[1].write_bytes(b"not a write-ahead log of the new copy")
-    published = publish(warehouse, target)
-    assert published.rows == {"dim_leads": 3, "lead_rule_score_details": 5}
+    published = publish(marts_path(warehouse), target)
+    assert published.rows == {"dim_leads": 3, "lead_ids": 3, "lead_rule_score_details": 5}
     assert relations(target) == [
         ("marts", "dim_leads", "BASE TABLE"),
-        ("marts", "lead_rule_score_details", "BASE TABLE"),  # a view would read a schema not published
+        ("marts", "lead_ids", "BASE TABLE"),  # a view names the marts' catalog, which a reader does not have
+        ("marts", "lead_rule_score_details", "BASE TABLE"),
     ]
     with duckdb.connect(str(target), read_only=True) as copy:
         assert copy.execute("select sum(lead_id) from marts.lead_rule_score_details").fetchone() == (10,)
+        assert copy.execute("select sum(lead_id) from marts.lead_ids").fetchone() == (3,)
     assert "not publishing marts.dim_leads__dbt_backup, a relation a dbt build left behind" in caplog.text
     assert not any(path.exists() for path in unfinished_copy(target))
     assert discard_unfinished_copy(target) == []
@@ -62,12 +77,13 @@ def test_publishes_the_marts_alone_each_a_table(warehouse, tmp_path, caplog):
 
 def test_publishes_each_mart_as_parquet_with_a_manifest_written_last(warehouse, tmp_path):
     target = tmp_path / "published" / "leadhouse.duckdb"
-    published = publish(warehouse, target)
+    published = publish(marts_path(warehouse), target)
     folder = parquet_dir(target)
     assert published.parquet_dir == folder == tmp_path / "published" / "parquet"
     assert sorted(path.name for path in folder.iterdir()) == [
         MANIFEST,
         "dim_leads.parquet",
+        "lead_ids.parquet",
         "lead_rule_score_details.parquet",
     ]
     manifest = json.loads((folder / MANIFEST).read_text())
@@ -76,6 +92,7 @@ def test_publishes_each_mart_as_parquet_with_a_manifest_written_last(warehouse, 
         "database": "leadhouse.duckdb",
         "files": [
             {"file": "dim_leads.parquet", "table": "dim_leads", "rows": 3},
+            {"file": "lead_ids.parquet", "table": "lead_ids", "rows": 3},
             {"file": "lead_rule_score_details.parquet", "table": "lead_rule_score_details", "rows": 5},
         ],
     }
@@ -92,9 +109,9 @@ def test_the_parquet_file_of_a_mart_that_is_gone_goes_too(warehouse, tmp_path):
     target = tmp_path / "published" / "leadhouse.duckdb"
     spark_marts = parquet_dir(target) / "marts" / "dim_leads"  # what publishing Spark's marts wrote
     spark_marts.mkdir(parents=True)
-    publish(warehouse, target)
-    warehouse.execute("drop view marts.lead_rule_score_details")
-    published = publish(warehouse, target)
+    publish(marts_path(warehouse), target)
+    execute(warehouse, "drop table marts.lead_rule_score_details", "drop view marts.lead_ids")
+    published = publish(marts_path(warehouse), target)
     assert published.rows == {"dim_leads": 3}
     assert sorted(path.name for path in parquet_dir(target).iterdir()) == [
         MANIFEST,
@@ -109,20 +126,23 @@ def test_the_parquet_file_of_a_mart_that_is_gone_goes_too(warehouse, tmp_path):
 
 def test_a_failed_publish_replaces_nothing_and_leaves_nothing(warehouse, tmp_path):
     target = tmp_path / "published" / "leadhouse.duckdb"
-    publish(warehouse, target)
+    publish(marts_path(warehouse), target)
     before = {path.name: path.read_bytes() for path in [target, *parquet_dir(target).iterdir()]}
-    warehouse.execute("create table marts.zz_broken as select 1 as x")
-    warehouse.execute("create view marts.zz_broken_view as from marts.zz_broken")
-    warehouse.execute("drop table marts.zz_broken")  # the view fails when it is read
-    with pytest.raises(duckdb.CatalogException):
-        publish(warehouse, target)
+    # A view reading the warehouse file (named as dbt names it), which the copy does not carry.
+    execute(
+        warehouse, "create view marts.zz_reads_the_warehouse as from leadhouse.intermediate.int_rule_hits"
+    )
+    with pytest.raises(
+        PublishError, match="marts.zz_reads_the_warehouse is a view that does not read from the marts"
+    ):
+        publish(marts_path(warehouse), target)
     assert {path.name: path.read_bytes() for path in [target, *parquet_dir(target).iterdir()]} == before
     assert sorted(path.name for path in target.parent.iterdir()) == ["leadhouse.duckdb", "parquet"]
 
 
 def test_discards_what_a_killed_publish_left_and_nothing_else(warehouse, tmp_path):
     target = tmp_path / "published" / "leadhouse.duckdb"
-    publish(warehouse, target)
+    publish(marts_path(warehouse), target)
     folder = parquet_dir(target)
     left = [
         *unfinished_copy(target),
@@ -136,6 +156,7 @@ def test_discards_what_a_killed_publish_left_and_nothing_else(warehouse, tmp_pat
     assert sorted(path.name for path in folder.iterdir()) == [
         MANIFEST,
         "dim_leads.parquet",
+        "lead_ids.parquet",
         "lead_rule_score_details.parquet",
     ]
     assert target.exists()

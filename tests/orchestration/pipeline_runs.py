@@ -22,6 +22,8 @@ import pytest
 from exports.engine import ensure_export_tables
 from ingest.raw_tables import ensure_raw_tables
 from leadhouse.settings import DBT_PROJECT_DIR, PROJECT_ROOT
+from leadhouse.warehouse import WAREHOUSE_CATALOGS
+from leadhouse.warehouse import connect as connect_warehouse
 from ml.workflow import ensure_ml_tables
 from ops.retention import ensure_retention_tables
 
@@ -195,12 +197,12 @@ class WarehouseState:
 
 
 def warehouse_state(path: Path) -> WarehouseState:
-    with duckdb.connect(str(path), read_only=True) as conn:
+    with connect_warehouse(path, read_only=True) as conn:
         relations = frozenset(
             f"{schema}.{name}"
             for schema, name in conn.execute(
                 "select table_schema, table_name from information_schema.tables "
-                "where table_catalog = current_database()"
+                f"where table_catalog in {WAREHOUSE_CATALOGS}"
             ).fetchall()
         )
         counted = sorted(r for r in relations if r.split(".")[0] in ("raw", "marts"))

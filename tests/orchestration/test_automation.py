@@ -13,6 +13,7 @@ import dagster as dg
 import pytest
 
 from leadhouse.settings import PROJECT_ROOT, Settings
+from leadhouse.warehouse import connect as connect_warehouse
 from orchestration.definitions import build_definitions
 from orchestration.lib.automation_config import (
     AutomationConfigError,
@@ -265,7 +266,7 @@ def test_a_failed_run_is_recorded_in_the_warehouse_and_posted_without_its_url(tm
     # the spool, which the next step that writes the warehouse flushes.
     from ops.run_failures import flush_spooled_failures
 
-    with duckdb.connect(str(settings.warehouse_path)) as conn:
+    with connect_warehouse(settings.warehouse_path) as conn:
         assert flush_spooled_failures(conn, tmp_path / "ops") == 2
         rows = conn.execute(
             "select run_id, job_name, failed_steps, error_message from ops.run_failures"
@@ -280,13 +281,12 @@ def test_a_failed_run_is_recorded_in_the_warehouse_and_posted_without_its_url(tm
 
 
 def test_the_retention_job_deletes_what_no_mart_references_and_reconciliation_still_holds(tmp_path):
-    import duckdb
 
     from tests.ops.warehouse import build_activities_mart, ingest_activities
 
     settings = settings_for(tmp_path)
     settings.warehouse_path.parent.mkdir(parents=True)
-    with duckdb.connect(str(settings.warehouse_path)) as conn:
+    with connect_warehouse(settings.warehouse_path) as conn:
         ingest_activities(conn, tmp_path / "landing")
         build_activities_mart(conn)  # shows a1 and a4
         conn.execute("create table marts.fct_lead_status_changes (source varchar, source_record_id varchar)")
@@ -301,7 +301,7 @@ def test_the_retention_job_deletes_what_no_mart_references_and_reconciliation_st
         instance=dg.DagsterInstance.ephemeral(), tags=request.tags
     )
     assert result.success
-    with duckdb.connect(str(settings.warehouse_path), read_only=True) as conn:
+    with connect_warehouse(settings.warehouse_path, read_only=True) as conn:
         kept = conn.execute("select source_record_id from raw.activities order by 1").fetchall()
         removed = conn.execute("select rule, row_key, removed_at from ops.retention_removed").fetchall()
     # a2 (2020) and a5 (2021): old, and no mart shows them; a1 (2020) is old but the mart shows it.
@@ -313,7 +313,7 @@ def test_the_retention_job_deletes_what_no_mart_references_and_reconciliation_st
     from ingest.reconcile import reconcile
     from ingest.schemas import ENTITIES
 
-    with duckdb.connect(str(settings.warehouse_path), read_only=True) as conn:
+    with connect_warehouse(settings.warehouse_path, read_only=True) as conn:
         # The source's blocking check counts the removed rows: rows read = loaded + quarantined still.
         assert reconcile(conn, "crm_activities", ENTITIES["activity"]).passed
 

@@ -20,6 +20,7 @@ import pytest
 
 from leadhouse.publish import parquet_dir, publish, unfinished_copy
 from leadhouse.settings import PROJECT_ROOT, Settings
+from leadhouse.warehouse import marts_path
 from orchestration.lib.resources import WAREHOUSE_WRITER_POOL
 from tests.integration.published_readers import (
     assert_every_read_saw_one_complete_version,
@@ -54,9 +55,8 @@ def baseline(sample_landing, tmp_path_factory):
     data = tmp_path_factory.mktemp("baseline")
     shutil.copytree(sample_landing, data / "landing")
     published = Settings.from_env({"LEADHOUSE_DATA_DIR": str(data)}).published_dir
-    with duckdb.connect(str(data / "stand-in.duckdb")) as conn:
-        build_version(conn, 1)
-        publish(conn, published / "leadhouse.duckdb")
+    build_version(data / "stand-in.duckdb", 1)
+    publish(marts_path(data / "stand-in.duckdb"), published / "leadhouse.duckdb")
     versions = published_version(published)
     with reading(published, data / "reads.jsonl") as reader:
         seconds, _ = run_pipeline(data, new_dagster_home(data / "dagster_home"))

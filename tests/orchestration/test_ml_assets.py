@@ -4,20 +4,18 @@ that fails leaves the champion as it was."""
 
 from __future__ import annotations
 
-import shutil
-
 import dagster as dg
-import duckdb
 import polars as pl
 import pytest
-from dagster_duckdb import DuckDBResource
 
+from leadhouse.warehouse import connect as connect_warehouse
+from leadhouse.warehouse import copy_warehouse
 from ml.config import load_model_config
 from ml.features import scoring_rows
 from ml.registry import LocalModelRegistry
 from orchestration.defs.ml import assets as ml_assets
 from orchestration.defs.ml.assets import CANDIDATE_KEY, CHAMPION_KEY, LEAD_SCORES_KEY, build_ml_defs
-from orchestration.lib.resources import ModelRegistryResource
+from orchestration.lib.resources import ModelRegistryResource, WarehouseResource
 from tests.dbt.dbt_runner import TEST_AS_OF, run_dbt, unsuccessful
 
 pytestmark = pytest.mark.filterwarnings("ignore::dagster.BetaWarning")
@@ -31,7 +29,7 @@ def sample(built_sample, tmp_path_factory):
     root = tmp_path_factory.mktemp("ml-assets")
     data = root / "data"
     (data / "warehouse").mkdir(parents=True)
-    shutil.copy(built_sample.warehouse, data / "warehouse" / "leadhouse.duckdb")
+    copy_warehouse(built_sample.warehouse, data / "warehouse" / "leadhouse.duckdb")
     settings = Settings.from_env(
         {
             "LEADHOUSE_DATA_DIR": str(data),
@@ -47,7 +45,7 @@ def materialize(settings, instance, selection=None):
     return dg.materialize(
         [*defs.assets, *defs.asset_checks],
         resources={
-            "duckdb": DuckDBResource(database=str(settings.warehouse_path)),
+            "duckdb": WarehouseResource(database=str(settings.warehouse_path)),
             "model_registry": ModelRegistryResource(root=str(settings.model_dir)),
         },
         instance=instance,
@@ -88,7 +86,7 @@ def test_a_model_is_trained_gated_promoted_and_scores_every_open_lead(first_run)
     }
     assert (registry.folder_of(version) / "roc.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
-    with duckdb.connect(str(settings.warehouse_path), read_only=True) as conn:
+    with connect_warehouse(settings.warehouse_path, read_only=True) as conn:
         scores = conn.sql("select * from ml.lead_scores").pl()
         open_leads = scoring_rows(conn, settings.as_of.replace(tzinfo=None), load_model_config())
     assert scores.height == open_leads.height > 1000
@@ -108,7 +106,7 @@ def test_the_dbt_marts_read_the_scores(first_run, tmp_path):
         "build", settings.data_dir, tmp_path, "--select", "source:ml+", "--exclude-resource-type", "unit_test"
     )
     assert process.returncode == 0 and not unsuccessful(results), process.stdout[-3000:]
-    with duckdb.connect(str(settings.warehouse_path), read_only=True) as conn:
+    with connect_warehouse(settings.warehouse_path, read_only=True) as conn:
         marts = conn.sql("select count(*), count(distinct lead_id) from marts.lead_scores").fetchone()
         scored = conn.sql("select count(*) from ml.lead_scores").fetchone()[0]
         sources = dict(

@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from leadhouse.warehouse import marts_path
 from report import render_report
 from report.charts import CHARTS
 from tests.report.report_html import Page, read_report
@@ -160,7 +161,7 @@ def sample(tmp_path_factory, built_sample) -> tuple[duckdb.DuckDBPyConnection, P
     query."""
     folder = tmp_path_factory.mktemp("sample")
     copy = folder / "leadhouse.duckdb"
-    shutil.copyfile(built_sample.warehouse, copy)
+    shutil.copyfile(marts_path(built_sample.warehouse), copy)  # the marts, as published
     page = render(copy, folder / "report.html")
     with duckdb.connect(str(copy), read_only=True) as conn:
         yield conn, page

@@ -34,11 +34,13 @@
     {{ return(dbt_leftover_relations_in(run_query(query))) }}
 {% endmacro %}
 
-{# The DuckDB file is the pipeline's alone (one writer): every schema in it, also ones no model uses any more. #}
+{# The DuckDB files are the pipeline's alone (one writer): every schema in the warehouse and in the marts'
+   own file (macros/generate_database_name.sql), also ones no model uses any more. #}
 {% macro duckdb__dbt_leftover_relations() %}
     {% set query %}
         select table_catalog, table_schema, table_name, table_type from information_schema.tables
-        where table_catalog = current_database() and {{ dbt_leftover_relation_filter('table_name') }}
+        where table_catalog in (current_database(), 'leadhouse_marts')
+            and {{ dbt_leftover_relation_filter('table_name') }}
     {% endset %}
     {{ return(dbt_leftover_relations_in(run_query(query))) }}
 {% endmacro %}

@@ -129,11 +129,11 @@ def build_warehouse_defs(settings: Settings, automation: AutomationConfig) -> dg
         kinds={"duckdb"},
         pool=WAREHOUSE_WRITER_POOL,
         description="The marts for readers, replaced atomically after each build: a read-only DuckDB copy "
-        "at `published/leadhouse.duckdb` (the marts schema only, every mart a table) and one Parquet file "
-        "per mart under `published/parquet/` with a `_manifest.json`. Point BI tools and notebooks "
-        "here, never at the live file.",
+        "at `published/leadhouse.duckdb` (a copy of the marts' own file: the marts schema, every mart a table) "
+        "and one Parquet file per mart under `published/parquet/` with a `_manifest.json`. Point BI tools "
+        "and notebooks here, never at the live file.",
     )
-    def published_warehouse(duckdb: DuckDBResource) -> dg.MaterializeResult:
+    def published_warehouse() -> dg.MaterializeResult:
         if settings.engine == "spark":  # the marts Spark built, as Parquet
             path = settings.published_dir / "parquet" / "marts"
             marts = {
@@ -147,8 +147,7 @@ def build_warehouse_defs(settings: Settings, automation: AutomationConfig) -> dg
                     "mart_rows": dg.MetadataValue.json(marts),
                 }
             )
-        with duckdb.get_connection() as conn:
-            published = publish(conn, settings.published_path)
+        published = publish(settings.marts_path, settings.published_path)
         return dg.MaterializeResult(
             metadata={
                 "path": dg.MetadataValue.path(str(published.database)),

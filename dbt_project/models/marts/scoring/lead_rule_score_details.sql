@@ -1,10 +1,9 @@
 {#
     Why each lead has its score: one row per lead and rule that fired as of `as_of`, with the
     points it gave (before the category cap; marts.lead_rule_scores applies the caps).
-    On DuckDB a view: the rows are int_lead_rule_hits' (millions at scale), not worth a second
-    copy (the published copy holds both). On Spark a table: the marts are published as Parquet.
+    A table, like every mart: the marts have a database file of their own, published as a copy
+    of that file, which a view reading int_lead_rule_hits in the warehouse could not be part of.
 #}
-{{ config(materialized='view' if target.type == 'duckdb' else 'table') }}
 
 select
     lead_id,

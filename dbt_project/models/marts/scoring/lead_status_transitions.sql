@@ -3,12 +3,9 @@
     against the workflow of config/scoring.yml (status_workflow): valid or not, and backward
     (to an earlier stage of stage_order) with the reason the CRM recorded.
 
-    On DuckDB a view: a projection of fct_lead_status_changes with three flags from a join to the
-    allowed moves, cheaper to compute when read than to write (2,830,543 rows, 2.3 s of the
-    scoring run at 1,000,000 leads); it reads no as_of and no score. On Spark a table: the marts
-    are published as Parquet.
+    A table, like every mart (2,830,543 rows at 1,000,000 leads): the marts have a database file
+    of their own, published as a copy of that file, which a view could not be part of.
 #}
-{{ config(materialized='view' if target.type == 'duckdb' else 'table') }}
 {%- set workflow = var('scoring').status_workflow -%}
 
 with
