@@ -160,3 +160,23 @@ def test_discards_what_a_killed_publish_left_and_nothing_else(warehouse, tmp_pat
         "lead_rule_score_details.parquet",
     ]
     assert target.exists()
+
+
+def test_a_failure_writing_the_parquet_files_keeps_the_new_copy_and_the_old_files(warehouse, tmp_path):
+    """The copy is in place before the Parquet files are written: DuckDB readers get the new marts
+    first; Parquet readers keep the previous files and manifest, which agree with each other."""
+    target = tmp_path / "published" / "leadhouse.duckdb"
+    first = publish(marts_path(warehouse), target)
+    parquet_before = {path.name: path.read_bytes() for path in parquet_dir(target).iterdir()}
+    execute(warehouse, "insert into marts.dim_leads values (3)")
+    (parquet_dir(target) / ".lead_ids.parquet.tmp").mkdir()  # where a file must go: the write fails
+    with pytest.raises(duckdb.Error):
+        publish(marts_path(warehouse), target)
+    with duckdb.connect(str(target), read_only=True) as copy:
+        assert copy.execute("select count(*) from marts.dim_leads").fetchone() == (4,)
+    (parquet_dir(target) / ".lead_ids.parquet.tmp").rmdir()
+    assert {path.name: path.read_bytes() for path in parquet_dir(target).iterdir()} == parquet_before
+    assert (
+        json.loads((parquet_dir(target) / MANIFEST).read_text())["published_at"]
+        == first.published_at.isoformat()
+    )
