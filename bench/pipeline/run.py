@@ -50,7 +50,8 @@ STAGES = {
     "ml__lead_scores": "model scoring",
     "lead_scores": "model scoring",
     "ml__conversion_model_candidate_model_gate": "training",
-    "published__warehouse": "publish",
+    "published__warehouse": "publish: DuckDB copy",
+    "published__parquet": "publish: Parquet files",
     "published__report": "report",
     "ops__retention_cleanup": "retention",
     "exports__agent_daily_summaries": "summary files",
@@ -135,7 +136,6 @@ def stages(home: Path, warehouse: Path, samples: list[tuple[float, float]]) -> l
     model_seconds: dict[tuple[str, str], float] = defaultdict(float)  # (step, group)
     model_keys: dict[tuple[str, str], list[dg.AssetKey]] = defaultdict(list)
     ingest: dict[str, dict] = {}
-    published: dict = {}
     for record in records:
         entry = record.event_log_entry
         event = entry.dagster_event
@@ -154,8 +154,6 @@ def stages(home: Path, warehouse: Path, samples: list[tuple[float, float]]) -> l
             model_keys[group].append(key)
         elif key.path[0] == "raw" and "rows_read" in metadata:
             ingest[key.path[1]] = metadata
-        elif key.path == ["published", "warehouse"]:
-            published = metadata
     counts = {}
     with connect_warehouse(warehouse, read_only=True) as conn:
         for keys in model_keys.values():
@@ -206,11 +204,6 @@ def stages(home: Path, warehouse: Path, samples: list[tuple[float, float]]) -> l
                     rows_out = sum(counts.get(k, 0) for k in model_keys[(model_step, group)])
                     rows.append(stage(f"dbt {group}{after}", group_seconds, window, rows_out=rows_out))
             rows.append(stage(f"dbt start, parse, hooks, tests{after}", max(seconds - modelled, 0.0), window))
-        elif step == "published__warehouse" and "copy_seconds" in published:
-            copy, parquet = float(published["copy_seconds"]), float(published["parquet_seconds"])
-            rows.append(stage("publish: DuckDB copy", copy, window))
-            rows.append(stage("publish: Parquet files", parquet, window))
-            rows.append(stage("publish: rest", max(seconds - copy - parquet, 0.0), window))
         else:
             name = STAGES.get(step) or (
                 "exports" if step.startswith("exports__") else "checks" if "check" in step else step

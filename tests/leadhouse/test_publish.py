@@ -17,6 +17,8 @@ from leadhouse.publish import (
     discard_unfinished_copy,
     parquet_dir,
     publish,
+    publish_copy,
+    publish_parquet,
     unfinished_copy,
 )
 from leadhouse.warehouse import MARTS_CATALOG, connect, marts_path
@@ -180,3 +182,24 @@ def test_a_failure_writing_the_parquet_files_keeps_the_new_copy_and_the_old_file
         json.loads((parquet_dir(target) / MANIFEST).read_text())["published_at"]
         == first.published_at.isoformat()
     )
+
+
+def test_the_parquet_files_carry_the_time_of_the_copy_they_were_written_from(warehouse, tmp_path):
+    """The pipeline runs the two halves as two assets (published/warehouse, published/parquet): the
+    Parquet files say which copy they come from, however late they are written."""
+    target = tmp_path / "published" / "leadhouse.duckdb"
+    first = publish_copy(marts_path(warehouse), target)
+    assert first.parquet_seconds == 0 and not (parquet_dir(target) / MANIFEST).exists()
+    second = publish_copy(marts_path(warehouse), target)
+    written = publish_parquet(target)
+    assert written.published_at == second.published_at != first.published_at
+    assert (
+        json.loads((parquet_dir(target) / MANIFEST).read_text())["published_at"]
+        == second.published_at.isoformat()
+    )
+    assert written.rows == second.rows == {"dim_leads": 3, "lead_ids": 3, "lead_rule_score_details": 5}
+
+
+def test_the_parquet_files_need_a_published_copy(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no published copy to write the Parquet files from"):
+        publish_parquet(tmp_path / "published" / "leadhouse.duckdb")

@@ -377,7 +377,11 @@ FUNNEL_KEYS = [
 def test_a_run_of_the_day_partitions_is_followed_by_a_publish(defs):
     sensor = defs.resolve_sensor_def("publish_after_partitions")
     keys = {k.to_user_string() for k in defs.resolve_job_def("publish").asset_layer.selected_asset_keys}
-    assert sensor.job_name == "publish" and keys == {"published/warehouse", "published/report"}
+    assert sensor.job_name == "publish" and keys == {
+        "published/warehouse",
+        "published/parquet",
+        "published/report",
+    }
 
     @dg.op
     def builds_days():
@@ -416,9 +420,10 @@ def test_a_run_of_the_day_partitions_is_followed_by_a_publish(defs):
     assert isinstance(skipped, dg.SkipReason)
 
 
-def test_the_report_follows_every_publish_declaratively(defs):
+@pytest.mark.parametrize("follower", ["report", "parquet"])
+def test_the_report_and_the_parquet_files_follow_every_publish_declaratively(defs, follower):
     instance = dg.DagsterInstance.ephemeral()
-    published, report = dg.AssetKey(["published", "warehouse"]), dg.AssetKey(["published", "report"])
+    published, report = dg.AssetKey(["published", "warehouse"]), dg.AssetKey(["published", follower])
     only_report = dg.AssetSelection.assets(report)
     first = dg.evaluate_automation_conditions(defs=defs, instance=instance, asset_selection=only_report)
     assert first.total_requested == 0  # nothing published yet

@@ -90,6 +90,8 @@ def test_every_source_has_an_asset_and_a_blocking_reconciliation_check():
     assert dim_leads.pools == {WAREHOUSE_WRITER_POOL}
     assert any(c.asset_key == dim_leads.key for c in graph.asset_check_keys)  # dbt tests are checks
     assert graph.get(dg.AssetKey(["published", "warehouse"])).pools == {WAREHOUSE_WRITER_POOL}
+    # Written from the published copy, not the warehouse: not the writer's slot, one at a time.
+    assert graph.get(dg.AssetKey(["published", "parquet"])).pools == {"published_parquet"}
 
 
 def test_jobs_schedule_sensor_and_executor():
@@ -106,6 +108,7 @@ def test_each_clock_job_rebuilds_its_marts_from_the_warehouse_as_it_is_and_publi
         return {k.to_user_string() for k in defs.resolve_job_def(job).asset_layer.selected_asset_keys}
 
     published = "published/warehouse"
+    assert all("published/parquet" in keys(job) for job in ("follow_up_queues", "daily_summary", "publish"))
     assert {"marts/follow_up_tasks", "marts/follow_up_upcoming", "marts/sales_work_queue", published} <= keys(
         "follow_up_queues"
     )

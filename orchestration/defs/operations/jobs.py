@@ -9,7 +9,7 @@ import dagster as dg
 from orchestration.defs.ml.assets import CANDIDATE_KEY, CHAMPION_KEY, LEAD_SCORES_KEY, SCORE_LOG_KEY
 from orchestration.defs.operations.assets import DAILY_SUMMARY_FILES_KEY, RETENTION_KEY
 from orchestration.defs.report.assets import REPORT_KEY
-from orchestration.defs.warehouse.assets import PUBLISHED_KEY
+from orchestration.defs.warehouse.assets import PUBLISHED_KEY, PUBLISHED_PARQUET_KEY
 from orchestration.lib.clock import DAILY_TAG
 
 TRAINING = dg.AssetSelection.assets(CANDIDATE_KEY, CHAMPION_KEY)
@@ -18,7 +18,7 @@ DAILY = dg.AssetSelection.tag(DAILY_TAG, "")
 # Run on their own clock: the retention cleanup (02:00) and the per-agent files (08:00).
 ON_THEIR_OWN = dg.AssetSelection.assets(RETENTION_KEY, DAILY_SUMMARY_FILES_KEY)
 INGESTION = dg.AssetSelection.key_prefixes(["raw"])
-PUBLISHED = dg.AssetSelection.assets(PUBLISHED_KEY)
+PUBLISHED = dg.AssetSelection.assets(PUBLISHED_KEY, PUBLISHED_PARQUET_KEY)
 
 
 def marts(*names: str) -> dg.AssetSelection:
@@ -26,7 +26,8 @@ def marts(*names: str) -> dg.AssetSelection:
 
 
 def on_the_clock(*names: str) -> dg.AssetSelection:
-    """The marts ``names``, the scoring-group models upstream of them, and the published copy."""
+    """The marts ``names``, the scoring-group models upstream of them, and the published copy and
+    Parquet files."""
     return (marts(*names).upstream() & dg.AssetSelection.groups("scoring")) | PUBLISHED
 
 

@@ -15,7 +15,7 @@ from ingest.pipeline import Ingestor
 from ingest.raw_tables import ensure_raw_tables
 from leadhouse.dbt_invocation import pipeline_build_invocation, project_var_sections
 from leadhouse.engines import export_raw_parquet, publish_spark_marts
-from leadhouse.publish import publish
+from leadhouse.publish import publish_copy, publish_parquet
 from leadhouse.settings import Settings
 from ops.run_failures import flush_spooled_failures
 from orchestration.defs.ingest.assets import raw_table_feeders
@@ -27,6 +27,10 @@ from orchestration.lib.groups import group_args
 from orchestration.lib.resources import WAREHOUSE_WRITER_POOL
 
 PUBLISHED_KEY = dg.AssetKey(["published", "warehouse"])
+PUBLISHED_PARQUET_KEY = dg.AssetKey(["published", "parquet"])
+# The Parquet files are written from the published copy, not the warehouse: no writer slot, but
+# one at a time (dagster_home/dagster.yaml: every pool runs one op at a time).
+PARQUET_POOL = "published_parquet"
 # The dbt nodes that read the conversion model's scores (the source `ml`), and everything after them.
 AFTER_SCORING = "source:ml+"
 DAILY_SELECTION = f"tag:{DAILY_TAG}"
@@ -129,9 +133,9 @@ def build_warehouse_defs(settings: Settings, automation: AutomationConfig) -> dg
         kinds={"duckdb"},
         pool=WAREHOUSE_WRITER_POOL,
         description="The marts for readers, replaced atomically after each build: a read-only DuckDB copy "
-        "at `published/leadhouse.duckdb` (a copy of the marts' own file: the marts schema, every mart a table) "
-        "and one Parquet file per mart under `published/parquet/` with a `_manifest.json`. Point BI tools "
-        "and notebooks here, never at the live file.",
+        "at `published/leadhouse.duckdb` (a copy of the marts' own file: the marts schema, every mart a table; "
+        "published/parquet writes the Parquet files from it). Point BI tools and notebooks here, never at "
+        "the live file. On Spark: the marts as Parquet under `published/parquet/marts/`.",
     )
     def published_warehouse() -> dg.MaterializeResult:
         if settings.engine == "spark":  # the marts Spark built, as Parquet
@@ -147,19 +151,53 @@ def build_warehouse_defs(settings: Settings, automation: AutomationConfig) -> dg
                     "mart_rows": dg.MetadataValue.json(marts),
                 }
             )
-        published = publish(settings.marts_path, settings.published_path)
+        published = publish_copy(settings.marts_path, settings.published_path)
         return dg.MaterializeResult(
             metadata={
                 "path": dg.MetadataValue.path(str(published.database)),
-                "parquet": dg.MetadataValue.path(str(published.parquet_dir)),
                 "published_at": dg.MetadataValue.timestamp(published.published_at),
                 "tables": len(published.rows),
                 "mart_rows": dg.MetadataValue.json({f"marts.{k}": v for k, v in published.rows.items()}),
                 "copy_seconds": round(published.copy_seconds, 2),
-                "parquet_seconds": round(published.parquet_seconds, 2),
+            }
+        )
+
+    @dg.asset(
+        key=PUBLISHED_PARQUET_KEY,
+        deps=[PUBLISHED_KEY],
+        **group_args("publish"),
+        kinds={"parquet"},
+        pool=PARQUET_POOL,
+        # Declarative, as the report: whatever publishes the copy (a refresh, a clock job, a backfill's
+        # publish), the Parquet files follow.
+        automation_condition=dg.AutomationCondition.eager(),
+        description="One Parquet file per mart under `published/parquet/`, with a `_manifest.json` listing "
+        "them, their rows and the publish time, written from the published DuckDB copy (so the warehouse "
+        "writer is free meanwhile), each renamed into place when complete. On Spark, published/warehouse "
+        "writes the marts as Parquet itself: nothing to do here.",
+    )
+    def published_parquet() -> dg.MaterializeResult:
+        if settings.engine == "spark":
+            return dg.MaterializeResult(
+                metadata={"path": dg.MetadataValue.path(str(settings.published_dir / "parquet" / "marts"))}
+            )
+        written = publish_parquet(settings.published_path)
+        return dg.MaterializeResult(
+            metadata={
+                "path": dg.MetadataValue.path(str(written.parquet_dir)),
+                "published_at": dg.MetadataValue.timestamp(written.published_at),
+                "files": len(written.rows),
+                "rows": sum(written.rows.values()),
+                "parquet_seconds": round(written.parquet_seconds, 2),
             }
         )
 
     return dg.Definitions(
-        assets=[leadhouse_dbt, leadhouse_dbt_after_scoring, leadhouse_dbt_daily, published_warehouse]
+        assets=[
+            leadhouse_dbt,
+            leadhouse_dbt_after_scoring,
+            leadhouse_dbt_daily,
+            published_warehouse,
+            published_parquet,
+        ]
     )
