@@ -124,8 +124,9 @@ def prepare(workdir: Path, leads: int, activities: int, seed: int) -> Path:
 
     data = (workdir / f"sample-{leads}-{generator_digest()}").resolve()
     warehouse = data / "warehouse" / "leadhouse.duckdb"
-    base = data / "built.duckdb"  # the whole warehouse as the generator's data gives it
-    built = data / f"built-{activities}.duckdb"  # with the activities topped up
+    # Each cached warehouse in a folder of its own: its marts file lies beside it (leadhouse.warehouse).
+    base = data / "built" / "leadhouse.duckdb"  # the whole warehouse as the generator's data gives it
+    built = data / f"built-{activities}" / "leadhouse.duckdb"  # with the activities topped up
     if not base.exists():
         if not (data / "landing").exists():
             print(f"generating {leads:,} leads ...", flush=True)
@@ -136,11 +137,13 @@ def prepare(workdir: Path, leads: int, activities: int, seed: int) -> Path:
         print("dbt build (the whole warehouse, once) ...", flush=True)
         seconds, _ = timed(*dbt_command("build", data))
         print(f"  {seconds:.0f} s", flush=True)
+        base.parent.mkdir(exist_ok=True)
         copy_warehouse(warehouse, base)
     if not built.exists():
         copy_warehouse(base, warehouse)
         total = top_up_activities(warehouse, activities)
         print(f"fct_lead_activities: {total:,} rows", flush=True)
+        built.parent.mkdir(exist_ok=True)
         copy_warehouse(warehouse, built)
     copy_warehouse(built, warehouse)
     return data

@@ -189,6 +189,11 @@ def _write_copy(marts_file: Path, staging: Path) -> dict[str, int]:
         conn.execute(f"attach {_string(staging)} as {MARTS_CATALOG}")
         conn.execute(f"use {MARTS_CATALOG}")
         marts = _marts(conn)
+        if not marts:
+            raise PublishError(
+                f"{marts_file} holds no marts: nothing to publish, the published copy is left as it is "
+                "(build the warehouse first)"
+            )
         for mart in marts:
             _as_table(conn, mart)
         rows = {

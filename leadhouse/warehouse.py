@@ -48,6 +48,8 @@ def copy_warehouse(source: Path, target: Path) -> None:
     shutil.copyfile(source, target)
     if marts_path(source).exists():
         shutil.copyfile(marts_path(source), marts_path(target))
+    else:  # a warehouse built before the marts had their file, or without marts: none beside the copy
+        marts_path(target).unlink(missing_ok=True)
 
 
 def connect(warehouse: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -84,10 +86,13 @@ def attach_marts(conn: duckdb.DuckDBPyConnection, warehouse: Path, read_only: bo
 
 
 def move_marts_into_their_file(conn: duckdb.DuckDBPyConnection) -> list[str]:
-    """Move the tables of the warehouse file's own ``marts`` schema (a warehouse built before the
-    marts had their file) into the marts file, unless a table of that name is there already, and
-    drop the schema; return the tables moved. Each table is one transaction (DuckDB writes one
-    attached database per transaction), so a move that is killed goes on where it stopped."""
+    """Move the tables and views of the warehouse file's own ``marts`` schema (a warehouse built
+    before the marts had their file) into the marts file, each as a table (a view's rows: every
+    mart is a table there), unless one of that name is there already, and drop the schema; return
+    the relations moved. Each is one transaction (DuckDB writes one attached database per
+    transaction), so a move that is killed goes on where it stopped. dbt refuses to build on a
+    warehouse not moved yet (macros/maintenance/refuse_unmoved_marts.sql), so what is there already
+    is what an earlier move wrote."""
     (database,) = conn.execute("select current_database()").fetchone()
     if not conn.execute(
         "select 1 from information_schema.schemata where catalog_name = ? and schema_name = ?",
@@ -104,7 +109,7 @@ def move_marts_into_their_file(conn: duckdb.DuckDBPyConnection) -> list[str]:
     moved = []
     for (name,) in conn.execute(
         "select table_name from information_schema.tables "
-        "where table_catalog = ? and table_schema = ? and table_type = 'BASE TABLE' order by 1",
+        "where table_catalog = ? and table_schema = ? order by table_type, table_name",
         [database, MARTS_SCHEMA],
     ).fetchall():
         if name in present:
@@ -131,3 +136,28 @@ def _identifier(name: str) -> str:
 
 def _string(value: object) -> str:
     return "'" + str(value).replace("'", "''") + "'"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Open the warehouse once, writable: the marts of a warehouse built before the split move
+    into their file (what any pipeline run does first)."""
+    import argparse
+
+    from leadhouse.settings import Settings
+
+    parser = argparse.ArgumentParser(description=main.__doc__.splitlines()[0])
+    parser.add_argument("--warehouse", type=Path, default=None, help="default: the settings' warehouse")
+    args = parser.parse_args(argv)
+    warehouse = args.warehouse or Settings.from_env().warehouse_path
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    with connect(warehouse) as conn:
+        (marts,) = conn.execute(
+            "select count(*) from information_schema.tables where table_catalog = ? and table_schema = ?",
+            [MARTS_CATALOG, MARTS_SCHEMA],
+        ).fetchone()
+    print(f"{warehouse}: {marts} marts in {marts_path(warehouse)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -23,12 +23,12 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from bench.measure import timed  # noqa: E402
+from leadhouse.warehouse import connect as connect_warehouse  # noqa: E402
 
 TARGET_SECONDS = 60.0
 DEFAULT_DSN = "postgresql://postgres@127.0.0.1:5432/test"
 
 MODEL_SQL = """
-create schema if not exists marts;
 create or replace table marts.crm_lead_score_updates as
 with numbered as (
     select i as n, lpad(to_hex(i + 1), 32, '0') as hex_id
@@ -130,13 +130,13 @@ def main() -> int:
     print(
         f"preparing {args.rows:,} scores in DuckDB and {args.rows:,} CRM leads in PostgreSQL ...", flush=True
     )
-    with duckdb.connect(str(warehouse)) as conn:
+    with connect_warehouse(warehouse) as conn:  # the mart in the marts file, where dbt builds it
         conn.execute(MODEL_SQL.format(n=args.rows))
     seed_crm(dsn, schema, warehouse)
     results = {}
     try:
         results["postgres, first run (all rows)"] = run(args.workdir, env, "bench_postgres")
-        with duckdb.connect(str(warehouse)) as conn:
+        with connect_warehouse(warehouse) as conn:
             conn.execute("update marts.crm_lead_score_updates set score = score + 1 where n % 100 = 0")
         results["postgres, 1 % changed"] = run(args.workdir, env, "bench_postgres")
         results["csv file, first run (all rows)"] = run(args.workdir, env, "bench_csv")

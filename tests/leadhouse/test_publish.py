@@ -203,3 +203,13 @@ def test_the_parquet_files_carry_the_time_of_the_copy_they_were_written_from(war
 def test_the_parquet_files_need_a_published_copy(tmp_path):
     with pytest.raises(FileNotFoundError, match="no published copy to write the Parquet files from"):
         publish_parquet(tmp_path / "published" / "leadhouse.duckdb")
+
+
+def test_an_empty_marts_file_is_not_published(tmp_path):
+    """A marts file without marts (dbt never built into it) would publish an empty copy and remove
+    every Parquet file: the publish refuses, and the published copy stays as it is."""
+    warehouse = tmp_path / "leadhouse.duckdb"
+    connect(warehouse).close()  # creates the marts file, empty
+    with pytest.raises(PublishError, match="holds no marts: nothing to publish"):
+        publish(marts_path(warehouse), tmp_path / "published" / "leadhouse.duckdb")
+    assert not (tmp_path / "published" / "leadhouse.duckdb").exists()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from leadhouse.warehouse import MARTS_CATALOG, WAREHOUSE_CATALOGS, connect, copy_warehouse, marts_path
+from leadhouse.warehouse import MARTS_CATALOG, WAREHOUSE_CATALOGS, connect, copy_warehouse, main, marts_path
 
 
 def tables(conn) -> list[tuple[str, str, str]]:
@@ -60,12 +60,17 @@ def test_the_marts_of_a_warehouse_built_before_the_split_are_moved_with_their_hi
         assert tables(conn) == [
             (MARTS_CATALOG, "marts", "dim_leads"),
             (MARTS_CATALOG, "marts", "lead_merge_history"),
+            (MARTS_CATALOG, "marts", "lead_rule_score_details"),  # a view before: its rows, as a table
         ]
         assert conn.execute("select sum(identity_event_id) from marts.lead_merge_history").fetchone() == (6,)
+        assert conn.execute("from marts.lead_rule_score_details").fetchall() == [(1,)]
+        assert conn.execute(
+            "select table_type from information_schema.tables where table_name = 'lead_rule_score_details'"
+        ).fetchall() == [("BASE TABLE",)]
         assert not conn.execute(
             "select * from information_schema.schemata where catalog_name = 'leadhouse' and schema_name = 'marts'"
         ).fetchall()
-    assert "moved 2 marts of leadhouse into leadhouse_marts.duckdb" in caplog.text
+    assert "moved 3 marts of leadhouse into leadhouse_marts.duckdb" in caplog.text
 
 
 def test_a_move_that_was_killed_goes_on_without_replacing_what_it_moved(tmp_path):
@@ -84,11 +89,31 @@ def test_a_move_that_was_killed_goes_on_without_replacing_what_it_moved(tmp_path
         ]
 
 
-def test_a_copy_carries_the_marts_file(tmp_path):
+def test_a_copy_carries_the_marts_file_and_no_other(tmp_path):
     warehouse = tmp_path / "leadhouse.duckdb"
     with connect(warehouse) as conn:
         conn.execute("create table marts.dim_leads as select 3 as lead_id")
     (tmp_path / "copy").mkdir()
-    copy_warehouse(warehouse, tmp_path / "copy" / "leadhouse.duckdb")
-    with connect(tmp_path / "copy" / "leadhouse.duckdb", read_only=True) as conn:
+    copy = tmp_path / "copy" / "leadhouse.duckdb"
+    copy_warehouse(warehouse, copy)
+    with connect(copy, read_only=True) as conn:
         assert conn.execute("from marts.dim_leads").fetchall() == [(3,)]
+    # A warehouse without a marts file (built before the split): the copy's stale one goes.
+    old = tmp_path / "old" / "leadhouse.duckdb"
+    old.parent.mkdir()
+    with duckdb.connect(str(old)) as conn:
+        conn.execute("create schema marts")
+        conn.execute("create table marts.dim_leads as select 4 as lead_id")
+    copy_warehouse(old, copy)
+    assert not marts_path(copy).exists()
+    with connect(copy) as conn:  # and its own marts are moved, not shadowed by stale ones
+        assert conn.execute("from marts.dim_leads").fetchall() == [(4,)]
+
+
+def test_moving_alone_from_the_command_line(tmp_path, capsys):
+    warehouse = tmp_path / "leadhouse.duckdb"
+    with duckdb.connect(str(warehouse)) as old:
+        old.execute("create schema marts")
+        old.execute("create table marts.dim_leads as select 1 as lead_id")
+    assert main(["--warehouse", str(warehouse)]) == 0
+    assert capsys.readouterr().out == f"{warehouse}: 1 marts in {marts_path(warehouse)}\n"

@@ -17,6 +17,7 @@ from leadhouse.dbt_invocation import pipeline_build_invocation, project_var_sect
 from leadhouse.engines import export_raw_parquet, publish_spark_marts
 from leadhouse.publish import publish_copy, publish_parquet
 from leadhouse.settings import Settings
+from leadhouse.warehouse import connect as connect_warehouse
 from ops.run_failures import flush_spooled_failures
 from orchestration.defs.ingest.assets import raw_table_feeders
 from orchestration.lib.automation_config import AutomationConfig
@@ -151,6 +152,9 @@ def build_warehouse_defs(settings: Settings, automation: AutomationConfig) -> dg
                     "mart_rows": dg.MetadataValue.json(marts),
                 }
             )
+        # A warehouse built before the marts had their file has them moved there first (a publish
+        # can be the first run after an upgrade); the connection is closed before the copy.
+        connect_warehouse(settings.warehouse_path).close()
         published = publish_copy(settings.marts_path, settings.published_path)
         return dg.MaterializeResult(
             metadata={
