@@ -37,7 +37,7 @@ from pathlib import Path
 
 import duckdb
 
-from leadhouse.warehouse import MARTS_CATALOG, MARTS_SCHEMA
+from leadhouse.warehouse import MARTS_CATALOG, MARTS_SCHEMA, sql_identifier, sql_string
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +80,12 @@ def unfinished_copy(target: Path) -> list[Path]:
 def discard_unfinished_copy(target: Path) -> list[Path]:
     """Remove what a killed publish left (the copy's files and the Parquet files not yet renamed
     into place); return the files removed."""
-    removed = [path for path in unfinished_copy(target) if path.exists()] + _parquet_temporaries(target)
+    return _discard(unfinished_copy(target)) + _discard(_parquet_temporaries(target))
+
+
+def _discard(paths: list[Path]) -> list[Path]:
+    """Remove those of ``paths`` that exist; return them."""
+    removed = [path for path in paths if path.exists()]
     for path in removed:
         path.unlink()
     return removed
@@ -107,15 +112,13 @@ def publish_copy(marts_file: Path, target: Path) -> Publication:
     The copy is written under a temporary name and renamed into place when it is complete: at
     1,000,000 leads 1.7 s after the start. A failure replaces nothing."""
     published_at = datetime.now(UTC)
-    for path in unfinished_copy(target):
-        path.unlink(missing_ok=True)
+    _discard(unfinished_copy(target))
     target.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     try:
         rows = _write_copy(Path(marts_file), unfinished_copy(target)[0])
     except BaseException:
-        for path in unfinished_copy(target):
-            path.unlink(missing_ok=True)
+        _discard(unfinished_copy(target))
         raise
     # The copy carries its publish time as its modification time: the Parquet files written from it
     # carry the same (publish_parquet).
@@ -140,14 +143,12 @@ def publish_parquet(database: Path) -> Publication:
     and the manifest carry the copy's publish time (its modification time, set by publish_copy)."""
     folder = parquet_dir(database)
     folder.mkdir(parents=True, exist_ok=True)
-    for path in _parquet_temporaries(database):
-        path.unlink()
+    _discard(_parquet_temporaries(database))
     started = time.perf_counter()
     try:
         rows, published_at = _write_parquet(database, folder)
     except BaseException:
-        for path in _parquet_temporaries(database):
-            path.unlink()
+        _discard(_parquet_temporaries(database))
         raise
     files = {mart: folder / f"{mart}.parquet" for mart in rows}
     for file in files.values():
@@ -186,7 +187,7 @@ def _write_copy(marts_file: Path, staging: Path) -> dict[str, int]:
     # Opened under the catalog name it has in the warehouse (leadhouse.warehouse.MARTS_CATALOG), so a
     # view that names its tables the way dbt does reads the copy's own tables.
     with duckdb.connect() as conn:
-        conn.execute(f"attach {_string(staging)} as {MARTS_CATALOG}")
+        conn.execute(f"attach {sql_string(staging)} as {MARTS_CATALOG}")
         conn.execute(f"use {MARTS_CATALOG}")
         marts = _marts(conn)
         if not marts:
@@ -194,8 +195,9 @@ def _write_copy(marts_file: Path, staging: Path) -> dict[str, int]:
                 f"{marts_file} holds no marts: nothing to publish, the published copy is left as it is "
                 "(build the warehouse first)"
             )
-        for mart in marts:
-            _as_table(conn, mart)
+        for mart, kind in marts.items():
+            if kind == "VIEW":
+                _view_as_table(conn, mart)
         rows = {
             mart: conn.execute(f"select count(*) from {_published(mart)}").fetchone()[0] for mart in marts
         }
@@ -213,7 +215,7 @@ def _write_parquet(database: Path, folder: Path) -> tuple[dict[str, int], dateti
     with duckdb.connect() as conn:
         while True:  # the time of the copy that was opened, though a publish renames another one in
             modified = database.stat().st_mtime_ns
-            conn.execute(f"attach {_string(database)} as {MARTS_CATALOG} (read_only)")
+            conn.execute(f"attach {sql_string(database)} as {MARTS_CATALOG} (read_only)")
             if database.stat().st_mtime_ns == modified:
                 break
             conn.execute(f"detach {MARTS_CATALOG}")
@@ -238,44 +240,39 @@ def _write_parquet(database: Path, folder: Path) -> tuple[dict[str, int], dateti
         conn.execute("set preserve_insertion_order = false")
         for mart in marts:
             conn.execute(
-                f"copy (from {_published(mart)}) to {_string(_temporary(folder / f'{mart}.parquet'))} "
+                f"copy (from {_published(mart)}) to {sql_string(_temporary(folder / f'{mart}.parquet'))} "
                 f"(format parquet, compression zstd, "
-                f"kv_metadata {{{PUBLISHED_AT_KEY}: {_string(published_at.isoformat())}}})"
+                f"kv_metadata {{{PUBLISHED_AT_KEY}: {sql_string(published_at.isoformat())}}})"
             )
     return rows, published_at
 
 
-def _as_table(conn: duckdb.DuckDBPyConnection, mart: str) -> None:
-    """Every published mart is a table: a view is replaced by its rows (and fails the publish when
-    it reads what the copy does not hold)."""
-    (kind,) = conn.execute(
-        "select table_type from information_schema.tables where table_schema = ? and table_name = ?",
-        [PUBLISHED_SCHEMA, mart],
-    ).fetchone()
-    if kind == "VIEW":
-        rows = _published(f"{mart}{_TEMPORARY_SUFFIX}")
-        try:
-            conn.execute(f"create table {rows} as from {_published(mart)}")
-        except duckdb.Error as exc:
-            raise PublishError(
-                f"{PUBLISHED_SCHEMA}.{mart} is a view that does not read from the marts file alone, so it "
-                f"cannot be published; build it as a table, as every mart is ({exc})"
-            ) from exc
-        conn.execute(f"drop view {_published(mart)}")
-        conn.execute(f"alter table {rows} rename to {_identifier(mart)}")
+def _view_as_table(conn: duckdb.DuckDBPyConnection, mart: str) -> None:
+    """Every published mart is a table: the view ``mart`` is replaced by its rows (and fails the
+    publish when it reads what the copy does not hold)."""
+    rows = _published(f"{mart}{_TEMPORARY_SUFFIX}")
+    try:
+        conn.execute(f"create table {rows} as from {_published(mart)}")
+    except duckdb.Error as exc:
+        raise PublishError(
+            f"{PUBLISHED_SCHEMA}.{mart} is a view that does not read from the marts file alone, so it "
+            f"cannot be published; build it as a table, as every mart is ({exc})"
+        ) from exc
+    conn.execute(f"drop view {_published(mart)}")
+    conn.execute(f"alter table {rows} rename to {sql_identifier(mart)}")
 
 
-def _marts(conn: duckdb.DuckDBPyConnection) -> list[str]:
-    """The tables and views of the copy's marts schema; the relations a dbt build left behind
-    are dropped from the copy, and anything outside the schema too."""
-    names = [
-        name
-        for (name,) in conn.execute(
-            "select table_name from information_schema.tables "
+def _marts(conn: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """The tables and views of the copy's marts schema, each with its table_type; the relations a
+    dbt build left behind are dropped from the copy, and anything outside the schema too."""
+    kinds = dict(
+        conn.execute(
+            "select table_name, table_type from information_schema.tables "
             "where table_catalog = current_database() and table_schema = ? order by 1",
             [PUBLISHED_SCHEMA],
         ).fetchall()
-    ]
+    )
+    names = list(kinds)
     leftovers = [name for name in names if any(marker in name for marker in DBT_LEFTOVER_MARKERS)]
     for name in leftovers:
         log.warning("not publishing %s.%s, a relation a dbt build left behind", PUBLISHED_SCHEMA, name)
@@ -285,9 +282,9 @@ def _marts(conn: duckdb.DuckDBPyConnection) -> list[str]:
         [PUBLISHED_SCHEMA, leftovers],
     ).fetchall():
         conn.execute(
-            f"drop {'view' if kind == 'VIEW' else 'table'} {_identifier(schema)}.{_identifier(name)}"
+            f"drop {'view' if kind == 'VIEW' else 'table'} {sql_identifier(schema)}.{sql_identifier(name)}"
         )
-    return [name for name in names if name not in leftovers]
+    return {name: kind for name, kind in kinds.items() if name not in leftovers}
 
 
 def _temporary(path: Path) -> Path:
@@ -296,12 +293,4 @@ def _temporary(path: Path) -> Path:
 
 
 def _published(mart: str) -> str:
-    return f"{MARTS_CATALOG}.{PUBLISHED_SCHEMA}.{_identifier(mart)}"
-
-
-def _identifier(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _string(value: object) -> str:
-    return "'" + str(value).replace("'", "''") + "'"
+    return f"{MARTS_CATALOG}.{PUBLISHED_SCHEMA}.{sql_identifier(mart)}"

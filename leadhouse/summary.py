@@ -120,12 +120,9 @@ def summarize(settings: Settings) -> str:
     if not path.exists():
         return f"No warehouse yet at {settings.warehouse_path}. Run `make run`."
     lines = []
-    # The published copy holds the marts; the pipeline's warehouse has them in a file beside it.
-    with (
-        duckdb.connect(str(path), read_only=True)
-        if path != settings.warehouse_path
-        else connect(path, read_only=True)
-    ) as conn:
+    # The published copy holds the marts; the pipeline's warehouse has them in a file beside it,
+    # which connect attaches (there is none beside the published copy).
+    with connect(path, read_only=True) as conn:
         try:
             per_source = conn.execute(
                 """

@@ -76,11 +76,11 @@ def attach_marts(conn: duckdb.DuckDBPyConnection, warehouse: Path, read_only: bo
         if read_only and not path.exists():
             return
         mode = " (read_only)" if read_only else ""
-        conn.execute(f"attach {_string(path)} as {MARTS_CATALOG}{mode}")
+        conn.execute(f"attach {sql_string(path)} as {MARTS_CATALOG}{mode}")
         if not read_only:
             conn.execute(f"create schema if not exists {MARTS_CATALOG}.{MARTS_SCHEMA}")
     (database,) = conn.execute("select current_database()").fetchone()
-    conn.execute(f"set search_path = {_string(f'{database}.main,{MARTS_CATALOG}.{MARTS_SCHEMA}')}")
+    conn.execute(f"set search_path = {sql_string(f'{database}.main,{MARTS_CATALOG}.{MARTS_SCHEMA}')}")
     if not read_only:
         move_marts_into_their_file(conn)
 
@@ -115,11 +115,11 @@ def move_marts_into_their_file(conn: duckdb.DuckDBPyConnection) -> list[str]:
         if name in present:
             continue
         conn.execute(
-            f"create table {MARTS_CATALOG}.{MARTS_SCHEMA}.{_identifier(name)} as "
-            f"from {_identifier(database)}.{MARTS_SCHEMA}.{_identifier(name)}"
+            f"create table {MARTS_CATALOG}.{MARTS_SCHEMA}.{sql_identifier(name)} as "
+            f"from {sql_identifier(database)}.{MARTS_SCHEMA}.{sql_identifier(name)}"
         )
         moved.append(name)
-    conn.execute(f"drop schema {_identifier(database)}.{MARTS_SCHEMA} cascade")
+    conn.execute(f"drop schema {sql_identifier(database)}.{MARTS_SCHEMA} cascade")
     log.warning(
         "moved %d marts of %s into %s (the marts have a file of their own); dropped its schema %s",
         len(moved),
@@ -130,11 +130,13 @@ def move_marts_into_their_file(conn: duckdb.DuckDBPyConnection) -> list[str]:
     return moved
 
 
-def _identifier(name: str) -> str:
+def sql_identifier(name: str) -> str:
+    """``name`` as a quoted DuckDB identifier."""
     return '"' + name.replace('"', '""') + '"'
 
 
-def _string(value: object) -> str:
+def sql_string(value: object) -> str:
+    """``value`` as a DuckDB string literal."""
     return "'" + str(value).replace("'", "''") + "'"
 
 

@@ -281,7 +281,6 @@ def test_a_failed_run_is_recorded_in_the_warehouse_and_posted_without_its_url(tm
 
 
 def test_the_retention_job_deletes_what_no_mart_references_and_reconciliation_still_holds(tmp_path):
-
     from tests.ops.warehouse import build_activities_mart, ingest_activities
 
     settings = settings_for(tmp_path)
