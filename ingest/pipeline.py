@@ -41,6 +41,7 @@ from ingest.raw_tables import (
     FIELD_ISSUE_COLUMNS,
     LEDGER_COLUMNS,
     QUARANTINE_COLUMNS,
+    ROW_GROUP_ROWS,
     append,
     ensure_raw_tables,
     storage_schema,
@@ -248,6 +249,7 @@ class Ingestor:
             "batch_id": self.batch_id,
         }
         state = _FileState(config, ContentIds())
+        held = RowGroupRemainder()
         try:
             try:
                 chunks = (
@@ -256,7 +258,7 @@ class Ingestor:
                 )
                 for prepared in in_background(chunks):
                     report.add(prepared)
-                    prepared.write(self.conn, config.schema.table)
+                    prepared.write(self.conn, config.schema.table, held)
             except FileRejected as exc:
                 report.status, report.message = "rejected", str(exc)
                 # Rejected for its header: its rows still go to quarantine, each with the reason.
@@ -266,7 +268,8 @@ class Ingestor:
                 )
                 prepared = prepare_chunk(config, unread, state, now, file_lineage)
                 report.add(prepared)
-                prepared.write(self.conn, config.schema.table)
+                prepared.write(self.conn, config.schema.table, held)
+            held.flush(self.conn, config.schema.table)
             if hashed is not None and _identity(path) != hashed:
                 # Rewritten between hashing and reading: the rows read may not be the content
                 # the ledger would name. Nothing of it is kept; a later run reads it whole.
@@ -338,13 +341,55 @@ class PreparedChunk:
 
     lineage: dict[str, tuple[object, pl.DataType]] = field(default_factory=dict)  # loaded rows' constants
 
-    def write(self, conn: duckdb.DuckDBPyConnection, raw_table: str) -> None:
-        """Append the chunk in one transaction."""
+    def write(
+        self, conn: duckdb.DuckDBPyConnection, raw_table: str, held: RowGroupRemainder | None = None
+    ) -> None:
+        """Append the chunk in one transaction; with ``held``, only whole row groups of its rows
+        (with the rows held back from the chunks before), the rest held for the next chunk."""
+        loaded = self.loaded if held is None else held.take(self.loaded, self.lineage)
         conn.execute("begin transaction")
-        append(conn, raw_table, self.loaded, self.lineage)
+        append(conn, raw_table, loaded, self.lineage)
         append(conn, "field_issues", self.field_issues)
         append(conn, "quarantine", self.quarantined)
         conn.execute("commit")
+
+
+class RowGroupRemainder:
+    """The loaded rows of a file written in whole row groups: each chunk's append ends on a row
+    group boundary and the rows past it wait for the next chunk, the last ones for ``flush``.
+
+    DuckDB ends every append in a row group of its own, so a file of 28 chunks left 28 part-filled
+    row groups in raw.activities. The ingestion does not compact them (``max_vacuum_tasks`` 0), so
+    the next writer's checkpoint did: 13.5 s of the retention step at 1,000,000 leads
+    (docs/performance.md). A file's rows are its own until its ledger entry is written, so holding
+    some back between chunks changes nothing a reader sees."""
+
+    def __init__(self) -> None:
+        self.rows: pl.DataFrame | None = None
+        self.lineage: dict[str, tuple[object, pl.DataType]] = {}
+
+    def take(self, loaded: pl.DataFrame, lineage: dict[str, tuple[object, pl.DataType]]) -> pl.DataFrame:
+        """The rows to append now: whole row groups of the held rows and ``loaded``."""
+        self.lineage = lineage
+        if self.rows is None:
+            rows = loaded
+        elif loaded.height == 0:  # nothing new (a chunk all quarantined has no columns either)
+            rows = self.rows
+        else:
+            rows = pl.concat([self.rows, loaded], how="diagonal_relaxed")
+        whole = rows.height - rows.height % ROW_GROUP_ROWS
+        self.rows = rows.slice(whole) if whole < rows.height else None
+        # One piece: DuckDB writes each record batch of a parallel insert on its own, so the held
+        # rows and the new ones as two pieces could end in two part-filled row groups.
+        return rows.slice(0, whole).rechunk()
+
+    def flush(self, conn: duckdb.DuckDBPyConnection, raw_table: str) -> None:
+        """Append the rows still held (the file's last, part-filled row group)."""
+        if self.rows is not None and self.rows.height:
+            conn.execute("begin transaction")
+            append(conn, raw_table, self.rows, self.lineage)
+            conn.execute("commit")
+        self.rows = None
 
 
 def prepare_chunk(

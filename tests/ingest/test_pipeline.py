@@ -260,3 +260,41 @@ def test_a_file_rewritten_while_it_is_read_is_deferred_with_nothing_kept(landing
     report = Ingestor(conn, landing).ingest(WEB_FORMS)
     assert [(f.status, f.rows_loaded) for f in report.files] == [("loaded", 1)]
     assert counts(conn) == (1, 0)
+
+
+def test_a_file_of_many_chunks_is_written_in_whole_row_groups(tmp_path, landing, monkeypatch):
+    """Each chunk's append ends on a row group boundary (the rest waits for the next chunk), so a
+    file leaves one part-filled row group, not one per chunk, and nothing for a later checkpoint
+    to compact. The database's row groups are made small (2,048 rows) to see it on a small file."""
+    import ingest.pipeline as pipeline
+
+    rows = 9_000
+    write(landing, "a.csv", HEADER + "".join(f"{i},p{i}@b.co,,Doe,03/04/2025,x\n" for i in range(rows)))
+    real_read = pipeline.read_file
+    chunk_rows: list[int] = []
+
+    def small_chunks(file, config, *args):
+        for chunk in real_read(file, config, 20_000):  # about 650 rows a chunk
+            chunk_rows.append(chunk.rows.height)
+            yield chunk
+
+    monkeypatch.setattr(pipeline, "read_file", small_chunks)
+    monkeypatch.setattr(pipeline, "ROW_GROUP_ROWS", 2_048)
+    with duckdb.connect() as conn:
+        conn.execute(f"attach '{tmp_path / 'w.duckdb'}' as w (row_group_size 2048)")
+        conn.execute("use w")
+        report = Ingestor(conn, landing).ingest(WEB_FORMS)
+        assert len(chunk_rows) > 10 and sum(chunk_rows) == rows
+        assert [(f.status, f.rows_read, f.rows_loaded, f.rows_quarantined) for f in report.files] == [
+            ("loaded", rows, rows, 0)
+        ]
+        conn.execute("checkpoint w")
+        groups = conn.execute(
+            "select row_group_id, sum(count) from pragma_storage_info('raw.lead_records') "
+            "where column_id = 0 and segment_type <> 'VALIDITY' group by all order by 1"
+        ).fetchall()
+        assert [size for _, size in groups] == [2_048] * 4 + [rows - 4 * 2_048]
+        assert conn.execute(
+            "select count(distinct _row_number), min(_row_number), max(_row_number), "
+            "count(distinct source_record_id) from raw.lead_records"
+        ).fetchone() == (rows, 1, rows, rows)
