@@ -37,7 +37,7 @@ from ml.config import ModelConfig
 from ml.drift import reference_bins
 from ml.evaluate import calibration_table, probability_metrics, ranking_metrics
 from ml.explain import effect_tables, importance_order, reference_values
-from ml.features import feature_kinds
+from ml.features import TrainingSetSize, feature_kinds
 
 SLICES = ("train", "validation", "calibration", "holdout")
 # A feature known for fewer of the training rows than this is left out: a model would learn
@@ -83,8 +83,10 @@ def history_counts(examples: pl.DataFrame) -> tuple[int, int]:
     return labelled["lead_id"].n_unique(), labelled.filter(pl.col("label") == 1)["lead_id"].n_unique()
 
 
-def check_history(examples: pl.DataFrame, config: ModelConfig) -> None:
-    leads, conversions = history_counts(examples)
+def check_history(examples: pl.DataFrame, config: ModelConfig, size: TrainingSetSize | None = None) -> None:
+    leads, conversions = (
+        history_counts(examples) if size is None else (size.labelled_leads, size.converted_leads)
+    )
     need = config.minimum_history
     if leads < need.labelled_leads or conversions < need.conversions:
         raise NotEnoughHistory(
@@ -278,10 +280,12 @@ def train_conversion_model(
     as_of: datetime,
     code_version: str = "unknown",
     progress: Progress = lambda _: None,
+    size: TrainingSetSize | None = None,
 ) -> TrainedModel:
-    """Train, choose, calibrate and measure; raises NotEnoughHistory below the minimum."""
+    """Train, choose, calibrate and measure; raises NotEnoughHistory below the minimum.
+    ``size``: the whole set's, when ``examples`` are only the rows kept (ml.features.training_set)."""
     started = time.perf_counter()
-    check_history(examples, config)
+    check_history(examples, config, size)
     labelled = examples.filter(pl.col("label").is_not_null())
     cap = config.training_set.max_training_rows
     if labelled.height > cap:  # the newest leads
@@ -356,7 +360,11 @@ def train_conversion_model(
             "rows": {name: slices[name].height for name in SLICES},
             "positives": {name: int(y[name].sum()) for name in SLICES},
             "leads": {name: slices[name]["lead_id"].n_unique() for name in SLICES},
-            "unlabelled_rows": examples.height - examples.filter(pl.col("label").is_not_null()).height,
+            "unlabelled_rows": (
+                examples.height - examples.filter(pl.col("label").is_not_null()).height
+                if size is None
+                else size.unlabelled_rows
+            ),
             "fingerprint": data_fingerprint(labelled),
         },
         "features": {

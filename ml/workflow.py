@@ -20,7 +20,7 @@ import polars as pl
 from leadhouse.settings import PROJECT_ROOT
 from ml.config import ModelConfig, TrainingSet
 from ml.evaluate import save_plots
-from ml.features import WAREHOUSE, WarehouseTables, scoring_rows, training_examples
+from ml.features import WAREHOUSE, WarehouseTables, scoring_rows, training_examples, training_set
 from ml.gate import GateResult, evaluate_gate
 from ml.registry import ModelRegistry
 from ml.scoring import LEAD_SCORE_COLUMNS, Scored, drift_of, score_with_model, score_with_rules
@@ -100,10 +100,14 @@ def train_candidate(
 ) -> str:
     """Train on the warehouse as of ``as_of`` and register the version (not yet champion).
     Raises NotEnoughHistory below the configured minimum."""
-    examples = training_examples(conn, as_of, config, tables)
-    progress(f"training set: {examples.height:,} rows of {examples['lead_id'].n_unique():,} leads")
+    examples, size = training_set(conn, as_of, config, tables)
+    progress(
+        f"training set: {size.labelled_rows:,} labelled rows of {size.labelled_leads:,} leads "
+        f"({size.unlabelled_rows:,} more within their horizon); features of the newest "
+        f"{examples.height:,} (max_training_rows {config.training_set.max_training_rows:,})"
+    )
     trained = train_conversion_model(
-        examples, config, as_of=as_of, code_version=code_version(), progress=progress
+        examples, config, as_of=as_of, code_version=code_version(), progress=progress, size=size
     )
     with tempfile.TemporaryDirectory() as folder:
         y = trained.holdout["label"].to_numpy()

@@ -8,9 +8,10 @@ from datetime import datetime, timedelta
 import duckdb
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 
 from ml.config import load_model_config
-from ml.features import FEATURE_NAMES, scoring_rows, training_examples
+from ml.features import FEATURE_NAMES, TrainingSetSize, scoring_rows, training_examples, training_set
 from tests.ml.synthetic import activity, record, status, warehouse
 
 T0 = datetime(2026, 1, 10, 9, 0)
@@ -171,3 +172,50 @@ def test_scoring_rows_are_the_open_leads_as_of_now(conn):
     assert row["answered_outbound"] == 2  # both replies have come by now
     assert row["lead_age_days"] == max(load_model_config().training_set.cutoff_days)  # capped
     assert row["rule_score"] is None  # the history's interval ended
+
+
+def test_the_training_set_is_the_newest_labelled_examples_with_the_whole_sets_size(conn):
+    """ml.features.training_set finds the rows to keep before computing features (at 1,000,000
+    leads 600,000 of 2.0 million): the same rows, features and labels as the newest
+    ``max_training_rows`` labelled rows of training_examples, and the whole set's counts."""
+    conn.execute(
+        """insert into intermediate.int_lead_records_matched (lead_id, source, source_record_id,
+                created_at, channel, budget)
+        select 'L' || i, 'web_forms', 'w' || i, timestamp '2025-06-01' + to_hours(i * 7), 'web_form', i % 50
+        from range(1500) t(i)"""
+    )
+    conn.execute(
+        """insert into raw.lead_records (source, source_record_id, created_at, channel, budget,
+                _file_version, _ingested_at, _row_number)
+        select source, source_record_id, created_at, channel, budget, 1, timestamp '2026-01-01', 1
+        from intermediate.int_lead_records_matched where lead_id like 'L%'"""
+    )
+    conn.execute(
+        """insert into marts.fct_lead_status_changes
+        select lead_id, 'New', created_at from intermediate.int_lead_records_matched where lead_id like 'L%'
+        union all  -- a fifth won after 10 days, a seventh lost after 20
+        select lead_id, 'Closed Won', created_at + to_days(10)
+        from intermediate.int_lead_records_matched where lead_id like 'L%' and hash(lead_id) % 5 = 0
+        union all
+        select lead_id, 'Closed Lost', created_at + to_days(20)
+        from intermediate.int_lead_records_matched where lead_id like 'L%' and hash(lead_id) % 7 = 1"""
+    )
+    config = load_model_config()
+    config = config.model_copy(
+        update={"training_set": config.training_set.model_copy(update={"max_training_rows": 1000})}
+    )
+    everything = training_examples(conn, AS_OF, config)
+    labelled = everything.filter(pl.col("label").is_not_null())
+    assert labelled.height > 2000 and everything.height > labelled.height  # capped, and some unlabelled
+
+    kept, size = training_set(conn, AS_OF, config)
+
+    newest = labelled.sort("first_seen_at", "lead_id", "cutoff_days").tail(1000)
+    assert_frame_equal(kept.select(newest.columns), newest)
+    assert size == TrainingSetSize(
+        labelled_rows=labelled.height,
+        unlabelled_rows=everything.height - labelled.height,
+        labelled_leads=labelled["lead_id"].n_unique(),
+        converted_leads=labelled.filter(pl.col("label") == 1)["lead_id"].n_unique(),
+    )
+    assert 0 < size.converted_leads < size.labelled_leads
