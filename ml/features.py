@@ -241,6 +241,10 @@ def feature_query(cutoffs: str, as_of: datetime, config: ModelConfig, tables: Wa
         attribute_columns += f",\n        {value} as {name}"
         attribute_captured += f",\n        {_first_captured(name)}"
         attribute_selected += f"\n    p.{name},"
+    status_aggregates = f"""
+        max(s.changed_at) as status_at,
+        max(case s.status {stage_ranks} else 0 end) as furthest_stage_rank,
+        count(*) as status_changes"""
     return f"""
 with cutoffs as ({cutoffs}),
 first_versions as (
@@ -342,16 +346,7 @@ activities as (
     group by c.lead_id, c.cutoff_at
 ),
 statuses as (
-    select
-        c.lead_id, c.cutoff_at,
-        arg_max(s.status, s.changed_at) as status,
-        max(s.changed_at) as status_at,
-        max(case s.status {stage_ranks} else 0 end) as furthest_stage_rank,
-        count(*) as status_changes
-    from cutoffs c
-    join {tables.status_changes} s on s.lead_id = c.lead_id
-    where s.changed_at <= c.cutoff_at
-    group by c.lead_id, c.cutoff_at
+{_statuses(tables, status_aggregates)}
 ),
 wins as ({_wins(tables)}),
 scores as (
@@ -411,6 +406,20 @@ left join scores sc on sc.lead_id = c.lead_id and sc.cutoff_at = c.cutoff_at
 left join wins w on w.lead_id = c.lead_id
 left join {tables.rule_scores} cur on cur.lead_id = c.lead_id
 """
+
+
+def _statuses(tables: WarehouseTables, more: str = "") -> str:
+    """Each ``cutoffs`` row's status at its cutoff (the latest change at or before it), and
+    ``more`` aggregates of those changes: one definition for the features and for which training
+    rows are open (``training_set``)."""
+    return f"""
+    select
+        c.lead_id, c.cutoff_at,
+        arg_max(s.status, s.changed_at) as status{"," if more else ""}{more}
+    from cutoffs c
+    join {tables.status_changes} s on s.lead_id = c.lead_id
+    where s.changed_at <= c.cutoff_at
+    group by c.lead_id, c.cutoff_at"""
 
 
 def _wins(tables: WarehouseTables) -> str:
@@ -518,13 +527,7 @@ def training_set(
     keys = conn.sql(
         f"""
         with cutoffs as ({_cutoffs(as_of, config, tables)}),
-        statuses as (
-            select c.lead_id, c.cutoff_at, arg_max(s.status, s.changed_at) as status
-            from cutoffs c
-            join {tables.status_changes} s on s.lead_id = c.lead_id
-            where s.changed_at <= c.cutoff_at
-            group by c.lead_id, c.cutoff_at
-        ),
+        statuses as ({_statuses(tables)}),
         wins as ({_wins(tables)}),
         open_rows as (
             select c.lead_id, c.first_seen_at, c.cutoff_days, c.cutoff_at, w.won_at
