@@ -511,6 +511,17 @@ class TrainingSetSize:
     labelled_leads: int
     converted_leads: int
 
+    @classmethod
+    def of(cls, examples: pl.DataFrame) -> TrainingSetSize:
+        """The size of ``examples`` (rows with ``lead_id`` and ``label``)."""
+        labelled = examples.filter(pl.col("label").is_not_null())
+        return cls(
+            labelled_rows=labelled.height,
+            unlabelled_rows=examples.height - labelled.height,
+            labelled_leads=labelled["lead_id"].n_unique(),
+            converted_leads=labelled.filter(pl.col("label") == 1)["lead_id"].n_unique(),
+        )
+
 
 def training_set(
     conn: duckdb.DuckDBPyConnection,
@@ -539,15 +550,10 @@ def training_set(
         select lead_id, first_seen_at, cutoff_days, cutoff_at,{_labelled(as_of, config)}
         from open_rows"""
     ).pl()
-    labelled = keys.filter(pl.col("label").is_not_null())
-    size = TrainingSetSize(
-        labelled_rows=labelled.height,
-        unlabelled_rows=keys.height - labelled.height,
-        labelled_leads=labelled["lead_id"].n_unique(),
-        converted_leads=labelled.filter(pl.col("label") == 1)["lead_id"].n_unique(),
-    )
-    kept = labelled.sort("first_seen_at", "lead_id", "cutoff_days").tail(
-        config.training_set.max_training_rows
+    kept = (
+        keys.filter(pl.col("label").is_not_null())
+        .sort("first_seen_at", "lead_id", "cutoff_days")
+        .tail(config.training_set.max_training_rows)
     )
     conn.register(
         "_leadhouse_training_keys", kept.select("lead_id", "first_seen_at", "cutoff_days", "cutoff_at")
@@ -563,7 +569,7 @@ def training_set(
         ).pl()
     finally:
         conn.unregister("_leadhouse_training_keys")
-    return examples, size
+    return examples, TrainingSetSize.of(keys)
 
 
 def scoring_rows(

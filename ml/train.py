@@ -79,14 +79,12 @@ def model_frame(frame: pl.DataFrame, kinds: dict[str, str]) -> pl.DataFrame:
 
 def history_counts(examples: pl.DataFrame) -> tuple[int, int]:
     """(labelled leads, converted leads) among the examples."""
-    labelled = examples.filter(pl.col("label").is_not_null())
-    return labelled["lead_id"].n_unique(), labelled.filter(pl.col("label") == 1)["lead_id"].n_unique()
+    size = TrainingSetSize.of(examples)
+    return size.labelled_leads, size.converted_leads
 
 
-def check_history(examples: pl.DataFrame, config: ModelConfig, size: TrainingSetSize | None = None) -> None:
-    leads, conversions = (
-        history_counts(examples) if size is None else (size.labelled_leads, size.converted_leads)
-    )
+def check_history(size: TrainingSetSize, config: ModelConfig) -> None:
+    leads, conversions = size.labelled_leads, size.converted_leads
     need = config.minimum_history
     if leads < need.labelled_leads or conversions < need.conversions:
         raise NotEnoughHistory(
@@ -285,7 +283,8 @@ def train_conversion_model(
     """Train, choose, calibrate and measure; raises NotEnoughHistory below the minimum.
     ``size``: the whole set's, when ``examples`` are only the rows kept (ml.features.training_set)."""
     started = time.perf_counter()
-    check_history(examples, config, size)
+    size = size or TrainingSetSize.of(examples)
+    check_history(size, config)
     labelled = examples.filter(pl.col("label").is_not_null())
     cap = config.training_set.max_training_rows
     if labelled.height > cap:  # the newest leads
@@ -360,11 +359,7 @@ def train_conversion_model(
             "rows": {name: slices[name].height for name in SLICES},
             "positives": {name: int(y[name].sum()) for name in SLICES},
             "leads": {name: slices[name]["lead_id"].n_unique() for name in SLICES},
-            "unlabelled_rows": (
-                examples.height - examples.filter(pl.col("label").is_not_null()).height
-                if size is None
-                else size.unlabelled_rows
-            ),
+            "unlabelled_rows": size.unlabelled_rows,
             "fingerprint": data_fingerprint(labelled),
         },
         "features": {
