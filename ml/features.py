@@ -523,6 +523,15 @@ class TrainingSetSize:
         )
 
 
+def newest_labelled(examples: pl.DataFrame, cap: int) -> pl.DataFrame:
+    """The labelled rows of ``examples`` the training keeps: the newest ``cap`` by first capture,
+    then lead id and cutoff."""
+    labelled = examples.filter(pl.col("label").is_not_null())
+    if labelled.height <= cap:
+        return labelled
+    return labelled.sort("first_seen_at", "lead_id", "cutoff_days").tail(cap)
+
+
 def training_set(
     conn: duckdb.DuckDBPyConnection,
     as_of: datetime,
@@ -550,11 +559,7 @@ def training_set(
         select lead_id, first_seen_at, cutoff_days, cutoff_at,{_labelled(as_of, config)}
         from open_rows"""
     ).pl()
-    kept = (
-        keys.filter(pl.col("label").is_not_null())
-        .sort("first_seen_at", "lead_id", "cutoff_days")
-        .tail(config.training_set.max_training_rows)
-    )
+    kept = newest_labelled(keys, config.training_set.max_training_rows)
     conn.register(
         "_leadhouse_training_keys", kept.select("lead_id", "first_seen_at", "cutoff_days", "cutoff_at")
     )

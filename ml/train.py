@@ -37,7 +37,7 @@ from ml.config import ModelConfig
 from ml.drift import reference_bins
 from ml.evaluate import calibration_table, probability_metrics, ranking_metrics
 from ml.explain import effect_tables, importance_order, reference_values
-from ml.features import TrainingSetSize, feature_kinds
+from ml.features import TrainingSetSize, feature_kinds, newest_labelled
 
 SLICES = ("train", "validation", "calibration", "holdout")
 # A feature known for fewer of the training rows than this is left out: a model would learn
@@ -75,12 +75,6 @@ def model_frame(frame: pl.DataFrame, kinds: dict[str, str]) -> pl.DataFrame:
         else:
             columns.append(pl.col(name).cast(pl.Float64))
     return frame.select(columns)
-
-
-def history_counts(examples: pl.DataFrame) -> tuple[int, int]:
-    """(labelled leads, converted leads) among the examples."""
-    size = TrainingSetSize.of(examples)
-    return size.labelled_leads, size.converted_leads
 
 
 def check_history(size: TrainingSetSize, config: ModelConfig) -> None:
@@ -285,10 +279,7 @@ def train_conversion_model(
     started = time.perf_counter()
     size = size or TrainingSetSize.of(examples)
     check_history(size, config)
-    labelled = examples.filter(pl.col("label").is_not_null())
-    cap = config.training_set.max_training_rows
-    if labelled.height > cap:  # the newest leads
-        labelled = labelled.sort("first_seen_at", "lead_id", "cutoff_days").tail(cap)
+    labelled = newest_labelled(examples, config.training_set.max_training_rows)
     slices = time_ordered_split(labelled, config)
     for name in SLICES:
         if slices[name]["label"].n_unique() < 2:

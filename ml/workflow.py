@@ -20,11 +20,18 @@ import polars as pl
 from leadhouse.settings import PROJECT_ROOT
 from ml.config import ModelConfig, TrainingSet
 from ml.evaluate import save_plots
-from ml.features import WAREHOUSE, WarehouseTables, scoring_rows, training_examples, training_set
+from ml.features import (
+    WAREHOUSE,
+    TrainingSetSize,
+    WarehouseTables,
+    scoring_rows,
+    training_examples,
+    training_set,
+)
 from ml.gate import GateResult, evaluate_gate
 from ml.registry import ModelRegistry
 from ml.scoring import LEAD_SCORE_COLUMNS, Scored, drift_of, score_with_model, score_with_rules
-from ml.train import Progress, history_counts, train_conversion_model
+from ml.train import Progress, train_conversion_model
 
 _DUCKDB_TYPES = {
     pl.Utf8: "varchar",
@@ -175,7 +182,8 @@ def score_open_leads(
         return scored
     rows = scoring_rows(conn, as_of, config, tables)
     examples = training_examples(conn, as_of, config, tables)
-    leads, conversions = history_counts(examples)
+    size = TrainingSetSize.of(examples)
+    leads, conversions = size.labelled_leads, size.converted_leads
     need = config.minimum_history
     if leads < need.labelled_leads or conversions < need.conversions:
         reason = (
