@@ -6,6 +6,9 @@ folder; every test below reads what it produced.
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 import yaml
 
@@ -479,6 +482,46 @@ def test_prepared_records_have_the_columns_the_er_config_may_name(warehouse):
     """entity_resolution.config checks every column a rule or comparison names against its list."""
     columns = [r[0] for r in warehouse.execute("describe intermediate.int_er_records_prepared").fetchall()]
     assert sorted(columns) == sorted(PREPARED_RECORD_BOOKKEEPING + PREPARED_RECORD_COLUMNS)
+
+
+def test_mart_identifier_columns_are_declared_fsst_and_the_others_left_to_duckdb(build, warehouse):
+    """macros/storage/identifier_compression.sql: in the DDL dbt ran for a mart, the columns of
+    `duckdb_identifier_columns` carry `using compression fsst` and no other column does; the
+    table holds them without a dictionary."""
+    (process, _), _ = build
+    target = Path(process.args[process.args.index("--target-path") + 1])
+    identifiers = set(
+        yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text())["vars"]["duckdb_identifier_columns"]
+    )
+    ddl = (
+        target / "run" / "leadhouse" / "models" / "marts" / "leads" / "fct_lead_activities.sql"
+    ).read_text()
+    declared = dict(
+        re.findall(r"^\s*(\w+) (?:TEXT|text|varchar|string)( using compression fsst)?,?$", ddl, re.M)
+    )
+    assert {"activity_id", "lead_id", "source_record_id", "lead_record_id"} <= identifiers
+    assert declared == {
+        "activity_id": " using compression fsst",
+        "lead_id": " using compression fsst",
+        "activity_type": "",
+        "detail": "",
+        "direction": "",
+        "source": "",
+        "source_record_id": " using compression fsst",
+        "lead_record_source": "",
+        "lead_record_id": " using compression fsst",
+    }
+    (database,) = warehouse.execute(
+        "select database_name from duckdb_tables() where schema_name = 'marts' and table_name = 'fct_lead_activities'"
+    ).fetchone()
+    stored = dict(
+        warehouse.execute(
+            "select column_name, list(distinct compression) "
+            f"from pragma_storage_info('{database}.marts.fct_lead_activities') group by column_name"
+        ).fetchall()
+    )
+    for column in ("activity_id", "lead_id", "source_record_id", "lead_record_id"):
+        assert "Dictionary" not in stored[column], column
 
 
 def test_project_vars_match_the_ingest_enumerations():
