@@ -143,7 +143,7 @@ clean: ## remove runtime data (warehouse, landing, Dagster history); keeps the e
 
 SIZE ?= 1000000
 SCENARIO ?= full
-bench-pipeline: install manifest ## the whole pipeline at SIZE leads (default 1,000,000) as make materialize runs it, per stage, against DuckDB's read of the same files; SCENARIO=er|scoring|publish|incremental on that run's warehouse (docs/performance.md)
+bench-pipeline: install manifest ## the whole pipeline at SIZE leads (default 1,000,000) as make materialize runs it, per stage, against DuckDB's read of the same files; SCENARIO=er|scoring|publish|incremental|writes on that run's warehouse (docs/performance.md)
 ifeq ($(SCENARIO),full)
 	$(PY) bench/pipeline/run.py --leads $(SIZE) --workdir $(BENCH_DIR)/pipeline
 else

@@ -4,6 +4,7 @@
     make bench-pipeline SIZE=1000000 SCENARIO=scoring       # rule scoring, routing and queues alone
     make bench-pipeline SIZE=1000000 SCENARIO=publish       # the published copy and the Parquet files
     make bench-pipeline SIZE=1000000 SCENARIO=incremental   # 1 % new and 1 % changed records
+    make bench-pipeline SIZE=1000000 SCENARIO=writes        # the largest marts written twice
 
 - ``er``: ``dbt build`` of the identity models up to the golden record (``+dim_leads`` in group
   identity: preparation, blocking, comparison, scoring, clustering, identity map, dim_leads) with
@@ -17,6 +18,10 @@
   records and 1 % of the activities as new ones, then ``refresh_warehouse`` (what the landing
   sensor's runs and the hourly jobs run: ingestion of the new files, dbt, scores, syncs, publish;
   no training) against the full run's time.
+- ``writes``: the largest marts of the built marts file, each written into a scratch DuckDB file
+  with its DDL twice, under the dbt profile's settings: every column compressed as DuckDB chooses,
+  then the identifier columns (the dbt var ``duckdb_identifier_columns``) declared FSST, as
+  macros/storage/identifier_compression.sql declares them; seconds and file size of each.
 
 Each prints wall seconds and peak memory and writes ``scenario-<name>-<N>.json`` in the workdir.
 """
@@ -144,9 +149,72 @@ def incremental_scenario(run_dir: Path, sample: Path, workdir: Path, leads: int)
     }
 
 
+WRITE_MARTS = 9  # the largest marts by rows
+
+
+def remove_database(path: Path) -> None:
+    """A DuckDB file and its write-ahead log."""
+    for leftover in (path, path.with_name(path.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+
+
+def writes_scenario(run_dir: Path, workdir: Path) -> dict:
+    import duckdb
+    import yaml
+
+    from leadhouse.settings import DBT_PROJECT_DIR
+    from leadhouse.warehouse import marts_path
+
+    project = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text())
+    identifiers = set(project["vars"]["duckdb_identifier_columns"])
+    source = marts_path(run_dir / "data" / "warehouse" / "leadhouse.duckdb")
+    with duckdb.connect(str(source), read_only=True) as conn:
+        tables = conn.execute(
+            "select table_name, estimated_size from duckdb_tables() where schema_name = 'marts' "
+            "order by estimated_size desc, table_name limit ?",
+            [WRITE_MARTS],
+        ).fetchall()
+        columns = {table: conn.execute(f'describe marts."{table}"').fetchall() for table, _ in tables}
+    scratch = workdir / "writes-scratch.duckdb"
+    rows: list[dict] = []
+    for table, size in tables:
+        row: dict = {"table": table, "rows": size}
+        for label, hinted in (("duckdb_choice", set()), ("identifiers_fsst", identifiers)):
+            remove_database(scratch)
+            ddl = ", ".join(
+                f'"{name}" {data_type}' + (" using compression fsst" if name in hinted else "")
+                for name, data_type, *_ in columns[table]
+            )
+            with duckdb.connect(str(scratch)) as conn:
+                conn.execute("set memory_limit = '4GB'; set max_vacuum_tasks = 0")  # dbt's profile
+                conn.execute(f"attach '{source}' as built (read_only)")
+                conn.execute(f"create table written ({ddl})")
+                started = time.perf_counter()
+                conn.execute(f'insert into written select * from built.marts."{table}"')
+                conn.execute("checkpoint")
+                row[f"{label}_seconds"] = round(time.perf_counter() - started, 2)
+            row[f"{label}_mb"] = round(scratch.stat().st_size / 1e6)
+        row["identifier_columns"] = [name for name, *_ in columns[table] if name in identifiers]
+        print(
+            f"{table:<28} {size:>11,} rows  DuckDB's choice {row['duckdb_choice_seconds']:6.2f} s "
+            f"{row['duckdb_choice_mb']:>5} MB  identifiers FSST {row['identifiers_fsst_seconds']:6.2f} s "
+            f"{row['identifiers_fsst_mb']:>5} MB",
+            flush=True,
+        )
+        rows.append(row)
+    remove_database(scratch)
+    return {
+        "seconds": sum(r["identifiers_fsst_seconds"] for r in rows),
+        "duckdb_choice_seconds": sum(r["duckdb_choice_seconds"] for r in rows),
+        "duckdb_choice_mb": sum(r["duckdb_choice_mb"] for r in rows),
+        "identifiers_fsst_mb": sum(r["identifiers_fsst_mb"] for r in rows),
+        "tables": rows,
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("scenario", choices=["er", "scoring", "publish", "incremental"])
+    parser.add_argument("scenario", choices=["er", "scoring", "publish", "incremental", "writes"])
     parser.add_argument("--leads", type=int, default=1_000_000)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/leadhouse-bench/pipeline"))
     args = parser.parse_args(argv)
@@ -159,12 +227,16 @@ def main(argv: list[str] | None = None) -> int:
         result = dbt_scenario(args.scenario, run_dir, args.workdir, args.leads)
     elif args.scenario == "publish":
         result = publish_scenario(run_dir)
+    elif args.scenario == "writes":
+        result = writes_scenario(run_dir, args.workdir)
     else:
         result = incremental_scenario(
             run_dir, args.workdir / f"sample-{args.leads}", args.workdir, args.leads
         )
     result = {"scenario": args.scenario, "leads": args.leads} | result
     for name, value in result.items():
+        if name == "tables":  # printed table by table above
+            continue
         print(f"{name:<18} {value:,.2f}" if isinstance(value, float) else f"{name:<18} {value}")
     out = args.workdir / f"scenario-{args.scenario}-{args.leads}.json"
     out.write_text(json.dumps(result, indent=2, default=str) + "\n")
