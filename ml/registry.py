@@ -43,6 +43,7 @@ MODEL_FILE = "model.skops"
 # candidates and both calibrations need nothing else).
 TRUSTED_TYPES = (
     "functools.partial",
+    "ml.encoding.StringCodes",
     "numpy.dtype",
     "sklearn.calibration._CalibratedClassifier",
     "sklearn.calibration._SigmoidCalibration",

@@ -35,6 +35,7 @@ from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, OrdinalEnc
 
 from ml.config import ModelConfig
 from ml.drift import reference_bins
+from ml.encoding import StringCodes
 from ml.evaluate import calibration_table, probability_metrics, ranking_metrics
 from ml.explain import effect_tables, importance_order, reference_values
 from ml.features import TrainingSetSize, feature_kinds, newest_labelled
@@ -138,8 +139,9 @@ def candidate_pipelines(kinds: dict[str, str], config: ModelConfig) -> dict[str,
             ),
             (
                 "categorical",
+                # A missing value is a category of its own (ml.encoding)
                 make_pipeline(
-                    SimpleImputer(strategy="constant", fill_value="(none)"),
+                    StringCodes(),
                     OneHotEncoder(handle_unknown="infrequent_if_exist", min_frequency=20, max_categories=40),
                 ),
                 categorical,
@@ -150,12 +152,14 @@ def candidate_pipelines(kinds: dict[str, str], config: ModelConfig) -> dict[str,
         [
             (
                 "categorical",
-                OrdinalEncoder(
-                    handle_unknown="use_encoded_value",
-                    unknown_value=-1,
-                    encoded_missing_value=-1,  # negative: missing, for the trees
-                    min_frequency=20,
-                    max_categories=60,
+                make_pipeline(
+                    StringCodes(),  # a missing value is a category of its own (ml.encoding)
+                    OrdinalEncoder(
+                        handle_unknown="use_encoded_value",
+                        unknown_value=-1,  # negative: a value training never saw, for the trees
+                        min_frequency=20,
+                        max_categories=60,
+                    ),
                 ),
                 categorical,
             ),
