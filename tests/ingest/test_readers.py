@@ -59,6 +59,39 @@ def test_fast_and_chunked_paths_read_what_python_reads(landing, chunk_bytes):
     assert checked >= 10
 
 
+JSONL_FILES = {
+    "clean": '{"id":"1","n":"Ann"}\n{"id":"2","n":"Bo"}\n',
+    "no final newline": '{"id":"1","n":"Ann"}\n{"id":"2","n":"Bo"}',
+    "blank line": '{"id":"1","n":"Ann"}\n\n{"id":"2","n":"Bo"}\n',
+    "blank first line": '\n{"id":"1","n":"Ann"}\n{"id":"2","n":"Bo"}\n',
+    "blank last lines": '{"id":"1","n":"Ann"}\n{"id":"2","n":"Bo"}\n\n\n',
+    "line of spaces": '{"id":"1","n":"Ann"}\n   \n{"id":"2","n":"Bo"}\n',
+    "two objects on a line": '{"id":"1","n":"Ann"}{"id":"3","n":"Cy"}\n\n{"id":"2","n":"Bo"}\n',
+    "broken line": '{"id":"1","n":"Ann"}\n{"id":"2",\n{"id":"3","n":"Cy"}\n',
+}
+
+
+@pytest.mark.parametrize("chunk_bytes", [1 << 26, 16])
+@pytest.mark.parametrize("name", list(JSONL_FILES))
+def test_jsonl_chunks_read_what_python_reads(tmp_path, name, chunk_bytes):
+    """A chunk goes to polars' reader whole; a blank or broken line sends it to the careful path
+    (polars skips blank lines, so the chunk has fewer rows than lines), and the rows, their
+    numbers and the quarantined lines are what Python's json gives."""
+    from ingest.config import SourceConfig
+
+    path = tmp_path / "activities.jsonl"
+    path.write_text(JSONL_FILES[name])
+    config = SourceConfig(name="s", entity="activity", format="jsonl")
+    expected_rows, expected_bad = python_reference(path, config)
+    rows, bad = concatenated(path, config, chunk_bytes)
+    assert rows.select(expected_rows.columns).equals(expected_rows)
+    assert [(b.row_number, b.raw, b.reasons) for b in bad] == [
+        (b.row_number, b.raw, b.reasons) for b in expected_bad
+    ]
+    if name.startswith("blank") or name == "line of spaces":
+        assert rows["_row_number"].to_list()[-1] == JSONL_FILES[name].rstrip("\n").count("\n") + 1
+
+
 def test_json_values_polars_cannot_give_back_as_written_are_read_by_python(tmp_path):
     from ingest.config import SourceConfig
 
