@@ -43,18 +43,25 @@ def concatenated(path: Path, config, chunk_bytes: int) -> tuple[pl.DataFrame, li
     return rows, [b for c in chunks for b in c.bad_rows]
 
 
+def assert_read_as_python_reads(path: Path, config, chunk_bytes: int) -> pl.DataFrame:
+    """The file read in chunks of ``chunk_bytes`` gives Python's rows, row numbers and
+    quarantined lines; returns the rows."""
+    expected_rows, expected_bad = python_reference(path, config)
+    rows, bad = concatenated(path, config, chunk_bytes)
+    assert sorted(rows.columns) == sorted(expected_rows.columns), path.name
+    assert rows.select(expected_rows.columns).equals(expected_rows), path.name
+    assert [(b.row_number, b.raw, b.reasons) for b in bad] == [
+        (b.row_number, b.raw, b.reasons) for b in expected_bad
+    ], path.name
+    return rows
+
+
 @pytest.mark.parametrize("chunk_bytes", [1 << 26, 20_000])
 def test_fast_and_chunked_paths_read_what_python_reads(landing, chunk_bytes):
     checked = 0
     for config in load_source_configs(PROJECT_ROOT / "config" / "sources"):
         for path in landing_files(config, landing):
-            expected_rows, expected_bad = python_reference(path, config)
-            rows, bad = concatenated(path, config, chunk_bytes)
-            assert sorted(rows.columns) == sorted(expected_rows.columns), path.name
-            assert rows.select(expected_rows.columns).equals(expected_rows), path.name
-            assert [(b.row_number, b.raw, b.reasons) for b in bad] == [
-                (b.row_number, b.raw, b.reasons) for b in expected_bad
-            ], path.name
+            assert_read_as_python_reads(path, config, chunk_bytes)
             checked += 1
     assert checked >= 10
 
@@ -81,13 +88,9 @@ def test_jsonl_chunks_read_what_python_reads(tmp_path, name, chunk_bytes):
 
     path = tmp_path / "activities.jsonl"
     path.write_text(JSONL_FILES[name])
-    config = SourceConfig(name="s", entity="activity", format="jsonl")
-    expected_rows, expected_bad = python_reference(path, config)
-    rows, bad = concatenated(path, config, chunk_bytes)
-    assert rows.select(expected_rows.columns).equals(expected_rows)
-    assert [(b.row_number, b.raw, b.reasons) for b in bad] == [
-        (b.row_number, b.raw, b.reasons) for b in expected_bad
-    ]
+    rows = assert_read_as_python_reads(
+        path, SourceConfig(name="s", entity="activity", format="jsonl"), chunk_bytes
+    )
     if name.startswith("blank") or name == "line of spaces":
         assert rows["_row_number"].to_list()[-1] == JSONL_FILES[name].rstrip("\n").count("\n") + 1
 
@@ -134,12 +137,7 @@ def test_unquoted_csv_chunks_read_what_python_reads(tmp_path, name, chunk_bytes)
         (chunk,) = read_file(path, config)
         assert chunk.rows["name"].to_list() == ["An\\xffn", "Bo"]
         return
-    expected_rows, expected_bad = python_reference(path, config)
-    rows, bad = concatenated(path, config, chunk_bytes)
-    assert rows.select(expected_rows.columns).equals(expected_rows)
-    assert [(b.row_number, b.raw, b.reasons) for b in bad] == [
-        (b.row_number, b.raw, b.reasons) for b in expected_bad
-    ]
+    assert_read_as_python_reads(path, config, chunk_bytes)
 
 
 def test_an_unquoted_chunk_is_parsed_by_polars_only_when_every_line_has_the_header_s_fields():
