@@ -484,6 +484,44 @@ def test_prepared_records_have_the_columns_the_er_config_may_name(warehouse):
     assert sorted(columns) == sorted(PREPARED_RECORD_BOOKKEEPING + PREPARED_RECORD_COLUMNS)
 
 
+def test_the_event_facts_tests_fail_on_a_lost_record_and_on_a_missing_lead_record(build, tmp_path):
+    """The event staging views have no tests of their own (tests/dbt/test_event_staging_tests.py):
+    their facts' tests must fail where the views' did. On a copy of the built warehouse, one
+    activity deleted from fct_lead_activities, one activity's lead record id and one status
+    change's lead record source emptied: exactly those three tests fail, each on its one row."""
+    import shutil
+
+    _, built = build
+    data_dir = tmp_path / "data"
+    shutil.copytree(built.parent, data_dir / "warehouse")
+    with connect_warehouse(data_dir / "warehouse" / "leadhouse.duckdb") as conn:
+        lost, emptied = [
+            key
+            for (key,) in conn.execute(
+                "select source_record_id from marts.fct_lead_activities order by source_record_id limit 2"
+            ).fetchall()
+        ]
+        conn.execute("delete from marts.fct_lead_activities where source_record_id = ?", [lost])
+        conn.execute(
+            "update marts.fct_lead_activities set lead_record_id = null where source_record_id = ?", [emptied]
+        )
+        conn.execute(
+            "update marts.fct_lead_status_changes set lead_record_source = null "
+            "where source_record_id = (select min(source_record_id) from marts.fct_lead_status_changes)"
+        )
+        conn.execute("checkpoint")
+    process, results = run_dbt(
+        "test", data_dir, tmp_path / "dbt", "--select", "fct_lead_activities", "fct_lead_status_changes"
+    )
+    failed = {r["unique_id"].split(".")[2]: r["failures"] for r in results if r["status"] == "fail"}
+    assert failed == {
+        "covers_every_raw_record_fct_lead_activities_source_raw_activities_": 1,
+        "not_null_fct_lead_activities_lead_record_id": 1,
+        "not_null_fct_lead_status_changes_lead_record_source": 1,
+    }, process.stdout[-3000:]
+    assert not [r["unique_id"] for r in results if r["status"] == "error"]
+
+
 def test_mart_identifier_columns_are_declared_fsst_and_the_others_left_to_duckdb(build, warehouse):
     """macros/storage/identifier_compression.sql: in the DDL dbt ran for a mart, the columns of
     `duckdb_identifier_columns` carry `using compression fsst` and no other column does; the
