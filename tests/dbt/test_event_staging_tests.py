@@ -51,7 +51,8 @@ def test_the_fact_tests_every_column_its_staging_models_carry_unchanged(manifest
     fact_id = f"model.leadhouse.{fact}"
     tests = data_tests_of(manifest, fact_id)
     expected = {("unique", identifier), ("not_null", identifier), ("covers_every_raw_record", None)}
-    for column in ("source", "source_record_id", "lead_record_source", "lead_record_id", time_column, enumerated):
+    keys = ("source", "source_record_id", "lead_record_source", "lead_record_id")
+    for column in (*keys, time_column, enumerated):
         expected.add(("not_null", column))
     expected.add(("accepted_values", enumerated))
     assert expected <= tests, f"{fact} lacks {sorted(expected - tests, key=str)}"
