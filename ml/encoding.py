@@ -11,7 +11,7 @@ The result is the model scikit-learn's encoders make of the text itself: the ran
 strings do, so the encoders order the categories, pick the infrequent ones and break ties the
 same way, and a value never seen in ``fit`` is unknown to them either way. A missing value is a
 category of its own sorted last, as scikit-learn's encoders treat ``None`` (only NaN counts as
-missing there, and a text column never holds NaN). ``tests/ml/test_train.py`` checks both
+missing there, and a text column never holds NaN). ``tests/ml/test_encoding.py`` checks both
 candidates predict the same with and without it.
 """
 
