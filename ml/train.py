@@ -78,10 +78,16 @@ def model_frame(frame: pl.DataFrame, kinds: dict[str, str]) -> pl.DataFrame:
     return frame.select(columns)
 
 
+def enough_history(size: TrainingSetSize, config: ModelConfig) -> bool:
+    """Whether the examples reach config/model.yml's minimum_history."""
+    need = config.minimum_history
+    return size.labelled_leads >= need.labelled_leads and size.converted_leads >= need.conversions
+
+
 def check_history(size: TrainingSetSize, config: ModelConfig) -> None:
     leads, conversions = size.labelled_leads, size.converted_leads
     need = config.minimum_history
-    if leads < need.labelled_leads or conversions < need.conversions:
+    if not enough_history(size, config):
         raise NotEnoughHistory(
             f"{leads:,} labelled leads and {conversions:,} conversions; training needs at least "
             f"{need.labelled_leads:,} and {need.conversions:,} (config/model.yml minimum_history)"

@@ -31,7 +31,7 @@ from ml.features import (
 from ml.gate import GateResult, evaluate_gate
 from ml.registry import ModelRegistry
 from ml.scoring import LEAD_SCORE_COLUMNS, Scored, drift_of, score_with_model, score_with_rules
-from ml.train import Progress, train_conversion_model
+from ml.train import Progress, enough_history, train_conversion_model
 
 _DUCKDB_TYPES = {
     pl.Utf8: "varchar",
@@ -182,13 +182,11 @@ def score_open_leads(
         return scored
     rows = scoring_rows(conn, as_of, config, tables)
     examples = training_examples(conn, as_of, config, tables)
-    size = TrainingSetSize.of(examples)
-    leads, conversions = size.labelled_leads, size.converted_leads
-    need = config.minimum_history
-    if leads < need.labelled_leads or conversions < need.conversions:
+    size, need = TrainingSetSize.of(examples), config.minimum_history
+    if not enough_history(size, config):
         reason = (
-            f"not enough history ({leads:,} labelled leads, {conversions:,} conversions; "
-            f"the model needs {need.labelled_leads:,} and {need.conversions:,})"
+            f"not enough history ({size.labelled_leads:,} labelled leads, {size.converted_leads:,} "
+            f"conversions; the model needs {need.labelled_leads:,} and {need.conversions:,})"
         )
     else:
         reason = "no version has passed the champion gate yet"
