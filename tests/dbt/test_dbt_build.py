@@ -7,6 +7,7 @@ folder; every test below reads what it produced.
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -489,8 +490,6 @@ def test_the_event_facts_tests_fail_on_a_lost_record_and_on_a_missing_lead_recor
     their facts' tests must fail where the views' did. On a copy of the built warehouse, one
     activity deleted from fct_lead_activities, one activity's lead record id and one status
     change's lead record source emptied: exactly those three tests fail, each on its one row."""
-    import shutil
-
     _, built = build
     data_dir = tmp_path / "data"
     shutil.copytree(built.parent, data_dir / "warehouse")
