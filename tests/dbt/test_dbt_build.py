@@ -561,6 +561,34 @@ def test_mart_identifier_columns_are_declared_fsst_and_the_others_left_to_duckdb
         assert "Dictionary" not in stored[column], column
 
 
+def test_the_lead_record_tables_are_written_in_their_storage_order(build, warehouse):
+    """macros/storage/storage_order.sql: on DuckDB the two tables of every lead record end their
+    select with `order by`, so their rows are stored in that order (rowid is the order of
+    insertion), and the order changes no row: one row per record, as the union of the sources."""
+    (process, _), _ = build
+    target = Path(process.args[process.args.index("--target-path") + 1])
+    compiled = target / "run" / "leadhouse" / "models" / "intermediate" / "leads"
+    ordered = {
+        "int_er_records_prepared": ("record_id",),
+        "int_lead_records_matched": ("source", "source_record_id"),
+    }
+    records = warehouse.execute("select count(*) from intermediate.int_lead_records_unioned").fetchone()[0]
+    assert records > 1
+    for model, columns in ordered.items():
+        sql = (compiled / f"{model}.sql").read_text()
+        assert re.search(r"order by [\w.]*" + r", [\w.]*".join(columns) + r"\s*\)\s*;?\s*$", sql), model
+        key = ", ".join(columns)
+        out_of_order, rows, distinct = warehouse.execute(
+            f"""
+            with numbered as (
+                select ({key}) as k, lag(({key})) over (order by rowid) as previous_k
+                from intermediate.{model}
+            )
+            select count(*) filter (where previous_k > k), count(*), count(distinct k) from numbered
+            """
+        ).fetchone()
+        assert (out_of_order, rows, distinct) == (0, records, records), model
+
 def test_project_vars_match_the_ingest_enumerations():
     project = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text())
     variables = project["vars"]

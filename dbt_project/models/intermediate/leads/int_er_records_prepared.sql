@@ -130,3 +130,4 @@ select
         "coalesce(company_key, '')", "'|'", "coalesce(city_std, '')", "'|'", "coalesce(postal_code, '')"
     ])) }} as record_fingerprint
 from prepared
+{{ storage_order(['record_id']) }}

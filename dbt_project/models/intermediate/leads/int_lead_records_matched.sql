@@ -49,3 +49,4 @@ inner join clustered
 left join deleted_records
     on lead_records.source = deleted_records.source
     and lead_records.source_record_id = deleted_records.source_record_id
+{{ storage_order(['lead_records.source', 'lead_records.source_record_id']) }}
