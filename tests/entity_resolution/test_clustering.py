@@ -110,7 +110,24 @@ def test_split_keeps_id_with_the_larger_part_and_never_reuses_it():
     second = assign_lead_ids(clustered({"a": "a", "b": "b", "c": "b"}), first.select("record_key", "lead_id"))
     ids = dict(second.select("record_key", "lead_id").iter_rows())
     assert ids["b"] == ids["c"] == new_lead_id("a")
-    assert ids["a"] not in (new_lead_id("a"),) and ids["a"].startswith("ld_")
+    assert ids["a"] == new_lead_id("a#2")  # its derived id is taken: the next free one
+
+
+def test_a_split_off_part_skips_every_id_given_before():
+    """The part that leaves takes the first of new_lead_id(key), (key#2), (key#3), ... that no
+    lead had before: here "a#2" was another lead's id, so "a#3"."""
+    previous = pl.DataFrame(
+        {"record_key": list("abcd"), "lead_id": [new_lead_id("a")] * 3 + [new_lead_id("a#2")]}
+    )
+    second = assign_lead_ids(clustered({"a": "a", "b": "b", "c": "b", "d": "d"}), previous)
+    ids = dict(second.select("record_key", "lead_id").iter_rows())
+    assert ids == {
+        "a": new_lead_id("a#3"),
+        "b": new_lead_id("a"),
+        "c": new_lead_id("a"),
+        "d": new_lead_id("a#2"),
+    }
+    assert dict(second.select("record_key", "previous_lead_id").iter_rows()) == dict(previous.iter_rows())
 
 
 def test_decisions_about_unknown_records_are_ignored():
