@@ -589,6 +589,7 @@ def test_the_lead_record_tables_are_written_in_their_storage_order(build, wareho
         ).fetchone()
         assert (out_of_order, rows, distinct) == (0, records, records), model
 
+
 def test_project_vars_match_the_ingest_enumerations():
     project = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text())
     variables = project["vars"]
