@@ -9,8 +9,9 @@
     records, at 1,000,000 leads, `int_lead_records_matched` committed for 1.98 s and
     `int_er_records_prepared` for 0.67 s. Sorted, the rows reach the writer in whole row groups and
     the commits take 0.06 s and 0.15 s; the sort costs less than it saves: the two models 6.83 s
-    and 5.77 s before, 5.40 s and 5.56 s after (docs/performance.md). Use it where a model's commit is that slow, not everywhere: a table
-    built from one large input is already written in whole row groups.
+    and 5.77 s before, 5.40 s and 5.56 s after (docs/performance.md). Use it where a model's
+    commit is that slow, not everywhere: a table built from one large input is already written in
+    whole row groups.
 #}
 {% macro storage_order(columns) -%}
     {{ return(adapter.dispatch('storage_order', 'leadhouse')(columns)) }}
