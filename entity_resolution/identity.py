@@ -94,12 +94,15 @@ def assign_lead_ids(clusters: pl.DataFrame, previous: pl.DataFrame | None) -> pl
             return candidate
 
         settled = {k: fresh(k) for k in clashes["cluster_key"].to_list()}
-    settled_ids = pl.DataFrame(
-        {"cluster_key": list(settled), "settled": list(settled.values())},
-        schema={"cluster_key": pl.String, "settled": pl.String},
-    )
-    ids = ids.join(settled_ids, on="cluster_key", how="left").select(
-        "cluster_key", pl.coalesce("kept", "settled", "derived").alias("lead_id")
+    ids = ids.select(
+        "cluster_key",
+        pl.coalesce(
+            "kept",
+            pl.col("cluster_key").replace_strict(
+                list(settled), list(settled.values()), default=None, return_dtype=pl.String
+            ),
+            "derived",
+        ).alias("lead_id"),
     )
     return joined.join(ids, on="cluster_key").select(
         "record_key", "cluster_key", "lead_id", "previous_lead_id"
