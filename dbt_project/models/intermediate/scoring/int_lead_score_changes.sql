@@ -1,6 +1,10 @@
 {#
     Append-only: a row each time a run (its as_of) sees a lead's score, grade or qualification
-    differ from the last row kept for it, with the rules that fired then. Never rebuilt:
+    differ from the last row kept for it, with the rules that fired then; and a row with no score
+    (score, grade, verdict, qualification and rules null) when a run no longer finds a lead it
+    scored before: entity resolution merged it into another lead, whose id its records now carry.
+    That row ends the lead's last score in marts.lead_score_history, so a merged-away lead is not
+    counted as current for ever (tests/dbt/test_incremental_marts.py). Never rebuilt:
     `full_refresh: false` keeps the history through `dbt build --full-refresh`. A run whose
     as_of is not after a lead's last row adds nothing for that lead (no history rewritten from
     the past). marts.lead_score_history adds valid_to.
@@ -51,17 +55,48 @@ changed as (
         or (
             current_scores.scored_as_of > latest_rows.valid_from
             and (
-                current_scores.score <> latest_rows.score
+                latest_rows.score is null
+                or current_scores.score <> latest_rows.score
                 or current_scores.grade <> latest_rows.grade
                 or current_scores.bant_verdict <> latest_rows.bant_verdict
                 or current_scores.auto_qualified <> latest_rows.auto_qualified
             )
         )
+),
+
+this_run as (
+    select max(scored_as_of) as scored_as_of
+    from current_scores
+),
+
+retired as (
+    select
+        latest_rows.lead_id,
+        cast(null as {{ dbt.type_int() }}) as score,
+        cast(null as {{ dbt.type_string() }}) as grade,
+        cast(null as {{ dbt.type_string() }}) as bant_verdict,
+        cast(null as {{ dbt.type_boolean() }}) as auto_qualified,
+        cast(null as {{ dbt.type_string() }}) as fired_rules,
+        this_run.scored_as_of
+    from latest_rows
+    cross join this_run
+    left join current_scores
+        on latest_rows.lead_id = current_scores.lead_id
+    where latest_rows.row_recency_rank = 1
+        and latest_rows.score is not null
+        and current_scores.lead_id is null
+        and this_run.scored_as_of > latest_rows.valid_from
+),
+
+changes_and_retirements as (
+    select * from changed
+    union all
+    select * from retired
 )
 
 {%- else %}
 
-changed as (
+changes_and_retirements as (
     select *
     from current_scores
 )
@@ -77,4 +112,4 @@ select
     auto_qualified,
     fired_rules,
     scored_as_of as valid_from
-from changed
+from changes_and_retirements
