@@ -2,17 +2,38 @@
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 # The "now" of the tests' builds (the sample data's as-of date), unless a test passes its own vars.
 TEST_AS_OF = "2026-11-01 00:00:00"
+
+
+# dbt parses the whole project again (9 s here) when its profile changes, and the warehouse's
+# path, under LEADHOUSE_DATA_DIR, is part of the profile: every test's data folder would cost a
+# whole parse. So dbt gets one data path per test process, a link to the test's folder, and the
+# parse of the last command (partial_parse.msgpack), which dbt reuses only for what did not
+# change (files, vars, the environment variables they read); in production the data folder
+# and its parse stay put (make manifest).
+_stable_dir: Path | None = None
+
+
+def _stable_paths() -> tuple[Path, Path]:
+    """(the data link, the last parse) of this process."""
+    global _stable_dir
+    if _stable_dir is None:
+        _stable_dir = Path(tempfile.mkdtemp(prefix="leadhouse-dbt-"))
+        atexit.register(shutil.rmtree, _stable_dir, True)
+    return _stable_dir / "data", _stable_dir / "partial_parse.msgpack"
 
 
 def run_dbt(
@@ -25,6 +46,13 @@ def run_dbt(
     target_dir = work_dir / "target"
     run_results = target_dir / "run_results.json"
     run_results.unlink(missing_ok=True)
+    data_link, last_parse = _stable_paths()
+    data_link.unlink(missing_ok=True)
+    data_link.symlink_to(Path(data_dir).absolute(), target_is_directory=True)
+    parse = target_dir / "partial_parse.msgpack"
+    if last_parse.exists() and not parse.exists():
+        target_dir.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(last_parse, parse)
     process = subprocess.run(
         [
             str(Path(sys.executable).with_name("dbt")),
@@ -41,7 +69,7 @@ def run_dbt(
         ],
         env=os.environ
         | {
-            "LEADHOUSE_DATA_DIR": str(data_dir),
+            "LEADHOUSE_DATA_DIR": str(data_link),
             "LEADHOUSE_AS_OF": as_of,  # as the orchestration passes it (leadhouse.dbt_invocation)
             "DO_NOT_TRACK": "1",
             "DBT_VERSION_CHECK": "false",
@@ -50,6 +78,8 @@ def run_dbt(
         text=True,
         check=False,
     )
+    if parse.exists():
+        shutil.copyfile(parse, last_parse)
     results = (
         json.loads(run_results.read_text())["results"] if command != "parse" and run_results.exists() else []
     )
