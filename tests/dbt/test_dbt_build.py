@@ -521,6 +521,30 @@ def test_the_event_facts_tests_fail_on_a_lost_record_and_on_a_missing_lead_recor
     assert not [r["unique_id"] for r in results if r["status"] == "error"]
 
 
+def test_the_incremental_event_facts_fill_a_column_an_older_table_lacks(build, tmp_path):
+    """macros/engines/incremental.sql incremental_table_outdated: on a copy of the built warehouse,
+    the event facts as an earlier version of the project wrote them (without `_ingested_at`). The
+    next incremental run adds the column and writes every row again, without --full-refresh: both
+    tables equal the first build's, the column filled in every row."""
+    _, built = build
+    data_dir = tmp_path / "data"
+    shutil.copytree(built.parent, data_dir / "warehouse")
+    facts = ["fct_lead_activities", "fct_lead_status_changes"]
+    with connect_warehouse(data_dir / "warehouse" / "leadhouse.duckdb") as conn:
+        before = {fact: conn.sql(f"select * from marts.{fact}").pl() for fact in facts}
+        for fact in facts:
+            conn.execute(f"alter table marts.{fact} drop column _ingested_at")
+        conn.execute("checkpoint")
+    process, results = run_dbt("run", data_dir, tmp_path / "dbt", "--select", *facts)
+    assert process.returncode == 0 and not unsuccessful(results), process.stdout[-3000:]
+    assert process.stdout.count("lacks column _ingested_at: every row is written again") == 2
+    with connect_warehouse(data_dir / "warehouse" / "leadhouse.duckdb", read_only=True) as conn:
+        for fact in facts:
+            after = conn.sql(f"select * from marts.{fact}").pl()
+            assert after.columns == before[fact].columns and after["_ingested_at"].null_count() == 0
+            assert after.sort(after.columns).equals(before[fact].sort(after.columns)), fact
+
+
 def test_mart_identifier_columns_are_declared_fsst_and_the_others_left_to_duckdb(build, warehouse):
     """macros/storage/identifier_compression.sql: in the DDL dbt ran for a mart, the columns of
     `duckdb_identifier_columns` carry `using compression fsst` and no other column does; the

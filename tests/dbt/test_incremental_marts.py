@@ -8,9 +8,11 @@ whole). Then, as between two scheduled runs:
 - the landing gets the incremental benchmark's delta (bench/pipeline/scenarios.py `write_delta`):
   1 % new web-form people, 1 % changed versions of web-form records, 1 % new activities, ingested
   by the ingestion's own code;
-- a reviewer decides that two people of run 1 are one (a merge: one of the two ids goes), a
-  record of a lead of several records is deleted in its source, and 20 status changes arrive
-  an hour after ones already loaded;
+- a reviewer decides that two people of run 1 are one (a merge: one of the two ids goes) and
+  that the two records of another lead are two people (a split), a record of a lead of several
+  records is deleted in its source, 20 status changes arrive an hour after ones already loaded,
+  and sources re-send 5 activities (another detail), 5 status changes (two days earlier) and
+  one status change for another lead record (it leaves the middle of a history) as new versions;
 
 and run 2 builds as of the sample's date. The rebuild copies the raw layer run 2 saw (the same
 rows, batch ids and ingestion times) into a fresh warehouse and builds once, as of the same date.
@@ -83,7 +85,16 @@ def between_the_runs(data: Path) -> dict[str, tuple[str, str]]:
             "(select lead_id from marts.lead_identity_map group by lead_id having count(*) > 1 "
             "order by lead_id limit 1) order by source, source_record_id limit 1"
         ).fetchall()
+        # The two records of a lead of two records with status changes, the smallest id: a
+        # reviewer says they are two people, so the lead splits.
+        split = conn.execute(
+            "select source, source_record_id, lead_id from marts.lead_identity_map where lead_id = ("
+            " select min(lead_id) from marts.fct_lead_status_changes where lead_id in ("
+            "  select lead_id from marts.lead_identity_map group by lead_id having count(*) = 2))"
+            " order by all"
+        ).fetchall()
     (left_source, left_id), (right_source, right_id) = single
+    (split_left_source, split_left_id, split_lead), (split_right_source, split_right_id, _) = split
     now = datetime.now(UTC).replace(tzinfo=None).isoformat()
     append_raw_rows(
         warehouse_of(data),
@@ -100,7 +111,19 @@ def between_the_runs(data: Path) -> dict[str, tuple[str, str]]:
                     "reviewer": "rita",
                     "decided_at": at("2026-10-31 10:00:00"),
                     **lineage("reviews_1031.csv", 1, "2026-10-31 11:00:00", batch="run-2"),
-                }
+                },
+                {
+                    "source": "match_reviews",
+                    "source_record_id": "M-2",
+                    "left_source": split_left_source,
+                    "left_record_id": split_left_id,
+                    "right_source": split_right_source,
+                    "right_record_id": split_right_id,
+                    "decision": "no_match",
+                    "reviewer": "rita",
+                    "decided_at": at("2026-10-31 10:30:00"),
+                    **lineage("reviews_1031.csv", 2, "2026-10-31 11:00:00", batch="run-2"),
+                },
             ],
             ENTITIES["record_deletion"].table: [
                 {
@@ -121,10 +144,36 @@ def between_the_runs(data: Path) -> dict[str, tuple[str, str]]:
             "as source_record_id, changed_at + interval 1 hour as changed_at, 'run-2' as _batch_id) "
             "from raw.status_changes order by source_record_id limit 20"
         )
+        # New versions of records already built, as a source re-sends them: 5 activities with
+        # another detail, 5 status changes moved two days earlier (their histories reorder).
+        for table, change in (
+            ("activities", "detail || ' (edited)' as detail"),
+            ("status_changes", "changed_at - interval 2 day as changed_at"),
+        ):
+            conn.execute(
+                f"insert into raw.{table} by name select * replace ({change}, "
+                f"timestamp '{now}' as _ingested_at, 'run-2' as _batch_id) "
+                f"from raw.{table} where _batch_id = 'run-1' order by source_record_id desc limit 5"
+            )
+        # And one status change re-sent for another lead record: the second change of the record
+        # with the most leaves that history (the third's previous status is now the first's).
+        conn.execute(
+            "insert into raw.status_changes by name select moved.* replace (other.lead_record_source "
+            "as lead_record_source, other.lead_record_id as lead_record_id, "
+            f"timestamp '{now}' as _ingested_at, 'run-2' as _batch_id) "
+            "from (select * from raw.status_changes where (lead_record_source, lead_record_id) = ("
+            "  select (lead_record_source, lead_record_id) from raw.status_changes"
+            "  group by all order by count(*) desc, 1 limit 1)"
+            " order by changed_at, source_record_id limit 1 offset 1) as moved, "
+            "(select lead_record_source, lead_record_id from raw.status_changes "
+            " order by source_record_id limit 1) as other"
+        )
     return {
         "merged_left": (left_source, left_id),
         "merged_right": (right_source, right_id),
         "deleted": deleted,
+        "split": [(split_left_source, split_left_id), (split_right_source, split_right_id)],
+        "split_from": split_lead,
     }
 
 
@@ -203,6 +252,16 @@ def test_the_runs_saw_the_delta_the_merge_and_the_deletion(runs):
     assert identity.filter(source=source, source_record_id=record)["is_deleted"].item() is True
     history = read(runs["incremental"], "select * from marts.lead_merge_history")
     assert history.height >= 1 and merged[0] in history["to_lead_id"].to_list()
+    # The split: the two records of one lead now belong to two, each with status changes.
+    split = {
+        identity.filter(source=source, source_record_id=record)["lead_id"].item()
+        for source, record in runs["changed"]["split"]
+    }
+    assert len(split) == 2 and runs["changed"]["split_from"] in split
+    edited = read(
+        runs["incremental"], "select * from marts.fct_lead_activities where detail like '% (edited)'"
+    )
+    assert edited.height == 5
 
 
 def test_every_mart_but_the_histories_equals_a_full_rebuild(runs):
