@@ -545,6 +545,23 @@ def test_the_incremental_event_facts_fill_a_column_an_older_table_lacks(build, t
             assert after.sort(after.columns).equals(before[fact].sort(after.columns)), fact
 
 
+def test_the_incremental_activities_fill_a_table_built_before_any_activity_landed(build, tmp_path):
+    """An empty fct_lead_activities (a warehouse built before the first file) has no latest
+    `_ingested_at`: the next incremental run writes every activity, not none."""
+    _, built = build
+    data_dir = tmp_path / "data"
+    shutil.copytree(built.parent, data_dir / "warehouse")
+    with connect_warehouse(data_dir / "warehouse" / "leadhouse.duckdb") as conn:
+        before = conn.sql("select * from marts.fct_lead_activities").pl()
+        conn.execute("delete from marts.fct_lead_activities")
+        conn.execute("checkpoint")
+    process, results = run_dbt("run", data_dir, tmp_path / "dbt", "--select", "fct_lead_activities")
+    assert process.returncode == 0 and not unsuccessful(results), process.stdout[-3000:]
+    with connect_warehouse(data_dir / "warehouse" / "leadhouse.duckdb", read_only=True) as conn:
+        after = conn.sql("select * from marts.fct_lead_activities").pl()
+    assert before.height > 0 and after.sort(after.columns).equals(before.sort(after.columns))
+
+
 def test_mart_identifier_columns_are_declared_fsst_and_the_others_left_to_duckdb(build, warehouse):
     """macros/storage/identifier_compression.sql: in the DDL dbt ran for a mart, the columns of
     `duckdb_identifier_columns` carry `using compression fsst` and no other column does; the

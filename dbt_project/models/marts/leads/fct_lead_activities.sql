@@ -38,7 +38,9 @@ lead_identity_map as (
 ingested_since as (
     select *
     from activities
-    where _ingested_at > (select max(_ingested_at) from {{ this }})
+    {#- An empty table (built before any activity landed) holds no latest: everything is new. #}
+    where (select max(_ingested_at) from {{ this }}) is null
+        or _ingested_at > (select max(_ingested_at) from {{ this }})
 ),
 
 {#- The rows this table holds whose lead record now maps to another lead (or to none). #}
