@@ -35,12 +35,18 @@ lead_identity_map as (
 
 {% if is_incremental() and not incremental_table_outdated() %}
 
+held_latest as (
+    select max(_ingested_at) as _ingested_at
+    from {{ this }}
+),
+
 ingested_since as (
-    select *
+    select activities.*
     from activities
+    cross join held_latest
     {#- An empty table (built before any activity landed) holds no latest: everything is new. #}
-    where (select max(_ingested_at) from {{ this }}) is null
-        or _ingested_at > (select max(_ingested_at) from {{ this }})
+    where held_latest._ingested_at is null
+        or activities._ingested_at > held_latest._ingested_at
 ),
 
 {#- The rows this table holds whose lead record now maps to another lead (or to none). #}
