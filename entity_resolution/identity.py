@@ -68,11 +68,11 @@ def assign_lead_ids(clusters: pl.DataFrame, previous: pl.DataFrame | None) -> pl
         "cluster_key", keep="first", maintain_order=True
     )
     kept = survivors.select("cluster_key", pl.col("previous_lead_id").alias("kept"))
-    # Every id given before: a new or split-off cluster must not take one (the survivors' ids are
-    # among them). Joins and a hashed is_in, not Python sets and dicts of every id: at 1,000,000
+    # Every id given before (the survivors' ids are among them): a new or split-off cluster must
+    # not take one. Joins and a hashed is_in, not Python sets and dicts of every id: at 1,000,000
     # leads this function took 5.1 s with the previous ids, 2.7 s since (0.2 s without them;
     # docs/performance.md).
-    used = pl.concat([previous["lead_id"], kept["kept"]]).unique()
+    used = previous["lead_id"].unique()
 
     # Most clusters are new or keep their id: derive those ids vectorized, then settle the few
     # clusters whose derived id is already taken one by one, in the order of their keys.
