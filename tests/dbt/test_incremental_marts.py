@@ -70,9 +70,10 @@ def build(data: Path, work: Path, as_of: str, *selection: str) -> None:
     assert process.returncode == 0 and not unsuccessful(results), process.stdout[-3000:]
 
 
-def between_the_runs(data: Path) -> dict[str, tuple[str, str]]:
-    """The reviewer's merge, a deletion and 20 later status changes, appended to the raw layer as
-    the ingestion appends them. Returns the merged and the deleted records."""
+def between_the_runs(data: Path) -> dict:
+    """The reviewer's merge and split, a deletion, 20 later status changes and the re-sent
+    versions of activities and status changes, appended to the raw layer as the ingestion appends
+    them. Returns the merged, deleted and split records and the split lead's id before."""
     with connect_warehouse(warehouse_of(data), read_only=True) as conn:
         # The two leads of one record each with the smallest ids, and the smallest record of the
         # lead of several records with the smallest id: whatever the sample, always there.
