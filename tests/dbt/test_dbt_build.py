@@ -10,6 +10,7 @@ import re
 import shutil
 from pathlib import Path
 
+import polars as pl
 import pytest
 import yaml
 
@@ -521,28 +522,64 @@ def test_the_event_facts_tests_fail_on_a_lost_record_and_on_a_missing_lead_recor
     assert not [r["unique_id"] for r in results if r["status"] == "error"]
 
 
-def test_the_incremental_event_facts_fill_a_column_an_older_table_lacks(build, tmp_path):
+def test_the_incremental_marts_fill_a_column_an_older_table_lacks(build, tmp_path):
     """macros/engines/incremental.sql incremental_table_outdated: on a copy of the built warehouse,
-    the event facts as an earlier version of the project wrote them (without `_ingested_at`). The
-    next incremental run adds the column and writes every row again, without --full-refresh: both
-    tables equal the first build's, the column filled in every row."""
+    the event facts and dim_leads as an earlier version of the project wrote them (without
+    `_ingested_at`, `_inputs_fingerprint`). The next incremental run adds the column and writes
+    every row again, without --full-refresh: each table equals the first build's, the column
+    filled in every row."""
     _, built = build
     data_dir = tmp_path / "data"
     shutil.copytree(built.parent, data_dir / "warehouse")
-    facts = ["fct_lead_activities", "fct_lead_status_changes"]
+    added = {
+        "fct_lead_activities": "_ingested_at",
+        "fct_lead_status_changes": "_ingested_at",
+        "dim_leads": "_inputs_fingerprint",
+    }
     with connect_warehouse(data_dir / "warehouse" / "leadhouse.duckdb") as conn:
-        before = {fact: conn.sql(f"select * from marts.{fact}").pl() for fact in facts}
-        for fact in facts:
-            conn.execute(f"alter table marts.{fact} drop column _ingested_at")
+        before = {mart: conn.sql(f"select * from marts.{mart}").pl() for mart in added}
+        for mart, column in added.items():
+            conn.execute(f"alter table marts.{mart} drop column {column}")
         conn.execute("checkpoint")
-    process, results = run_dbt("run", data_dir, tmp_path / "dbt", "--select", *facts)
+    process, results = run_dbt("run", data_dir, tmp_path / "dbt", "--select", *added)
     assert process.returncode == 0 and not unsuccessful(results), process.stdout[-3000:]
-    assert process.stdout.count("lacks column _ingested_at: every row is written again") == 2
+    for mart, column in added.items():
+        assert f'{mart}" lacks column {column}: every row is written again' in process.stdout
     with connect_warehouse(data_dir / "warehouse" / "leadhouse.duckdb", read_only=True) as conn:
-        for fact in facts:
-            after = conn.sql(f"select * from marts.{fact}").pl()
-            assert after.columns == before[fact].columns and after["_ingested_at"].null_count() == 0
-            assert after.sort(after.columns).equals(before[fact].sort(after.columns)), fact
+        for mart, column in added.items():
+            after = conn.sql(f"select * from marts.{mart}").pl()
+            assert after.columns == before[mart].columns and after[column].null_count() == 0
+            assert after.sort(after.columns).equals(before[mart].sort(after.columns)), mart
+
+
+def test_dim_leads_rewrites_only_the_leads_whose_inputs_changed(build, tmp_path):
+    """dim_leads' incremental run: a row whose fingerprint still matches its inputs is kept as
+    written (here a value changed behind dbt's back stays), a row whose fingerprint differs is
+    computed again, and a lead with no record any more is deleted (the post-hook)."""
+    _, built = build
+    data_dir = tmp_path / "data"
+    shutil.copytree(built.parent, data_dir / "warehouse")
+    with connect_warehouse(data_dir / "warehouse" / "leadhouse.duckdb") as conn:
+        before = conn.sql("select * from marts.dim_leads order by lead_id").pl()
+        kept, recomputed = before["lead_id"][0], before["lead_id"][1]
+        conn.execute("update marts.dim_leads set company = 'Kept As Written' where lead_id = ?", [kept])
+        conn.execute(
+            "update marts.dim_leads set company = 'Computed Again', _inputs_fingerprint = 'stale' "
+            "where lead_id = ?",
+            [recomputed],
+        )
+        conn.execute("insert into marts.dim_leads (lead_id, _inputs_fingerprint) values ('L-GONE', 'x')")
+        conn.execute("checkpoint")
+    process, results = run_dbt("run", data_dir, tmp_path / "dbt", "--select", "dim_leads")
+    assert process.returncode == 0 and not unsuccessful(results), process.stdout[-3000:]
+    with connect_warehouse(data_dir / "warehouse" / "leadhouse.duckdb", read_only=True) as conn:
+        after = conn.sql("select * from marts.dim_leads order by lead_id").pl()
+    assert after.height == before.height  # L-GONE deleted
+    company = dict(zip(after["lead_id"], after["company"], strict=True))
+    assert company[kept] == "Kept As Written"
+    assert company[recomputed] == before.filter(pl.col("lead_id") == recomputed)["company"][0]
+    unchanged = after.filter(pl.col("lead_id") != kept)
+    assert unchanged.equals(before.filter(pl.col("lead_id") != kept))
 
 
 def test_the_incremental_activities_fill_a_table_built_before_any_activity_landed(build, tmp_path):

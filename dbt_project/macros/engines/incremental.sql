@@ -40,3 +40,15 @@
     {%- endfor -%}
     {{ return(false) }}
 {% endmacro %}
+
+{#
+    A post-hook of an incremental table with one row per `key`: deletes the rows whose key is no
+    longer in `source` (delete+insert replaces the rows a run writes; it never removes one). Nothing
+    on a table build, or on Spark, where the model is a table.
+#}
+{% macro delete_rows_missing_from(target, key, source) %}
+    {%- if is_incremental() -%}
+        delete from {{ target }}
+        where {{ key }} not in (select {{ key }} from {{ source }} where {{ key }} is not null)
+    {%- endif -%}
+{% endmacro %}
