@@ -564,11 +564,11 @@ def test_dim_leads_rewrites_only_the_leads_whose_inputs_changed(build, tmp_path)
         kept, recomputed = before["lead_id"][0], before["lead_id"][1]
         conn.execute("update marts.dim_leads set company = 'Kept As Written' where lead_id = ?", [kept])
         conn.execute(
-            "update marts.dim_leads set company = 'Computed Again', _inputs_fingerprint = 'stale' "
+            "update marts.dim_leads set company = 'Computed Again', _inputs_fingerprint = 0 "
             "where lead_id = ?",
             [recomputed],
         )
-        conn.execute("insert into marts.dim_leads (lead_id, _inputs_fingerprint) values ('L-GONE', 'x')")
+        conn.execute("insert into marts.dim_leads (lead_id, _inputs_fingerprint) values ('L-GONE', 1)")
         conn.execute("checkpoint")
     process, results = run_dbt("run", data_dir, tmp_path / "dbt", "--select", "dim_leads")
     assert process.returncode == 0 and not unsuccessful(results), process.stdout[-3000:]

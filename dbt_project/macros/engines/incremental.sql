@@ -52,3 +52,36 @@
         where {{ key }} not in (select {{ key }} from {{ source }} where {{ key }} is not null)
     {%- endif -%}
 {% endmacro %}
+
+{#
+    The groups (`key`) of an incremental model whose inputs changed since this table was written:
+    those whose fingerprint (`fingerprints`: a relation or CTE of key and _inputs_fingerprint,
+    inputs_fingerprint) differs from the one the table holds, or that it lacks, and those it holds
+    that have no inputs any more (`is_gone`).
+#}
+{% macro changed_groups(fingerprints, key) %}
+    select
+        coalesce(fingerprints.{{ key }}, held.{{ key }}) as {{ key }},
+        fingerprints.{{ key }} is null as is_gone
+    from {{ fingerprints }} as fingerprints
+    full outer join (
+        select
+            {{ key }},
+            min(_inputs_fingerprint) as _inputs_fingerprint
+        from {{ this }}
+        group by {{ key }}
+    ) as held
+        on fingerprints.{{ key }} = held.{{ key }}
+    where held._inputs_fingerprint is distinct from fingerprints._inputs_fingerprint
+{% endmacro %}
+
+{#
+    A post-hook: deletes the rows whose `column` is null, the tombstones an incremental run writes
+    for a group that has no rows any more (delete+insert by the group's key removes its old rows,
+    then this removes the tombstone). Nothing on a table build.
+#}
+{% macro delete_tombstones(target, column) %}
+    {%- if is_incremental() -%}
+        delete from {{ target }} where {{ column }} is null
+    {%- endif -%}
+{% endmacro %}

@@ -5,9 +5,9 @@
     golden fields too: the latest answer a qualifying agent recorded.
 
     Incremental on DuckDB (a table on Spark, incremental_or_table). Each lead's row carries
-    `_inputs_fingerprint`: a hash of every input column it is computed from (its records in
-    int_lead_records_matched, its changes in fct_lead_status_changes), of this model's code and
-    of the project vars it reads. A run computes the fingerprints of every lead (about 1 s at
+    `_inputs_fingerprint` (macros/cross_engine/fingerprints.sql): a hash of every input column it
+    is computed from (its records in int_lead_records_matched, its changes in
+    fct_lead_status_changes), of this model's code and of the project vars it reads. A run computes the fingerprints of every lead (about 1 s at
     1,000,000 leads), then the rows of the leads whose fingerprint is new or differs: new and
     changed records, new status changes, merges and splits (the records a lead gained or lost).
     The post-hook deletes the leads that have no record any more (merged away). Everything else
@@ -34,9 +34,7 @@
     'do_not_email', 'do_not_call', 'is_deleted', 'deleted_at',
 ] -%}
 {%- set change_columns = ['status_change_id', 'status', 'changed_at', 'agent_id', 'deal_amount'] -%}
-{%- set definition = local_md5(
-    model.raw_code ~ var('leadhouse_won_status') ~ var('leadhouse_closed_statuses') | join(',')
-) -%}
+{%- set settings = var('leadhouse_won_status') ~ var('leadhouse_closed_statuses') | join(',') -%}
 
 with
 
@@ -74,12 +72,9 @@ change_fingerprints as (
 fingerprints as (
     select
         record_fingerprints.lead_id,
-        {{ dbt.hash(dbt.concat([
-            dbt.cast('record_fingerprints.records_fingerprint', api.Column.translate_type('string')),
-            "':'",
-            "coalesce(" ~ dbt.cast('change_fingerprints.changes_fingerprint', api.Column.translate_type('string')) ~ ", '')",
-            "':" ~ definition ~ "'",
-        ])) }} as _inputs_fingerprint
+        {{ inputs_fingerprint(
+            ['record_fingerprints.records_fingerprint', 'change_fingerprints.changes_fingerprint'], settings
+        ) }} as _inputs_fingerprint
     from record_fingerprints
     left join change_fingerprints
         on record_fingerprints.lead_id = change_fingerprints.lead_id
@@ -88,12 +83,9 @@ fingerprints as (
 {% if is_incremental() and not incremental_table_outdated() %}
 
 {#- The leads whose inputs differ from those of the row this table holds, or that it lacks. #}
+{#- (The leads gone, merged away, are the post-hook's to delete.) #}
 changed_leads as (
-    select fingerprints.lead_id
-    from fingerprints
-    left join {{ this }} as held
-        on fingerprints.lead_id = held.lead_id
-    where held._inputs_fingerprint is distinct from fingerprints._inputs_fingerprint
+    {{ changed_groups('fingerprints', 'lead_id') }}
 ),
 
 lead_records as (

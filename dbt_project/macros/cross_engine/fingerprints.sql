@@ -1,0 +1,40 @@
+{#
+    Fingerprints of what an incremental model computes a group's rows from (docs/warehouse.md,
+    "The incremental event facts, dim_leads and fct_lead_touches").
+
+    rows_fingerprint(alias, columns): an aggregate, a fingerprint of a group's rows whatever their
+    order: the XOR of a 64-bit hash of each row's `columns` (of the relation `alias`). The same
+    rows give the same value on every run; a changed, added or removed row changes it (but for a
+    64-bit collision). The rows of a group must differ from each other (two equal rows cancel
+    out): give it their key columns.
+
+    inputs_fingerprint(parts, settings): a 63-bit integer of a group's `parts` (rows_fingerprint
+    values; null for a group without such rows), of the calling model's code and of `settings`
+    (the vars it reads, as a string). A change to the code or the settings changes every group's
+    fingerprint, so the next run computes every group again. Not covered: the macros the model
+    calls (rebuild with --full-refresh after changing one).
+#}
+{% macro rows_fingerprint(alias, columns) -%}
+    {{ return(adapter.dispatch('rows_fingerprint', 'leadhouse')(alias, columns)) }}
+{%- endmacro %}
+
+{% macro default__rows_fingerprint(alias, columns) -%}
+    bit_xor(xxhash64({% for column in columns %}{{ alias }}.{{ column }}{{ ", " if not loop.last }}{% endfor %}))
+{%- endmacro %}
+
+{% macro duckdb__rows_fingerprint(alias, columns) -%}
+    bit_xor(hash({% for column in columns %}{{ alias }}.{{ column }}{{ ", " if not loop.last }}{% endfor %}))
+{%- endmacro %}
+
+{% macro inputs_fingerprint(parts, settings='') -%}
+    {{ return(adapter.dispatch('inputs_fingerprint', 'leadhouse')(parts, "'" ~ local_md5(model.raw_code ~ settings) ~ "'")) }}
+{%- endmacro %}
+
+{% macro default__inputs_fingerprint(parts, definition) -%}
+    xxhash64({{ parts | join(', ') }}, {{ definition }})
+{%- endmacro %}
+
+{# hash() is a UBIGINT; shifted to 63 bits, it is a BIGINT as on Spark. #}
+{% macro duckdb__inputs_fingerprint(parts, definition) -%}
+    cast(hash({{ parts | join(', ') }}, {{ definition }}) >> 1 as bigint)
+{%- endmacro %}
