@@ -3,7 +3,8 @@
     "The incremental event facts, dim_leads and fct_lead_touches").
 
     rows_fingerprint(alias, columns): an aggregate, a fingerprint of a group's rows whatever their
-    order: the XOR of a 64-bit hash of each row's `columns` (of the relation `alias`). The same
+    order: the XOR of a 64-bit hash of each row's `columns` (of the relation `alias`;
+    row_fingerprint, that hash, is the fingerprint of a group of one row). The same
     rows give the same value on every run; a changed, added or removed row changes it (but for a
     64-bit collision). The rows of a group must differ from each other (two equal rows cancel
     out): give it their key columns.
@@ -14,16 +15,21 @@
     fingerprint, so the next run computes every group again. Not covered: the macros the model
     calls (rebuild with --full-refresh after changing one).
 #}
+{% macro row_fingerprint(alias, columns) -%}
+    {{ return(adapter.dispatch('row_fingerprint', 'leadhouse')(alias, columns)) }}
+{%- endmacro %}
+
+{% macro default__row_fingerprint(alias, columns) -%}
+    xxhash64({% for column in columns %}{{ alias }}.{{ column }}{{ ", " if not loop.last }}{% endfor %})
+{%- endmacro %}
+
+{% macro duckdb__row_fingerprint(alias, columns) -%}
+    hash({% for column in columns %}{{ alias }}.{{ column }}{{ ", " if not loop.last }}{% endfor %})
+{%- endmacro %}
+
+{# An aggregate (or, with over, a window function) on every engine. #}
 {% macro rows_fingerprint(alias, columns) -%}
-    {{ return(adapter.dispatch('rows_fingerprint', 'leadhouse')(alias, columns)) }}
-{%- endmacro %}
-
-{% macro default__rows_fingerprint(alias, columns) -%}
-    bit_xor(xxhash64({% for column in columns %}{{ alias }}.{{ column }}{{ ", " if not loop.last }}{% endfor %}))
-{%- endmacro %}
-
-{% macro duckdb__rows_fingerprint(alias, columns) -%}
-    bit_xor(hash({% for column in columns %}{{ alias }}.{{ column }}{{ ", " if not loop.last }}{% endfor %}))
+    bit_xor({{ row_fingerprint(alias, columns) }})
 {%- endmacro %}
 
 {% macro inputs_fingerprint(parts, settings='') -%}

@@ -53,6 +53,10 @@ all_status_changes as (
     where lead_id is not null
 ),
 
+{% if is_incremental() and not incremental_table_outdated() %}
+
+{#- Every lead's fingerprint, as the final select computes it for the leads it writes (there
+    from the lead's record summary and status history: no join of every lead in a table build). #}
 record_fingerprints as (
     select
         lead_id,
@@ -79,8 +83,6 @@ fingerprints as (
     left join change_fingerprints
         on record_fingerprints.lead_id = change_fingerprints.lead_id
 ),
-
-{% if is_incremental() and not incremental_table_outdated() %}
 
 {#- The leads whose inputs differ from those of the row this table holds, or that it lacks. #}
 {#- (The leads gone, merged away, are the post-hook's to delete.) #}
@@ -191,7 +193,8 @@ lead_record_summaries as (
         coalesce(do_not_email, false) as do_not_email,
         coalesce(do_not_call, false) as do_not_call,
         coalesce(is_deleted, false) as is_deleted,
-        deleted_at as last_deleted_at
+        deleted_at as last_deleted_at,
+        {{ row_fingerprint('single_records', record_columns) }} as records_fingerprint
     from single_records
 
     union all
@@ -207,7 +210,8 @@ lead_record_summaries as (
         coalesce({{ dbt.bool_or('do_not_call') }}, false) as do_not_call,
         -- Deleted: every record of the lead deleted in its source (one kept record keeps it).
         count(case when not coalesce(is_deleted, false) then 1 end) = 0 as is_deleted,
-        max(deleted_at) as last_deleted_at
+        max(deleted_at) as last_deleted_at,
+        {{ rows_fingerprint('multiple_records', record_columns) }} as records_fingerprint
     from multiple_records
     group by lead_id
 ),
@@ -220,7 +224,9 @@ status_history as (
         row_number() over newest_change_rank as change_recency_rank,
         {{ first_value_ignore_nulls('agent_id') }} over newest_changes_first as owner_agent_id,
         -- The deal amount known at this change: its own, else the latest one before it.
-        {{ first_value_ignore_nulls('deal_amount') }} over this_and_older_changes as known_deal_amount
+        {{ first_value_ignore_nulls('deal_amount') }} over this_and_older_changes as known_deal_amount,
+        -- Over the partition alone (fct_lead_touches says why).
+        {{ rows_fingerprint('status_changes', change_columns) }} over (partition by lead_id) as changes_fingerprint
     from status_changes
     window
         newest_change_rank as (
@@ -244,7 +250,8 @@ current_statuses as (
         lead_id,
         status as current_status,
         changed_at as current_status_at,
-        owner_agent_id
+        owner_agent_id,
+        changes_fingerprint
     from status_history
     where change_recency_rank = 1
 ),
@@ -288,7 +295,9 @@ select
     first_wins.won_at is not null as is_won,
     first_wins.won_amount,
     first_wins.won_at,
-    fingerprints._inputs_fingerprint
+    {{ inputs_fingerprint(
+        ['lead_record_summaries.records_fingerprint', 'current_statuses.changes_fingerprint'], settings
+    ) }} as _inputs_fingerprint
 from golden_records
 inner join lead_record_summaries
     on golden_records.lead_id = lead_record_summaries.lead_id
@@ -297,6 +306,4 @@ left join current_statuses
 left join first_wins
     on golden_records.lead_id = first_wins.lead_id
     and first_wins.win_order = 1
-inner join fingerprints
-    on golden_records.lead_id = fingerprints.lead_id
 where golden_records.record_recency_rank = 1

@@ -74,6 +74,10 @@ valid_touches as (
         and lead_id is not null
 ),
 
+{% if is_incremental() and not incremental_table_outdated() %}
+
+{#- Every lead's fingerprint, as the final select computes it for the leads it numbers (there
+    over the window it numbers them in: no join of every touch in a table build). #}
 fingerprints as (
     select
         lead_id,
@@ -82,8 +86,6 @@ fingerprints as (
     from valid_touches
     group by lead_id
 ),
-
-{% if is_incremental() and not incremental_table_outdated() %}
 
 changed_leads as (
     {{ changed_groups('fingerprints', 'lead_id') }}
@@ -108,7 +110,10 @@ numbered as (
     select
         touches.*,
         cast(row_number() over lead_touches as bigint) as touch_number,
-        lag(touches.channel) over lead_touches as previous_channel
+        lag(touches.channel) over lead_touches as previous_channel,
+        -- Over the partition alone: with the order and a whole frame, DuckDB computed bit_xor
+        -- frame by frame (48 s instead of 5 s at 1,000,000 leads).
+        {{ rows_fingerprint('touches', touch_columns) }} over (partition by touches.lead_id) as touches_fingerprint
     from touches
     -- Same-time touches: a record before an activity, then by a hash of the id (the same on every
     -- engine; sorting 6,000,000 string ids took twice as long at 1,000,000 leads).
@@ -136,10 +141,8 @@ select
             numbered.channel <> numbered.previous_channel,
             numbered.channel is not null or numbered.previous_channel is not null
         ) as is_new_channel,
-    fingerprints._inputs_fingerprint
+    {{ inputs_fingerprint(['numbered.touches_fingerprint'], activity_channels | string) }} as _inputs_fingerprint
 from numbered
-inner join fingerprints
-    on numbered.lead_id = fingerprints.lead_id
 {%- if is_incremental() and not incremental_table_outdated() %}
 
 union all
