@@ -582,30 +582,6 @@ def test_dim_leads_rewrites_only_the_leads_whose_inputs_changed(build, tmp_path)
     assert unchanged.equals(before.filter(pl.col("lead_id") != kept))
 
 
-def test_the_matched_records_write_only_the_rows_that_differ(build, tmp_path):
-    """int_lead_records_matched's incremental run: a row that differs from the one computed (here
-    changed behind dbt's back) is written again, and a record entity resolution does not have is
-    deleted (the post-hook). test_incremental_marts fails when only new records are written."""
-    _, built = build
-    data_dir = tmp_path / "data"
-    shutil.copytree(built.parent, data_dir / "warehouse")
-    table = "intermediate.int_lead_records_matched"
-    with connect_warehouse(data_dir / "warehouse" / "leadhouse.duckdb") as conn:
-        before = conn.sql(f"select * from {table}").pl()
-        first = before.sort("source", "source_record_id").row(0, named=True)
-        conn.execute(
-            f"update {table} set email = 'changed@example.com' where source = ? and source_record_id = ?",
-            [first["source"], first["source_record_id"]],
-        )
-        conn.execute(f"insert into {table} (lead_id, source, source_record_id) values ('L-X', 'ghost', 'G1')")
-        conn.execute("checkpoint")
-    process, results = run_dbt("run", data_dir, tmp_path / "dbt", "--select", "int_lead_records_matched")
-    assert process.returncode == 0 and not unsuccessful(results), process.stdout[-3000:]
-    with connect_warehouse(data_dir / "warehouse" / "leadhouse.duckdb", read_only=True) as conn:
-        after = conn.sql(f"select * from {table}").pl()
-    assert before.height > 1 and after.sort(after.columns).equals(before.sort(after.columns))
-
-
 def test_the_incremental_activities_fill_a_table_built_before_any_activity_landed(build, tmp_path):
     """An empty fct_lead_activities (a warehouse built before the first file) has no latest
     `_ingested_at`: the next incremental run writes every activity, not none."""

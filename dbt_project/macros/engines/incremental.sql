@@ -42,40 +42,16 @@
 {% endmacro %}
 
 {#
-    A post-hook of an incremental table with one row per `key` (a column, or a list of columns
-    whose values joined by ':' make the key): deletes the rows whose key is no longer in `source`
-    (as `source_key`, by default the same). delete+insert replaces the rows a run writes; it never removes one. Nothing on a table
-    build, or on Spark, where the model is a table.
+    A post-hook of an incremental table with one row per `key`: deletes the rows whose key is no
+    longer in `source` (delete+insert replaces the rows a run writes; it never removes one). Nothing
+    on a table build, or on Spark, where the model is a table.
 #}
-{% macro delete_rows_missing_from(target, key, source, source_key=none) %}
+{% macro delete_rows_missing_from(target, key, source) %}
     {%- if is_incremental() -%}
-        {%- set source_key = source_key or key -%}
-        {%- if key is not string -%}
-            {%- set parts = [] -%}
-            {%- for column in key -%}
-                {%- do parts.append(column) if loop.first else parts.extend(["':'", column]) -%}
-            {%- endfor -%}
-            {%- set key = dbt.concat(parts) -%}
-        {%- endif -%}
         delete from {{ target }}
-        where {{ key }} not in (select {{ source_key }} from {{ source }} where {{ source_key }} is not null)
+        where {{ key }} not in (select {{ key }} from {{ source }} where {{ key }} is not null)
     {%- endif -%}
 {% endmacro %}
-
-{#
-    True where a row of `left` differs from the row of `right` in any column of `relation` (the
-    incremental table: its columns, read from the database at run time).
-#}
-{% macro rows_differ(left, right, relation) -%}
-    {%- if not execute -%}
-        true
-    {%- else -%}
-        ({%- for column in adapter.get_columns_in_relation(relation) %}
-        {{ left }}.{{ adapter.quote(column.name) }} is distinct from {{ right }}.{{ adapter.quote(column.name) }}
-        {{- " or" if not loop.last }}
-        {%- endfor %})
-    {%- endif -%}
-{%- endmacro %}
 
 {#
     The groups (`key`) of an incremental model whose inputs changed since this table was written:
