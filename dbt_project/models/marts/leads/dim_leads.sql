@@ -7,11 +7,11 @@
     Incremental on DuckDB (a table on Spark, incremental_or_table). Each lead's row carries
     `_inputs_fingerprint` (macros/cross_engine/fingerprints.sql): a hash of every input column it
     is computed from (its records in int_lead_records_matched, its changes in
-    fct_lead_status_changes), of this model's code and of the project vars it reads. A run computes the fingerprints of every lead (about 1 s at
-    1,000,000 leads), then the rows of the leads whose fingerprint is new or differs: new and
-    changed records, new status changes, merges and splits (the records a lead gained or lost).
-    The post-hook deletes the leads that have no record any more (merged away). Everything else
-    stays as written. `tests/dbt/test_incremental_marts.py` proves the table equals a full
+    fct_lead_status_changes), of this model's code and of the project vars it reads. A run
+    computes the fingerprints of every lead (under 1 s at 1,000,000 leads), then the rows of the
+    leads whose fingerprint is new or differs: new and changed records, new status changes,
+    merges and splits (the records a lead gained or lost). The post-hook deletes the leads that
+    have no record any more (merged away). Everything else stays as written. `tests/dbt/test_incremental_marts.py` proves the table equals a full
     rebuild's; `dbt build --full-refresh` rebuilds it (after a change to a macro it calls).
 #}
 {{ config(
