@@ -2,7 +2,7 @@
 by published_readers.py (test_published_readers.py, test_crash_recovery.py): it reads in a loop
 until SIGTERM and writes one JSON line per read.
 
-    python published_reader.py <published dir> <file of reads>
+    python published_reader.py <published dir> <file of reads> [<seconds between reads>]
 
 - ``held``: a connection to ``leadhouse.duckdb`` opened at the start and kept open throughout.
 - ``database``: a new read-only connection per read, closed after it.
@@ -25,7 +25,7 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 
-PAUSE_SECONDS = 0.02  # between reads: the pipeline shares the machine's cores with this reader
+PAUSE_SECONDS = 0.02  # between reads, by default: a publisher shares the machine's cores with this reader
 stopping = False
 
 
@@ -73,7 +73,7 @@ def parquet_read(folder: Path) -> dict:
     }
 
 
-def main(published: Path, reads_path: Path) -> int:
+def main(published: Path, reads_path: Path, pause_seconds: float = PAUSE_SECONDS) -> int:
     signal.signal(signal.SIGTERM, stop)
     database = published / "leadhouse.duckdb"
     # Attached to a database of its own: duckdb.connect would share one instance between this
@@ -98,9 +98,9 @@ def main(published: Path, reads_path: Path) -> int:
             record("held", lambda: database_read(held, "held"))
             record("database", fresh_database_read)
             record("parquet", lambda: parquet_read(published / "parquet"))
-            time.sleep(PAUSE_SECONDS)
+            time.sleep(pause_seconds)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(Path(sys.argv[1]), Path(sys.argv[2])))
+    sys.exit(main(Path(sys.argv[1]), Path(sys.argv[2]), *map(float, sys.argv[3:4])))

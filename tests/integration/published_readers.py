@@ -42,9 +42,12 @@ Versions = dict[str, Version]  # publish time -> what that publish wrote
 class Reader:
     """published_reader.py in a process of its own, stopped by its pid."""
 
-    def __init__(self, published: Path, reads_path: Path):
+    def __init__(self, published: Path, reads_path: Path, pause_seconds: float | None = None):
         self.reads_path = reads_path
-        self.process = subprocess.Popen([sys.executable, str(READER), str(published), str(reads_path)])
+        pause = [] if pause_seconds is None else [str(pause_seconds)]
+        self.process = subprocess.Popen(
+            [sys.executable, str(READER), str(published), str(reads_path), *pause]
+        )
 
     def reads(self) -> list[dict]:
         if not self.reads_path.exists():
@@ -76,8 +79,10 @@ class Reader:
 
 
 @contextmanager
-def reading(published: Path, reads_path: Path):
-    reader = Reader(published, reads_path)
+def reading(published: Path, reads_path: Path, pause_seconds: float | None = None):
+    """A reader for the duration of the block (`pause_seconds` between its reads: default
+    published_reader.PAUSE_SECONDS)."""
+    reader = Reader(published, reads_path, pause_seconds)
     try:
         reader.wait_until(lambda reads: bool(reads))  # it holds the copy open
         yield reader

@@ -59,7 +59,9 @@ def baseline(sample_landing, tmp_path_factory):
     build_version(data / "stand-in.duckdb", 1)
     publish(marts_path(data / "stand-in.duckdb"), published / "leadhouse.duckdb")
     versions = published_version(published)
-    with reading(published, data / "reads.jsonl") as reader:
+    # A read every quarter second: the run is long, and a reader that reads without pause takes
+    # most of a core the pipeline (and the suite's other worker) would use.
+    with reading(published, data / "reads.jsonl", pause_seconds=0.25) as reader:
         seconds, _ = run_pipeline(data, new_dagster_home(data / "dagster_home"))
         versions |= published_version(published)
         reader.wait_until_it_saw(list(versions)[-1])
