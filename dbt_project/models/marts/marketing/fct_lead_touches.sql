@@ -24,6 +24,8 @@
 ) }}
 {%- set activity_channels = var('analytics').attribution.activity_channels -%}
 {%- set touch_columns = ['touch_id', 'touch_at', 'touch_type', 'channel', 'campaign', 'source', 'source_record_id'] -%}
+{#- Evaluated once: incremental_table_outdated reads the table's columns and logs. #}
+{%- set incremental = is_incremental() and not incremental_table_outdated() -%}
 
 with
 
@@ -74,7 +76,7 @@ valid_touches as (
         and lead_id is not null
 ),
 
-{% if is_incremental() and not incremental_table_outdated() %}
+{% if incremental %}
 
 {#- Every lead's fingerprint, as the final select computes it for the leads it numbers (there
     over the window it numbers them in: no join of every touch in a table build). #}
@@ -143,7 +145,7 @@ select
         ) as is_new_channel,
     {{ inputs_fingerprint(['numbered.touches_fingerprint'], activity_channels | string) }} as _inputs_fingerprint
 from numbered
-{%- if is_incremental() and not incremental_table_outdated() %}
+{%- if incremental %}
 
 union all
 
