@@ -486,14 +486,20 @@ def test_prepared_records_have_the_columns_the_er_config_may_name(warehouse):
     assert sorted(columns) == sorted(PREPARED_RECORD_BOOKKEEPING + PREPARED_RECORD_COLUMNS)
 
 
+def copy_of_the_build(build, tmp_path: Path) -> Path:
+    """A data folder holding a copy of the module's built warehouse, for a test that changes it."""
+    _, built = build
+    data_dir = tmp_path / "data"
+    shutil.copytree(built.parent, data_dir / "warehouse")
+    return data_dir
+
+
 def test_the_event_facts_tests_fail_on_a_lost_record_and_on_a_missing_lead_record(build, tmp_path):
     """The event staging views have no tests of their own (tests/dbt/test_event_staging_tests.py):
     their facts' tests must fail where the views' did. On a copy of the built warehouse, one
     activity deleted from fct_lead_activities, one activity's lead record id and one status
     change's lead record source emptied: exactly those three tests fail, each on its one row."""
-    _, built = build
-    data_dir = tmp_path / "data"
-    shutil.copytree(built.parent, data_dir / "warehouse")
+    data_dir = copy_of_the_build(build, tmp_path)
     with connect_warehouse(data_dir / "warehouse" / "leadhouse.duckdb") as conn:
         lost, emptied = [
             key
@@ -528,9 +534,7 @@ def test_the_incremental_marts_fill_a_column_an_older_table_lacks(build, tmp_pat
     `_ingested_at`, `_inputs_fingerprint`). The next incremental run adds the column and writes
     every row again, without --full-refresh: each table equals the first build's, the column
     filled in every row."""
-    _, built = build
-    data_dir = tmp_path / "data"
-    shutil.copytree(built.parent, data_dir / "warehouse")
+    data_dir = copy_of_the_build(build, tmp_path)
     added = {
         "fct_lead_activities": "_ingested_at",
         "fct_lead_status_changes": "_ingested_at",
@@ -556,9 +560,7 @@ def test_dim_leads_rewrites_only_the_leads_whose_inputs_changed(build, tmp_path)
     """dim_leads' incremental run: a row whose fingerprint still matches its inputs is kept as
     written (here a value changed behind dbt's back stays), a row whose fingerprint differs is
     computed again, and a lead with no record any more is deleted (the post-hook)."""
-    _, built = build
-    data_dir = tmp_path / "data"
-    shutil.copytree(built.parent, data_dir / "warehouse")
+    data_dir = copy_of_the_build(build, tmp_path)
     with connect_warehouse(data_dir / "warehouse" / "leadhouse.duckdb") as conn:
         before = conn.sql("select * from marts.dim_leads order by lead_id").pl()
         kept, recomputed = before["lead_id"][0], before["lead_id"][1]
@@ -585,9 +587,7 @@ def test_dim_leads_rewrites_only_the_leads_whose_inputs_changed(build, tmp_path)
 def test_the_incremental_activities_fill_a_table_built_before_any_activity_landed(build, tmp_path):
     """An empty fct_lead_activities (a warehouse built before the first file) has no latest
     `_ingested_at`: the next incremental run writes every activity, not none."""
-    _, built = build
-    data_dir = tmp_path / "data"
-    shutil.copytree(built.parent, data_dir / "warehouse")
+    data_dir = copy_of_the_build(build, tmp_path)
     with connect_warehouse(data_dir / "warehouse" / "leadhouse.duckdb") as conn:
         before = conn.sql("select * from marts.fct_lead_activities").pl()
         conn.execute("delete from marts.fct_lead_activities")
