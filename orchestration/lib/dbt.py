@@ -6,7 +6,8 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping, Sequence
-from functools import cache
+from functools import cache, cached_property
+from importlib.metadata import version as installed_version
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,23 @@ from leadhouse.settings import DBT_PROJECT_DIR, Settings
 DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))
 
 
+class LeadhouseDbtCliResource(DbtCliResource):
+    """dagster-dbt's resource, told dbt's version instead of asking the executable.
+
+    dagster-dbt runs ``dbt --version`` (3.3 s here, a whole dbt start) before the first dbt command
+    of every run, to tell dbt Core from the Fusion engine. This environment's ``dbt`` is dbt-core's
+    own entry point, so its version is the installed package's; another executable is still asked.
+    """
+
+    @cached_property
+    def _cli_version(self):
+        if Path(self.dbt_executable) == Path(DBT_EXECUTABLE):
+            from packaging import version
+
+            return version.parse(installed_version("dbt-core"))
+        return super()._cli_version
+
+
 @cache
 def dbt_project() -> DbtProject:
     """The dbt project. Under `dagster dev` its manifest is prepared (dbt parse) on load; in every
@@ -44,7 +62,7 @@ def dbt_project() -> DbtProject:
     if project.preparer.using_dagster_dev() and os.environ.get("LEADHOUSE_DEV_PARSE", "1") != "0":
         invocation = dbt_invocation("parse", Settings.from_env(), project_var_sections(), "--quiet")
         with environ(invocation.env):
-            DbtCliResource(project_dir=project, dbt_executable=DBT_EXECUTABLE).cli(
+            LeadhouseDbtCliResource(project_dir=project, dbt_executable=DBT_EXECUTABLE).cli(
                 invocation.args, target_path=project.target_path
             ).wait()
     return project

@@ -6,13 +6,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 
 from leadhouse.settings import DBT_PROJECT_DIR, Settings
 from leadhouse.warehouse import attach_marts
 from ml.registry import LocalModelRegistry, ModelRegistry
-from orchestration.lib.dbt import DBT_EXECUTABLE
+from orchestration.lib.dbt import DBT_EXECUTABLE, LeadhouseDbtCliResource
 
 # Every asset that writes the warehouse runs in this pool; dagster_home/dagster.yaml limits it to 1
 # because DuckDB allows one writing process.
@@ -44,7 +43,7 @@ def build_resources(settings: Settings) -> dict:
     return {
         "duckdb": WarehouseResource(database=str(settings.warehouse_path)),
         "model_registry": ModelRegistryResource(root=str(settings.model_dir)),
-        "dbt": DbtCliResource(
+        "dbt": LeadhouseDbtCliResource(
             project_dir=str(DBT_PROJECT_DIR), profiles_dir=str(DBT_PROJECT_DIR), dbt_executable=DBT_EXECUTABLE
         ),
     }
