@@ -20,6 +20,7 @@ from dagster_dbt import (
     DbtCliResource,
     DbtProject,
 )
+from packaging import version
 
 from leadhouse.dbt_invocation import DbtInvocation, dbt_invocation, project_var_sections
 from leadhouse.settings import DBT_PROJECT_DIR, Settings
@@ -39,8 +40,6 @@ class LeadhouseDbtCliResource(DbtCliResource):
     @cached_property
     def _cli_version(self):
         if Path(self.dbt_executable) == Path(DBT_EXECUTABLE):
-            from packaging import version
-
             return version.parse(installed_version("dbt-core"))
         return super()._cli_version
 
