@@ -4,9 +4,15 @@
 from __future__ import annotations
 
 import os
+import re
+import subprocess
+
+import dagster_dbt.core.resource
+from dagster_dbt import DbtCliResource
 
 from leadhouse.dbt_invocation import DbtInvocation
-from orchestration.lib.dbt import start_dbt
+from leadhouse.settings import DBT_PROJECT_DIR
+from orchestration.lib.dbt import DBT_EXECUTABLE, LeadhouseDbtCliResource, start_dbt
 
 
 class RecordingDbt:
@@ -37,15 +43,6 @@ def test_dbt_gets_the_environment_and_this_process_keeps_its_own(monkeypatch):
 def test_the_resource_knows_dbts_version_without_starting_dbt(monkeypatch):
     """dagster-dbt asks ``dbt --version`` (a whole dbt start) before a run's first dbt command; the
     project's resource answers from the installed package, the same version the executable prints."""
-    import re
-    import subprocess
-
-    import dagster_dbt.core.resource
-    from dagster_dbt import DbtCliResource
-
-    from leadhouse.settings import DBT_PROJECT_DIR
-    from orchestration.lib.dbt import DBT_EXECUTABLE, LeadhouseDbtCliResource
-
     # the hook overridden is still dagster-dbt's (a rename in an upgrade fails here, not in runs)
     assert "_cli_version" in vars(DbtCliResource)
     printed = subprocess.run([DBT_EXECUTABLE, "--version"], capture_output=True, text=True, check=True).stdout
