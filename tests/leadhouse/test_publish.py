@@ -102,6 +102,10 @@ def test_publishes_each_mart_as_parquet_with_a_manifest_written_last(warehouse, 
         with pq.ParquetFile(folder / entry["file"]) as file:
             assert file.metadata.num_rows == entry["rows"]
             assert file.metadata.metadata[PUBLISHED_AT_KEY.encode()].decode() == manifest["published_at"]
+            # zstd (at level 1, which the footer does not record) in every column
+            assert {
+                file.metadata.row_group(0).column(i).compression for i in range(file.metadata.num_columns)
+            } == {"ZSTD"}
     assert (folder / MANIFEST).stat().st_mtime_ns >= max(
         (folder / entry["file"]).stat().st_mtime_ns for entry in manifest["files"]
     )
