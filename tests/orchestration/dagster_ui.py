@@ -26,6 +26,7 @@ LOAD_SECONDS = 120  # `dagster dev` up and the code location loaded, on a busy m
 PAGE_SECONDS = 60
 RUN_SECONDS = 120
 TERMINAL_RUN_STATUSES = ("SUCCESS", "FAILURE", "CANCELED")
+RACED_THE_DAEMON = "is already present in storage"
 
 
 def dev_command(port: int) -> list[str]:
@@ -96,9 +97,27 @@ class DagsterGraphQL:
         ):
             for instigator in repository[kind]:
                 if instigator[state]["status"] == "RUNNING":
-                    result = next(iter(self(mutation, id=instigator["id"]).values()))
-                    if "message" in result:
-                        raise self.fail(f"stopping {instigator['name']}: {result['message']}")
+                    self._stop(instigator, mutation)
+
+    def _stop(self, instigator: dict, mutation: str, attempts: int = 10) -> None:
+        """One stop mutation, tried again while it races the daemon: an instigator that runs by
+        default has no stored state until the daemon's first tick stores one, and a stop that
+        writes its own state at that moment fails with "already present in storage" (a second
+        try finds the stored state and updates it)."""
+        for attempt in range(attempts):
+            response = self.client.post(
+                self.url, json={"query": mutation, "variables": {"id": instigator["id"]}}
+            )
+            if RACED_THE_DAEMON in response.text and attempt < attempts - 1:
+                time.sleep(0.5)
+                continue
+            if response.status_code != 200 or response.json().get("errors"):
+                status, text = response.status_code, response.text[:3000]
+                raise self.fail(f"stopping {instigator['name']}: GraphQL {status}: {text}")
+            result = next(iter(response.json()["data"].values()))
+            if "message" in result:
+                raise self.fail(f"stopping {instigator['name']}: {result['message']}")
+            return
 
     def launch_run(self, location: str, repository: str, asset_path: list[str], checks: list[str]) -> str:
         """Materializes one asset and its checks, as the UI's Materialize button does; returns the run id."""
