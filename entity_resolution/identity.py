@@ -52,40 +52,55 @@ def assign_lead_ids(clusters: pl.DataFrame, previous: pl.DataFrame | None) -> pl
         on="record_key",
         how="left",
     )
-    # When each previous lead was first seen, to pick merge survivors.
     claims = (
         joined.filter(pl.col("previous_lead_id").is_not_null())
         .group_by("cluster_key", "previous_lead_id")
         .agg(pl.len().alias("records"), pl.col("first_seen_at").min().alias("seen"))
-        .with_columns(pl.col("seen").min().over("previous_lead_id").alias("lead_first_seen_at"))
+    )
+    # Most clusters are a previous lead unchanged, or with records added: the one cluster to
+    # claim its id, claiming no other. They keep it; only the rest (splits and merges) are
+    # ranked for heirs and survivors below. At 1,000,000 leads, with every claim ranked and an id
+    # derived for every cluster, this function took 4.0-5.1 s of an incremental run; 1.8-1.9 s
+    # since (docs/performance.md).
+    claims = claims.with_columns(
+        pl.len().over("previous_lead_id").alias("claimers"),
+        pl.len().over("cluster_key").alias("claimed"),
+    )
+    alone = (pl.col("claimers") == 1) & (pl.col("claimed") == 1)
+    # Every claim of a contested id is contested, and so is every claim of a cluster that claims
+    # a contested one: the heirs and survivors below are those a sort of every claim would find.
+    contested = claims.filter(~alone).with_columns(
+        # When each previous lead was first seen, to pick merge survivors.
+        pl.col("seen").min().over("previous_lead_id").alias("lead_first_seen_at")
     )
     # Each previous id goes to one heir: the cluster holding most of its records.
-    heirs = claims.sort(["records", "cluster_key"], descending=[True, False]).unique(
+    heirs = contested.sort(["records", "cluster_key"], descending=[True, False]).unique(
         "previous_lead_id", keep="first", maintain_order=True
     )
     # A cluster that is heir to several ids keeps the one seen first; the others merged into it.
     survivors = heirs.sort(["lead_first_seen_at", "previous_lead_id"], nulls_last=True).unique(
         "cluster_key", keep="first", maintain_order=True
     )
-    kept = survivors.select("cluster_key", pl.col("previous_lead_id").alias("kept"))
-    # Every id given before (the survivors' ids are among them): a new or split-off cluster must
-    # not take one. Joins and a hashed is_in, not Python sets and dicts of every id: at 1,000,000
-    # leads this function took 5.1 s with the previous ids, 2.7 s since (0.2 s without them;
-    # docs/performance.md).
-    used = previous["lead_id"].unique()
-
-    # Most clusters are new or keep their id: derive those ids vectorized, then settle the few
-    # clusters whose derived id is already taken one by one, in the order of their keys.
-    cluster_keys = clusters.select(pl.col("cluster_key").unique().sort())
-    ids = cluster_keys.with_columns(derived=_derived_ids(cluster_keys["cluster_key"])).join(
-        kept, on="cluster_key", how="left"
+    kept = pl.concat(
+        [
+            claims.filter(alone).select("cluster_key", pl.col("previous_lead_id").alias("kept")),
+            survivors.select("cluster_key", pl.col("previous_lead_id").alias("kept")),
+        ]
     )
-    clashes = ids.filter(pl.col("kept").is_null() & pl.col("derived").is_in(used)).sort("cluster_key")
-    settled: dict[str, str] = {}
+    # Every id given before (the survivors' ids are among them): a new or split-off cluster must
+    # not take one. A hashed is_in, not a Python set of every id (docs/performance.md).
+    used = previous["lead_id"]
+
+    # The clusters that keep no id (new, or split off) get one derived from their key,
+    # vectorized; the few whose derived id is already taken are settled one by one, in the order
+    # of their keys.
+    fresh = clusters.select(pl.col("cluster_key").unique()).join(kept, on="cluster_key", how="anti")
+    fresh = fresh.with_columns(_derived_ids(fresh["cluster_key"]).alias("lead_id"))
+    clashes = fresh.filter(pl.col("lead_id").is_in(used)).sort("cluster_key")
     if clashes.height:
         taken = set(used.to_list())
 
-        def fresh(cluster_key: str) -> str:
+        def settle(cluster_key: str) -> str:
             candidate, n = new_lead_id(cluster_key), 1
             while candidate in taken:  # a split-off part must not reuse its old lead's id
                 n += 1
@@ -93,17 +108,15 @@ def assign_lead_ids(clusters: pl.DataFrame, previous: pl.DataFrame | None) -> pl
             taken.add(candidate)
             return candidate
 
-        settled = {k: fresh(k) for k in clashes["cluster_key"].to_list()}
-    ids = ids.select(
-        "cluster_key",
-        pl.coalesce(
-            "kept",
-            pl.col("cluster_key").replace_strict(
-                list(settled), list(settled.values()), default=None, return_dtype=pl.String
-            ),
-            "derived",
-        ).alias("lead_id"),
-    )
+        settled = {k: settle(k) for k in clashes["cluster_key"].to_list()}
+        fresh = fresh.with_columns(
+            pl.col("cluster_key")
+            .replace_strict(
+                list(settled), list(settled.values()), default=pl.col("lead_id"), return_dtype=pl.String
+            )
+            .alias("lead_id")
+        )
+    ids = pl.concat([kept.rename({"kept": "lead_id"}), fresh.select("cluster_key", "lead_id")])
     return joined.join(ids, on="cluster_key").select(
         "record_key", "cluster_key", "lead_id", "previous_lead_id"
     )

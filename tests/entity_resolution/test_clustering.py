@@ -130,6 +130,45 @@ def test_a_split_off_part_skips_every_id_given_before():
     assert dict(second.select("record_key", "previous_lead_id").iter_rows()) == dict(previous.iter_rows())
 
 
+def test_unchanged_leads_splits_and_merges_in_one_run_each_get_the_right_id():
+    """Most clusters are one previous lead, unchanged or with records added, and keep its id
+    without being ranked; beside them, in the same run, a split whose smaller part joins another
+    lead, and two leads merging (the one seen first survives)."""
+    previous = pl.DataFrame(
+        {
+            "record_key": ["a1", "a2", "a3", "b1", "c1", "c2", "d1", "e1", "f1"],
+            "lead_id": ["LA", "LA", "LA", "LB", "LC", "LC", "LD", "LE", "LF"],
+        }
+    )
+    now = clustered(
+        {
+            **{"a1": "a1", "a2": "a1"},  # the larger part of LA
+            **{"a3": "a3", "b1": "a3"},  # LA's smaller part, joined to LB
+            **{"c1": "c1", "c2": "c1", "n1": "c1"},  # LC with a new record
+            "d1": "d1",  # LD unchanged
+            **{"e1": "e1", "f1": "e1"},  # LE and LF merged: LF was seen first
+            "n2": "n2",  # a new lead
+        },
+        {"b1": 0, "f1": 2, "e1": 3, "a1": 5, "a2": 5, "a3": 5},
+    )
+    result = assign_lead_ids(now, previous)
+    assert dict(result.select("record_key", "lead_id").iter_rows()) == {
+        "a1": "LA",
+        "a2": "LA",
+        "a3": "LB",
+        "b1": "LB",
+        "c1": "LC",
+        "c2": "LC",
+        "n1": "LC",
+        "d1": "LD",
+        "e1": "LF",
+        "f1": "LF",
+        "n2": new_lead_id("n2"),
+    }
+    previous_ids = dict(result.select("record_key", "previous_lead_id").iter_rows())
+    assert previous_ids == dict(previous.iter_rows()) | {"n1": None, "n2": None}
+
+
 def test_decisions_about_unknown_records_are_ignored():
     decided = pl.DataFrame({"record_key_l": ["a", "ghost"], "record_key_r": ["typo", "b"]})
     result = cluster(list("ab"), pairs(("a", "b", 0.99)), confirmed=decided, rejected=decided)
