@@ -5,8 +5,13 @@
     (dbt by hand, a full build, the tests) the window is everything.
 
     In the environment, not in --vars: a var that changes makes dbt parse the whole project again.
+    And read only when the model runs (`execute`), as as_of() is: an environment variable read
+    while dbt parses makes it parse the file again whenever the value changes (every partition).
 #}
 {% macro partition_window() -%}
+    {%- if not execute -%}
+        {{ return(none) }}
+    {%- endif -%}
     {%- set start = env_var('LEADHOUSE_PARTITION_START', '') -%}
     {%- set end = env_var('LEADHOUSE_PARTITION_END', '') -%}
     {%- if (start and not end) or (end and not start) -%}
