@@ -6,6 +6,7 @@ folder; every test below reads what it produced.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -702,6 +703,30 @@ def test_parse_needs_no_warehouse(tmp_path):
     assert process.returncode == 0, process.stdout[-5000:]
     assert (tmp_path / "target" / "manifest.json").exists()
     assert not missing_data_dir.exists()
+
+
+JSON_LOG_FILE = ("--log-format-file", "json")
+
+
+def test_a_new_as_of_or_partition_window_makes_dbt_parse_no_file_again(tmp_path, monkeypatch):
+    """as_of() and partition_window() read the environment only when a model runs: dbt parses a
+    file again whenever an environment variable it read while parsing changes, and the as_of
+    changes every run (36 files parsed again in every dbt command before)."""
+    data_dir = tmp_path / "data"
+    first, _ = run_dbt("parse", data_dir, tmp_path, *JSON_LOG_FILE, as_of="2026-11-01 00:00:00")
+    assert first.returncode == 0, first.stdout[-5000:]
+    monkeypatch.setenv("LEADHOUSE_PARTITION_START", "2026-10-01")
+    monkeypatch.setenv("LEADHOUSE_PARTITION_END", "2026-10-02")
+    second, _ = run_dbt("parse", data_dir, tmp_path, *JSON_LOG_FILE, as_of="2026-11-02 06:00:00")
+    assert second.returncode == 0, second.stdout[-5000:]
+    events = [json.loads(line) for line in (tmp_path / "logs" / "dbt.log").read_text().splitlines()]
+    last_invocation = events[-1]["info"]["invocation_id"]
+    parsed = [
+        e["info"]["msg"]
+        for e in events
+        if e["info"]["invocation_id"] == last_invocation and e["info"]["name"] == "PartialParsingEnabled"
+    ]
+    assert parsed == ["Partial parsing enabled: 0 files deleted, 0 files added, 0 files changed."]
 
 
 def test_enrichment_has_every_field_the_scoring_config_may_name(warehouse):
