@@ -52,19 +52,19 @@ def assign_lead_ids(clusters: pl.DataFrame, previous: pl.DataFrame | None) -> pl
         on="record_key",
         how="left",
     )
-    claims = (
-        joined.filter(pl.col("previous_lead_id").is_not_null())
-        .group_by("cluster_key", "previous_lead_id")
-        .agg(pl.len().alias("records"), pl.col("first_seen_at").min().alias("seen"))
-    )
     # Most clusters are a previous lead unchanged, or with records added: the one cluster to
     # claim its id, claiming no other. They keep it; only the rest (splits and merges) are
     # ranked for heirs and survivors below. At 1,000,000 leads, with every claim ranked and an id
     # derived for every cluster, this function took 4.0-5.1 s of an incremental run; 1.8-1.9 s
     # since (docs/performance.md).
-    claims = claims.with_columns(
-        pl.len().over("previous_lead_id").alias("claimers"),
-        pl.len().over("cluster_key").alias("claimed"),
+    claims = (
+        joined.filter(pl.col("previous_lead_id").is_not_null())
+        .group_by("cluster_key", "previous_lead_id")
+        .agg(pl.len().alias("records"), pl.col("first_seen_at").min().alias("seen"))
+        .with_columns(
+            pl.len().over("previous_lead_id").alias("claimers"),
+            pl.len().over("cluster_key").alias("claimed"),
+        )
     )
     alone = (pl.col("claimers") == 1) & (pl.col("claimed") == 1)
     # Every claim of a contested id is contested, and so is every claim of a cluster that claims
@@ -81,11 +81,8 @@ def assign_lead_ids(clusters: pl.DataFrame, previous: pl.DataFrame | None) -> pl
     survivors = heirs.sort(["lead_first_seen_at", "previous_lead_id"], nulls_last=True).unique(
         "cluster_key", keep="first", maintain_order=True
     )
-    kept = pl.concat(
-        [
-            claims.filter(alone).select("cluster_key", pl.col("previous_lead_id").alias("kept")),
-            survivors.select("cluster_key", pl.col("previous_lead_id").alias("kept")),
-        ]
+    kept = pl.concat([claims.filter(alone), survivors], how="diagonal").select(
+        "cluster_key", pl.col("previous_lead_id").alias("lead_id")
     )
     # Every id given before (the survivors' ids are among them): a new or split-off cluster must
     # not take one. A hashed is_in, not a Python set of every id (docs/performance.md).
@@ -116,7 +113,7 @@ def assign_lead_ids(clusters: pl.DataFrame, previous: pl.DataFrame | None) -> pl
             )
             .alias("lead_id")
         )
-    ids = pl.concat([kept.rename({"kept": "lead_id"}), fresh.select("cluster_key", "lead_id")])
+    ids = pl.concat([kept, fresh])
     return joined.join(ids, on="cluster_key").select(
         "record_key", "cluster_key", "lead_id", "previous_lead_id"
     )
