@@ -36,7 +36,13 @@ DBT_PROJECT_YML = DBT_PROJECT_DIR / "dbt_project.yml"
 # The columns of int_er_records_prepared (dbt_project/models/intermediate/leads/; tests/dbt
 # checks the model has exactly these): the bookkeeping ones, then the values rules and
 # comparisons may name.
-PREPARED_RECORD_BOOKKEEPING = ("record_id", "record_key", "first_seen_at", "record_fingerprint")
+PREPARED_RECORD_BOOKKEEPING = (
+    "record_id",
+    "record_key",
+    "first_seen_at",
+    "record_fingerprint",
+    "_inputs_fingerprint",
+)
 PREPARED_RECORD_COLUMNS = (
     "first_name_std",
     "last_name_std",

@@ -54,24 +54,27 @@
 {% endmacro %}
 
 {#
-    The groups (`key`) of an incremental model whose inputs changed since this table was written:
-    those whose fingerprint (`fingerprints`: a relation or CTE of key and _inputs_fingerprint,
-    inputs_fingerprint) differs from the one the table holds, or that it lacks, and those it holds
-    that have no inputs any more (`is_gone`).
+    The groups (`key`: a column, or a list of columns) of an incremental model whose inputs changed
+    since this table was written: those whose fingerprint (`fingerprints`: a relation or CTE of the
+    key and _inputs_fingerprint, inputs_fingerprint) differs from the one the table holds, or that
+    it lacks, and those it holds that have no inputs any more (`is_gone`).
 #}
 {% macro changed_groups(fingerprints, key) %}
+    {%- set keys = [key] if key is string else key %}
     select
-        coalesce(fingerprints.{{ key }}, held.{{ key }}) as {{ key }},
-        fingerprints.{{ key }} is null as is_gone
+        {%- for column in keys %}
+        coalesce(fingerprints.{{ column }}, held.{{ column }}) as {{ column }},
+        {%- endfor %}
+        fingerprints.{{ keys[0] }} is null as is_gone
     from {{ fingerprints }} as fingerprints
     full outer join (
         select
-            {{ key }},
+            {{ keys | join(', ') }},
             min(_inputs_fingerprint) as _inputs_fingerprint
         from {{ this }}
-        group by {{ key }}
+        group by {{ keys | join(', ') }}
     ) as held
-        on fingerprints.{{ key }} = held.{{ key }}
+        on {% for column in keys %}fingerprints.{{ column }} = held.{{ column }}{{ ' and ' if not loop.last }}{% endfor %}
     where held._inputs_fingerprint is distinct from fingerprints._inputs_fingerprint
 {% endmacro %}
 

@@ -6,19 +6,33 @@
     comparisons use, and `record_id`, a stable 64-bit integer of the key that the pair tables
     join on (string_hash64). Emails lose +tags, and dots in Gmail local parts; phones keep their last 10
     and 7 digits; first names get a nickname-aware blocking key; companies lose legal suffixes.
+
+    Incremental on DuckDB (a table on Spark, incremental_or_table). Each row carries
+    `_inputs_fingerprint`: a hash of the record version it was prepared from (its `_ingested_at`:
+    staging keeps the latest version of a record, the one ingested last), of the nicknames seed, of
+    this model's code and of the staging models' (models_code). A run computes every record's
+    fingerprint (no normalizing), then prepares only the records whose fingerprint is new or
+    differs: new records, new versions, a record whose latest version went (an ingestion that did
+    not finish, removed). A record gone from the sources gets a tombstone (record_key null) that
+    replaces its row and that the post-hook deletes. `tests/dbt/test_incremental_marts.py` proves
+    the table equals a full rebuild's; `dbt build --full-refresh` rebuilds it (after a change to a
+    macro it calls).
 #}
 {{ config(
+    materialized=incremental_or_table(),
+    unique_key='record_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='append_new_columns',
     pre_hook="{{ er_fast_write_begin() }}",
-    post_hook={"sql": "{{ er_fast_write_end() }}", "transaction": false},
+    post_hook=[
+        "{{ delete_tombstones(this, 'record_key') }}",
+        {"sql": "{{ er_fast_write_end() }}", "transaction": false},
+    ],
 ) }}
 
+{%- set incremental = is_incremental() and not incremental_table_outdated() %}
 
 with
-
-lead_records as (
-    select *
-    from {{ ref('int_lead_records_unioned') }}
-),
 
 nicknames as (
     select
@@ -28,9 +42,52 @@ nicknames as (
     group by nickname
 ),
 
+nicknames_fingerprint as (
+    select {{ rows_fingerprint('nicknames', ['nickname', 'canonical_name']) }} as fingerprint
+    from nicknames
+),
+
+{#- Every record with its key, id and fingerprint: all a run needs to find what changed. #}
+lead_records as (
+    select
+        keyed.*,
+        {{ string_hash64('keyed.record_key') }} as record_id,
+        {{ inputs_fingerprint(['keyed._ingested_at', 'nicknames_fingerprint.fingerprint'], models_code(['int_lead_records_unioned'])) }} as _inputs_fingerprint
+    from (
+        select
+            {{ dbt.concat(['source', "':'", 'source_record_id']) }} as record_key,
+            *
+        from {{ ref('int_lead_records_unioned') }}
+    ) as keyed
+    cross join nicknames_fingerprint
+),
+
+{% if incremental %}
+
+changed_records as (
+    {{ changed_groups('lead_records', 'record_id') }}
+),
+
+records_to_prepare as (
+    select *
+    from lead_records
+    where record_id in (select record_id from changed_records where not is_gone)
+),
+
+{% else %}
+
+records_to_prepare as (
+    select *
+    from lead_records
+),
+
+{% endif %}
+
 lowered as (
     select
-        {{ dbt.concat(['source', "':'", 'source_record_id']) }} as record_key,
+        record_id,
+        record_key,
+        _inputs_fingerprint,
         source,
         source_record_id,
         coalesce(created_at, _ingested_at) as first_seen_at,
@@ -41,7 +98,7 @@ lowered as (
         nullif(trim({{ er_regexp_replace_all(er_regexp_replace_all('lower(company)', '[^a-z0-9 ]', ''), '[ ]+(incorporated|inc|llc|ltd|limited|corporation|corp|co|company|gmbh|plc)$', '') }}), '') as company_key,
         nullif(trim(lower(city)), '') as city_std,
         nullif(trim(lower(postal_code)), '') as postal_code
-    from lead_records
+    from records_to_prepare
 ),
 
 email_parts as (
@@ -56,7 +113,9 @@ email_parts as (
 
 prepared as (
     select
+        email_parts.record_id,
         email_parts.record_key,
+        email_parts._inputs_fingerprint,
         email_parts.source,
         email_parts.source_record_id,
         email_parts.first_seen_at,
@@ -86,7 +145,7 @@ prepared as (
 )
 
 select
-    {{ string_hash64('record_key') }} as record_id,
+    record_id,
     record_key,
     first_seen_at,
     first_name_std,
@@ -128,6 +187,14 @@ select
         "coalesce(first_name_std, '')", "'|'", "coalesce(last_name_std, '')", "'|'",
         "coalesce(email_mailbox, '')", "'|'", "coalesce(email_domain, '')", "'|'", "coalesce(phone_10, '')", "'|'",
         "coalesce(company_key, '')", "'|'", "coalesce(city_std, '')", "'|'", "coalesce(postal_code, '')"
-    ])) }} as record_fingerprint
+    ])) }} as record_fingerprint,
+    _inputs_fingerprint
 from prepared
+{%- if incremental %}
+{#- A record no source holds any more: its tombstone (DuckDB only, as the incremental path). #}
+union all by name
+select record_id
+from changed_records
+where is_gone
+{%- endif %}
 {{ storage_order(['record_id']) }}

@@ -7,7 +7,33 @@
     rule, in baseline mode), reviewer (a reviewer confirmed the link), or single_record (a lead
     with one record). is_deleted: the record's source deleted it (int_lead_records_deleted); it
     keeps its lead and its place in entity resolution.
+
+    Incremental on DuckDB (a table on Spark, incremental_or_table). Each row carries
+    `_inputs_fingerprint`: a hash of what the row is made of besides the record's own columns (the
+    record version: its `_ingested_at`, as staging keeps the version ingested last; its lead,
+    cluster size, match probability and link; its deletion), of this model's code, of the staging
+    models' (models_code) and of the entity resolution mode. A run computes every record's
+    fingerprint from those few columns, then writes only the records whose fingerprint is new or
+    differs: new records and versions, merges and splits, deletions. A record gone from the sources
+    gets a tombstone (lead_id null) that replaces its row and that the post-hook deletes.
+    `tests/dbt/test_incremental_marts.py` proves the table equals a full rebuild's; `dbt build
+    --full-refresh` rebuilds it (after a change to a macro it calls).
 #}
+{{ config(
+    materialized=incremental_or_table(),
+    unique_key=['source', 'source_record_id'],
+    incremental_strategy='delete+insert',
+    on_schema_change='append_new_columns',
+    post_hook="{{ delete_tombstones(this, 'lead_id') }}",
+) }}
+
+{%- set incremental = is_incremental() and not incremental_table_outdated() %}
+{%- set mode = er_config().mode %}
+{#- The row's fingerprint, from the columns the record's own do not give (see above). #}
+{%- set fingerprint = inputs_fingerprint([
+    'lead_records._ingested_at', 'clustered.lead_id', 'clustered.cluster_size',
+    'clustered.match_probability', 'clustered.matched_by', 'deleted_records.deleted_at',
+], mode ~ models_code(['int_lead_records_unioned', 'int_lead_records_deleted'])) %}
 
 with
 
@@ -24,14 +50,51 @@ clustered as (
 deleted_records as (
     select *
     from {{ ref('int_lead_records_deleted') }}
+),
+
+{% if incremental %}
+
+fingerprints as (
+    select
+        lead_records.source,
+        lead_records.source_record_id,
+        {{ fingerprint }} as _inputs_fingerprint
+    from lead_records
+    inner join clustered
+        on clustered.record_key = {{ dbt.concat(['lead_records.source', "':'", 'lead_records.source_record_id']) }}
+    left join deleted_records
+        on lead_records.source = deleted_records.source
+        and lead_records.source_record_id = deleted_records.source_record_id
+),
+
+changed_records as (
+    {{ changed_groups('fingerprints', ['source', 'source_record_id']) }}
+),
+
+records_to_write as (
+    select lead_records.*
+    from lead_records
+    inner join changed_records
+        on lead_records.source = changed_records.source
+        and lead_records.source_record_id = changed_records.source_record_id
+    where not changed_records.is_gone
 )
+
+{% else %}
+
+records_to_write as (
+    select *
+    from lead_records
+)
+
+{% endif %}
 
 select
     clustered.lead_id,
     case
         when clustered.cluster_size = 1 then 'single_record'
         when clustered.matched_by like 'confirmed by reviewer%' then 'reviewer'
-        {%- if er_config().mode == 'baseline' %}
+        {%- if mode == 'baseline' %}
         else 'baseline_rule'
         {%- else %}
         else 'fellegi_sunter'
@@ -42,11 +105,19 @@ select
     clustered.cluster_size as lead_record_count,
     deleted_records.deleted_at is not null as is_deleted,
     deleted_records.deleted_at,
-    lead_records.*
-from lead_records
+    lead_records.*,
+    {{ fingerprint }} as _inputs_fingerprint
+from records_to_write as lead_records
 inner join clustered
     on clustered.record_key = {{ dbt.concat(['lead_records.source', "':'", 'lead_records.source_record_id']) }}
 left join deleted_records
     on lead_records.source = deleted_records.source
     and lead_records.source_record_id = deleted_records.source_record_id
-{{ storage_order(['lead_records.source', 'lead_records.source_record_id']) }}
+{%- if incremental %}
+{#- A record no source holds any more: its tombstone (DuckDB only, as the incremental path). #}
+union all by name
+select source, source_record_id
+from changed_records
+where is_gone
+{%- endif %}
+{{ storage_order(['source', 'source_record_id']) }}
