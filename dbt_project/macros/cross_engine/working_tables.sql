@@ -22,6 +22,19 @@
 
 {% macro duckdb__materialized_cte() -%}materialized{%- endmacro %}
 
+{#
+    `name as {{ inlined_cte() }} (...)`: a CTE the engine computes at each reference, never once
+    into a buffer. DuckDB materializes a CTE read twice, and then computes every column of the
+    query reading it, those no reader needs too. Other engines get a plain CTE.
+#}
+{% macro inlined_cte() -%}
+    {{ return(adapter.dispatch('inlined_cte', 'leadhouse')()) }}
+{%- endmacro %}
+
+{% macro default__inlined_cte() -%}{%- endmacro %}
+
+{% macro duckdb__inlined_cte() -%}not materialized{%- endmacro %}
+
 {% macro steps_in_working_tables() %}
     {{ return(adapter.dispatch('steps_in_working_tables', 'leadhouse')()) }}
 {% endmacro %}
