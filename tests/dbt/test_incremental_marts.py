@@ -195,7 +195,7 @@ def runs(tmp_path_factory) -> dict:
 
     ingest(incremental, "run-1")
     # Run 1 builds what carries state into run 2: the incremental models and what they read
-    # (47 of the 116 models). Run 2 and the rebuild replace every other table whole.
+    # (48 of the 116 models). Run 2 and the rebuild replace every other table whole.
     build(incremental, root / "dbt-incremental", FIRST_AS_OF, "--select", "+config.materialized:incremental")
     delta = write_delta(sample, incremental / "landing", LEADS)
     ingest(incremental, "run-2")
