@@ -31,7 +31,8 @@
 {%- set incremental = is_incremental() and not incremental_table_outdated() %}
 {#- The row's fingerprint, from the columns the record's own do not give (see above). #}
 {%- set fingerprint = inputs_fingerprint([
-    'lead_records._ingested_at', 'clustered.lead_id', 'clustered.cluster_size', 'deleted_records.deleted_at',
+    'lead_records._ingested_at', 'clustered.lead_id', 'clustered.cluster_size',
+    'deleted_records.deleted_at',
 ], models_code(['int_lead_records_unioned', 'int_lead_records_deleted'])) %}
 
 with
